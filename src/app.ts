@@ -1,0 +1,106 @@
+// buildApp(config): the whole emulator as a Fastify instance that is ready but not listening.
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { AdjustableClock } from './core/clock.js';
+import { handleError, handleNotFound } from './http/errors.js';
+import { healthRoutes } from './routes/health.js';
+import { livenessRoutes } from './routes/liveness.js';
+import { scanUiRoutes } from './routes/scan-ui.js';
+import { scanningRoutes } from './routes/scanning.js';
+import { scanningSessionRoutes } from './routes/scanning-sessions.js';
+import { loadFixtures, type Fixtures } from './services/fixtures.js';
+import { SessionService } from './services/sessions.js';
+
+export interface Emulator {
+  config: Config;
+  clock: AdjustableClock;
+  fixtures: Fixtures;
+  sessions: SessionService;
+  startedAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    emulator: Emulator;
+  }
+}
+
+export interface BuildOptions {
+  /** A clock to share with the test (defaults to a fresh real-time clock). */
+  clock?: AdjustableClock;
+  /** Pino logger options or false; defaults follow LOG_LEVEL, pretty on a TTY. */
+  logger?: boolean | object;
+}
+
+const DUE_WORK_INTERVAL_MS = 200;
+
+function loggerOptions(config: Config): object | boolean {
+  if (config.LOG_LEVEL === 'silent') return false;
+  const base = { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] };
+  return process.stdout.isTTY ? { ...base, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : base;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const fixtures = loadFixtures(config);
+  const clock = options.clock ?? new AdjustableClock();
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    bodyLimit: config.MAX_BODY_BYTES,
+    // Ids in paths are GUIDs; anything longer is rejected by the router before our handlers.
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    trustProxy: true,
+    // Per-request lines only at debug/trace: at info the log stays readable (and bodies are never logged).
+    logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const sessions = new SessionService(config, fixtures, clock);
+  const emulator: Emulator = { config, clock, fixtures, sessions, startedAt: Date.now() };
+  app.decorate('emulator', emulator);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'zignsec-mock',
+        description: "Local emulator of ZignSec's v3 scanning and liveness API. Authorization: the raw API key.",
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'Authorization' } } },
+      tags: [
+        { name: 'Liveness', description: 'Web-flow liveness sessions' },
+        { name: 'Scanning', description: 'Browser scanning sessions and results' },
+        { name: 'Scanning sessions', description: 'API flow for apps that capture images themselves' },
+        { name: 'Scan UI', description: 'The hosted pages behind redirect_url' },
+        { name: 'Health', description: 'Liveness and readiness of the emulator' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/v3/scan/swagger', staticCSP: true });
+  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } });
+
+  await app.register(healthRoutes);
+  await app.register(livenessRoutes);
+  await app.register(scanningRoutes);
+  await app.register(scanningSessionRoutes);
+  await app.register(scanUiRoutes);
+
+  // Due work (analysis results, timeouts) runs on a short real-time tick and at once when the clock moves.
+  const tick = setInterval(() => sessions.processDue(), DUE_WORK_INTERVAL_MS);
+  tick.unref();
+  const stopListening = clock.onChange(() => sessions.processDue());
+  app.addHook('onClose', async () => {
+    clearInterval(tick);
+    stopListening();
+  });
+  return app;
+}

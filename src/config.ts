@@ -1,0 +1,125 @@
+// Configuration from environment variables and matching CLI flags (`PUBLIC_URL` <-> `--public-url`),
+// validated with zod into one frozen Config. A bad value stops startup naming the variable.
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { isHttpUrl } from './schemas/common.js';
+
+export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
+
+const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "30m", "1h", "250ms" or a plain number of seconds, in milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = durationPattern.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * durationUnits[match[2] ?? 's']);
+}
+
+const Duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 30m, 1h or a number of seconds' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const Flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const Integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number);
+
+/** Every setting, by its environment variable name. The README's configuration table mirrors this. */
+export const ConfigSchema = z.object({
+  PORT: Integer(8080, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || isHttpUrl(v), { message: 'must be an absolute http(s) URL such as http://localhost:8080' })
+    .transform((v) => (v ? v.replace(/\/+$/, '') : undefined)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  SESSION_TTL: Duration('30m'),
+  OTP_TTL: Duration('10m'),
+  MAX_SESSIONS: Integer(10_000, 1, 10_000_000),
+  MERCHANTS_FILE: z.string().min(1).default(`${packageRoot}fixtures/merchants.json`),
+  OUTCOMES_DIR: z.string().optional(),
+  RESULT_TEMPLATE_FILE: z.string().min(1).default(`${packageRoot}fixtures/result-template.json`),
+  AUTH_MODE: z.enum(['any', 'strict'], { message: 'must be any or strict' }).default('any'),
+  MAX_UPLOAD_BYTES: Integer(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  MAX_BODY_BYTES: Integer(64 * 1024, 1024, 10 * 1024 * 1024),
+  SEED: z.string().optional(),
+  TEST_MODE: Flag(true),
+  MOCK_ADMIN_TOKEN: z.string().optional(),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, string>>;
+
+export const configKeys = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
+const secretKeys = new Set<string>(['MOCK_ADMIN_TOKEN']);
+
+export class ConfigError extends Error {}
+
+export const flagName = (key: string) => `--${key.toLowerCase().replace(/_/g, '-')}`;
+
+/** Reads `--public-url http://x`, `--public-url=http://x`, and bare `--test-mode` (true). */
+export function flagsToInput(argv: readonly string[]): { input: ConfigInput; rest: string[] } {
+  const byFlag = new Map(configKeys.map((key) => [flagName(key), key]));
+  const input: ConfigInput = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
+    const key = byFlag.get(flag);
+    if (!key) {
+      rest.push(arg);
+      continue;
+    }
+    if (inline !== undefined) input[key] = inline;
+    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) input[key] = argv[++i];
+    else input[key] = 'true';
+  }
+  return { input, rest };
+}
+
+/** Environment first, CLI flags over it; empty environment values count as unset. */
+export function loadConfig(env: Record<string, string | undefined>, flags: ConfigInput = {}): Config {
+  const raw: Record<string, string> = {};
+  for (const key of configKeys) {
+    const value = flags[key] ?? env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return `  ${key} (${flagName(key)}): ${issue.message}${raw[key] !== undefined ? ` (got ${JSON.stringify(raw[key])})` : ''}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** The configuration as printed at startup, with secrets masked. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const key of configKeys) {
+    const value = config[key];
+    shown[key] = secretKeys.has(key) && value ? '****' : value;
+  }
+  return shown;
+}

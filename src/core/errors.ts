@@ -1,0 +1,56 @@
+// The catalogue of ZignSec error codes the emulator can return, with HTTP status and default text.
+// Code throws ApiError; the app's one error handler renders `{ errors: [{ code, description }] }`.
+
+export const errorCatalogue = {
+  INVALID_REQUEST: { status: 400, description: 'The request is invalid.' },
+  INVALID_TARGET: { status: 400, description: 'target must be an absolute http or https URL, or an empty string.' },
+  INVALID_TARGETERROR: { status: 400, description: 'target_error must be an absolute http or https URL, or an empty string.' },
+  INVALID_CANCELURL: { status: 400, description: 'cancel_url must be an absolute http or https URL, or an empty string.' },
+  INVALID_WEBHOOK: { status: 400, description: 'webhook must be an absolute http or https URL, or an empty string.' },
+  UNAUTHORIZED: { status: 401, description: 'The Authorization header must carry your API access token.' },
+  SESSION_NOT_FOUND: { status: 404, description: 'No session with that id was found.' },
+  ANALYSIS_NOT_FOUND: { status: 404, description: 'No analysis with that id was found for this session.' },
+  NOT_FOUND: { status: 404, description: 'No such resource.' },
+  METHOD_NOT_ALLOWED: { status: 405, description: 'That method is not allowed on this resource.' },
+  SESSION_STATE: { status: 409, description: 'The session is not in a state that allows this.' },
+  PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Unsupported content type.' },
+  TOO_MANY_SESSIONS: { status: 429, description: 'The emulator holds its maximum number of unfinished sessions.' },
+  MISSING_CONFIG: { status: 500, description: 'The merchant configuration is missing.' },
+  INTERNAL_EXCEPTION: { status: 500, description: 'Internal Exception' },
+  SERVICE_UNAVAILABLE: { status: 503, description: 'The service is temporarily unavailable.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface ErrorEntry {
+  code: string;
+  description: string;
+}
+
+/** The wire code: ZignSec spells its internal error "Internal Exception". */
+export function wireCode(code: ErrorCode): string {
+  return code === 'INTERNAL_EXCEPTION' ? 'Internal Exception' : code;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly entries: ErrorEntry[];
+
+  constructor(code: ErrorCode, description?: string, extra: ErrorEntry[] = []) {
+    const text = description ?? errorCatalogue[code].description;
+    super(`${code}: ${text}`);
+    this.status = errorCatalogue[code].status;
+    this.entries = [{ code: wireCode(code), description: text }, ...extra];
+  }
+
+  /** Several problems at once, each with its own code; the status is the first one's. */
+  static many(problems: { code: ErrorCode; description: string }[]): ApiError {
+    const [first, ...rest] = problems;
+    return new ApiError(first.code, first.description, rest.map((p) => ({ code: wireCode(p.code), description: p.description })));
+  }
+
+  body(): { errors: ErrorEntry[] } {
+    return { errors: this.entries };
+  }
+}

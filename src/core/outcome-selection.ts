@@ -1,0 +1,25 @@
+// Which outcome preset a session ends with: the first rule that gives a name wins.
+import { outcomeRules, type OutcomeChoice, type OutcomeRule } from './session.js';
+
+export type OutcomeCandidates = Partial<Record<OutcomeRule, string | null | undefined>>;
+
+export function selectOutcome(candidates: OutcomeCandidates): OutcomeChoice {
+  for (const rule of outcomeRules) {
+    const name = candidates[rule];
+    if (name) return { name, rule };
+  }
+  return { name: 'approved', rule: 'default' };
+}
+
+/** True when a choice made by `rule` may replace the current one (a higher rule is never overridden). */
+export function outranks(rule: OutcomeRule, current: OutcomeRule): boolean {
+  return outcomeRules.indexOf(rule) <= outcomeRules.indexOf(current);
+}
+
+const relayStateMarker = /(?:^|[&;,\s|])mock_outcome=([a-z0-9_-]{1,60})(?=$|[&;,\s|])/;
+
+/** The documented magic in relay_state: `mock_outcome=<preset>`, alone or among other `&`-separated values. */
+export function outcomeFromRelayState(relayState: string | null | undefined): string | undefined {
+  if (!relayState) return undefined;
+  return relayStateMarker.exec(relayState)?.[1];
+}

@@ -1,0 +1,189 @@
+// The session: what was asked for, its life cycle, and the rules for moving between statuses.
+import type { ActionChoice, AnalysisStatus, AnalysisType, DocumentOption, LivenessAction, SessionStatus } from '../schemas/common.js';
+import type { MerchantSettings } from '../schemas/fixtures.js';
+import { ApiError } from './errors.js';
+import type { DocumentFields, Identity } from './identity.js';
+
+export type Flow = 'liveness' | 'scanning' | 'scanningsession';
+
+/** What the session will do, after the request's values were merged over the merchant's settings. */
+export interface EffectiveSettings {
+  relay_state: string;
+  target: string;
+  target_error: string;
+  cancel_url: string;
+  webhook: string;
+  options: DocumentOption;
+  action: ActionChoice;
+  available_actions: LivenessAction[];
+  analysis_types: AnalysisType[];
+  css: string[];
+  locale: string;
+  ignore_errors_in_fields: string[];
+  mobile_flow: boolean;
+}
+
+export interface AnalysisStatuses {
+  document: AnalysisStatus;
+  liveness: AnalysisStatus;
+  face_match: AnalysisStatus;
+}
+
+export interface StoredDocument {
+  id: string;
+  documentType: string;
+  reference: string | null;
+  contentType: string;
+  size: number;
+  uploadedAt: number;
+  bytes: Buffer;
+}
+
+export interface TimelineEntry {
+  at: number;
+  status: SessionStatus;
+  event: string;
+}
+
+export interface OneTimeLink {
+  token: string;
+  expiresAt: number;
+  usedAt: number | null;
+  /** Secret put in the browser's cookie when the link is exchanged; reloads present it instead of the token. */
+  cookieSecret: string | null;
+}
+
+export interface SessionFindings {
+  identity: Identity | null;
+  document: DocumentFields | null;
+  failedFields: string[];
+  scores: { document?: number; liveness?: number; face_match?: number };
+  reason: string | null;
+  errors: { code: string; description: string }[];
+  redirect: 'target' | 'target_error' | 'cancel_url';
+}
+
+export interface Session {
+  id: string;
+  apiKey: string;
+  flow: Flow;
+  /** Per-key ordinal, used to derive repeatable data under SEED. */
+  sequence: number;
+  providerFolderId: string;
+  analysisId: string;
+  status: SessionStatus;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  /** When an unfinished session turns into Timeout. */
+  expiresAt: number;
+  request: unknown;
+  settings: EffectiveSettings;
+  chosenAction: LivenessAction | null;
+  analyses: AnalysisStatuses;
+  documents: StoredDocument[];
+  link: OneTimeLink | null;
+  timeline: TimelineEntry[];
+  findings: SessionFindings | null;
+  /** Analysis running: the instant it will be decided. */
+  analysisDueAt: number | null;
+  /** The outcome preset this session will end with, and the selection rule that chose it. */
+  outcome: OutcomeChoice;
+}
+
+export const outcomeRules = ['armed', 'queued', 'header', 'relay_state', 'tester_panel', 'merchant_default', 'default'] as const;
+export type OutcomeRule = (typeof outcomeRules)[number];
+export interface OutcomeChoice {
+  name: string;
+  rule: OutcomeRule;
+}
+
+export const finalStatuses: ReadonlySet<SessionStatus> = new Set(['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout']);
+
+export function isFinal(status: SessionStatus): boolean {
+  return finalStatuses.has(status);
+}
+
+const allowedTransitions: Record<SessionStatus, readonly SessionStatus[]> = {
+  Created: ['ReadyToStart', 'Pending', 'Cancelled', 'Failed', 'Timeout'],
+  ReadyToStart: ['Pending', 'Cancelled', 'Failed', 'Timeout'],
+  Pending: ['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout'],
+  Accepted: [],
+  Declined: [],
+  Failed: [],
+  Cancelled: [],
+  Timeout: [],
+};
+
+export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
+  return allowedTransitions[from].includes(to);
+}
+
+/** Moves the session to `to`, recording it on the timeline; an illegal move is a 409 SESSION_STATE. */
+export function transition(session: Session, to: SessionStatus, now: number, event: string): void {
+  if (!canTransition(session.status, to)) {
+    throw new ApiError('SESSION_STATE', `The session is ${session.status} and cannot become ${to}.`);
+  }
+  session.status = to;
+  session.updatedAt = now;
+  session.timeline.push({ at: now, status: to, event });
+  if (isFinal(to)) {
+    session.finishedAt = now;
+    session.analysisDueAt = null;
+    // Analyses still open when the session ends are closed the way the session ended.
+    const closing: AnalysisStatus = to === 'Cancelled' || to === 'Timeout' ? 'Cancelled' : to === 'Failed' ? 'Failed' : 'Pending';
+    for (const key of Object.keys(session.analyses) as (keyof AnalysisStatuses)[]) {
+      const status = session.analyses[key];
+      if ((status === 'Requested' || status === 'Pending') && closing !== 'Pending') session.analyses[key] = closing;
+    }
+  }
+}
+
+/** Which analyses a session runs: the liveness flow per `options`, the others per `analysis_types`. */
+export function requestedAnalyses(flow: Flow, settings: Pick<EffectiveSettings, 'options' | 'analysis_types'>): AnalysisStatuses {
+  const requested = (on: boolean): AnalysisStatus => (on ? 'Requested' : 'NotRequested');
+  if (flow === 'liveness') {
+    const withDocument = settings.options !== 'NoDocument';
+    return { document: requested(withDocument), liveness: 'Requested', face_match: requested(withDocument) };
+  }
+  const types = new Set(settings.analysis_types);
+  return {
+    document: requested(types.has('document')),
+    liveness: requested(types.has('liveness')),
+    face_match: requested(types.has('selfie')),
+  };
+}
+
+/** Merges the request's values over the merchant's settings; an empty string counts as not given. */
+export function effectiveSettings(
+  flow: Flow,
+  request: Partial<Record<keyof EffectiveSettings | 'doc', unknown>>,
+  merchant: MerchantSettings,
+  sessionId: string,
+): EffectiveSettings {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const list = <T>(value: unknown) => (Array.isArray(value) && value.length > 0 ? (value as T[]) : undefined);
+  const doc = (request.doc ?? {}) as { ignore_errors_in_fields?: string[] | null };
+  return {
+    relay_state: text(request.relay_state) ?? sessionId,
+    target: text(request.target) ?? '',
+    target_error: text(request.target_error) ?? '',
+    cancel_url: text(request.cancel_url) ?? '',
+    webhook: text(request.webhook) ?? merchant.webhook,
+    options: (request.options as DocumentOption | undefined) ?? merchant.options,
+    action: (request.action as ActionChoice | undefined) ?? 'Random',
+    available_actions: list<LivenessAction>(request.available_actions) ?? merchant.available_actions,
+    analysis_types: flow === 'liveness' ? [] : (list<AnalysisType>(request.analysis_types) ?? ['document']),
+    css: [...merchant.css, ...(list<string>(request.css) ?? [])],
+    locale: text(request.locale) ?? merchant.locale,
+    ignore_errors_in_fields: doc.ignore_errors_in_fields ?? [],
+    mobile_flow: merchant.mobile_flow,
+  };
+}
+
+/** Turns a session past its deadline into Timeout. Returns true when it changed. */
+export function expireIfDue(session: Session, now: number): boolean {
+  if (isFinal(session.status) || now < session.expiresAt) return false;
+  transition(session, 'Timeout', now, 'session timed out');
+  return true;
+}

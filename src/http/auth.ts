@@ -1,0 +1,33 @@
+// `Authorization: <api key>`: the raw key, as ZignSec expects. Each key is its own merchant namespace.
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../core/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey: string;
+  }
+}
+
+export function apiKeyOf(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) {
+    throw new ApiError('UNAUTHORIZED', 'Missing Authorization header: send your API access token as the raw header value.');
+  }
+  if (/^bearer\s/i.test(value)) {
+    // A common integration bug: ZignSec takes the key itself, not an OAuth-style bearer token.
+    throw new ApiError('UNAUTHORIZED', "ZignSec expects the raw API key in the Authorization header, without the 'Bearer ' prefix.");
+  }
+  if (value.length > 512) throw new ApiError('UNAUTHORIZED', 'The Authorization header is too long to be an API key.');
+  return value;
+}
+
+/** Shows a key in logs and the journal without giving it away. */
+export function maskKey(key: string): string {
+  return key.length <= 6 ? '****' : `${key.slice(0, 3)}****${key.slice(-2)}`;
+}
+
+/** onRequest hook for the public API: authentication comes before body validation, as in the real API. */
+export async function authenticate(request: FastifyRequest): Promise<void> {
+  request.apiKey = apiKeyOf(request);
+}

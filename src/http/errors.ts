@@ -1,0 +1,108 @@
+// Renders every error the same way ZignSec does: `{ errors: [{ code, description }] }` with the
+// matching HTTP status. Never a stack trace, never Fastify's default error body.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ApiError, errorCatalogue, type ErrorCode } from '../core/errors.js';
+
+/** URL fields have their own ZignSec codes; everything else is INVALID_REQUEST. */
+const codeByField: Record<string, ErrorCode> = {
+  target: 'INVALID_TARGET',
+  target_error: 'INVALID_TARGETERROR',
+  cancel_url: 'INVALID_CANCELURL',
+  webhook: 'INVALID_WEBHOOK',
+};
+
+interface ValidationIssue {
+  instancePath: string;
+  message: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+function valueAt(input: unknown, path: string[]): unknown {
+  let value = input;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function describeIssue(issue: ValidationIssue, context: string, input: unknown): string {
+  const parts = issue.instancePath.split('/').filter(Boolean);
+  const path = parts.join('.');
+  const where = path ? path : `the ${contextNames[context] ?? context}`;
+  if (path && input !== null && typeof input === 'object' && valueAt(input, parts) === undefined) return `${path} is required`;
+  if (issue.keyword === 'invalid_value' && Array.isArray(issue.params.values)) {
+    return `${where} must be one of ${(issue.params.values as unknown[]).join(', ')}`;
+  }
+  if (issue.keyword === 'unrecognized_keys') return `${where} has unknown fields: ${(issue.params.keys as string[]).join(', ')}`;
+  if (!path && issue.keyword === 'invalid_type') return `the request ${contextNames[context] ?? context} must be a JSON object`;
+  return `${where} ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+export function validationToApiError(issues: ValidationIssue[], context: string, input: unknown): ApiError {
+  const problems = issues.map((issue) => {
+    const field = issue.instancePath.split('/')[1] ?? '';
+    const code: ErrorCode = context === 'body' ? (codeByField[field] ?? 'INVALID_REQUEST') : 'INVALID_REQUEST';
+    return { code, description: describeIssue(issue, context, input) };
+  });
+  return ApiError.many(problems);
+}
+
+/** Fastify's own client errors (bad JSON, wrong content type, oversized body) in ZignSec's shape. */
+function fastifyClientError(error: FastifyError): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ApiError('PAYLOAD_TOO_LARGE', error.code === 'FST_REQ_FILE_TOO_LARGE' ? 'The uploaded file is too large.' : 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type ${JSON.stringify(String(error.message).match(/'([^']*)'/)?.[1] ?? '')}; send application/json.`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('INVALID_REQUEST', 'The request body is empty; send a JSON object.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('INVALID_REQUEST', 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('INVALID_REQUEST', 'The Content-Length header does not match the body.');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the document as multipart/form-data with a file field named "document".');
+  }
+  if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/.test(error.message))) {
+    return new ApiError('INVALID_REQUEST', 'The request body is not valid JSON.');
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    const code = (Object.keys(errorCatalogue) as ErrorCode[]).find((key) => errorCatalogue[key].status === error.statusCode) ?? 'INVALID_REQUEST';
+    return new ApiError(code, 'The request could not be processed.');
+  }
+  return undefined;
+}
+
+const inputOf = (request: FastifyRequest, context: string): unknown =>
+  ({ body: request.body, querystring: request.query, params: request.params, headers: request.headers })[context];
+
+export function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequest): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as FastifyError).validationContext ?? 'body';
+    return validationToApiError(error.validation as unknown as ValidationIssue[], context, inputOf(request, context));
+  }
+  return fastifyClientError(error as FastifyError);
+}
+
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const apiError = toApiError(error, request);
+  if (apiError) {
+    request.log.info({ errors: apiError.entries, status: apiError.status }, 'request rejected');
+    return reply.status(apiError.status).type('application/json; charset=utf-8').send(apiError.body());
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  const internal = new ApiError('INTERNAL_EXCEPTION', 'An unexpected error occurred in the emulator; the log has the details.');
+  return reply.status(500).type('application/json; charset=utf-8').send(internal.body());
+}
+
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = new ApiError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
+  return reply.status(404).send(error.body());
+}

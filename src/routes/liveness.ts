@@ -1,0 +1,28 @@
+// POST /v3/scanning/liveness: the web-flow liveness session of the product document.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { authenticate } from '../http/auth.js';
+import { publicErrorResponses } from '../schemas/common.js';
+import { CreatedSessionResponse, LivenessRequest } from '../schemas/public.js';
+import { createSessionFrom, OutcomeHeaders, uiUrl } from './public-session.js';
+
+export const livenessRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.addHook('onRequest', authenticate);
+  app.post(
+    '/v3/scanning/liveness',
+    {
+      schema: {
+        tags: ['Liveness'],
+        summary: 'Create a liveness session',
+        description: 'Returns the one-time redirect_url of the hosted scan UI. relay_state defaults to the session id.',
+        security: [{ apiKey: [] }],
+        headers: OutcomeHeaders,
+        body: LivenessRequest,
+        response: { 200: CreatedSessionResponse, ...publicErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = createSessionFrom(request, reply, 'liveness');
+      return { id: session.id, errors: [], redirect_url: uiUrl(request, session) };
+    },
+  );
+};

@@ -1,0 +1,37 @@
+// Pieces shared by the public routes: creating a session from a request and finding the caller's session.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ApiError } from '../core/errors.js';
+import type { Flow, Session } from '../core/session.js';
+import { publicBaseUrl } from '../http/public-url.js';
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const OutcomeHeaders = z.object({
+  'x-mock-outcome': z
+    .string()
+    .optional()
+    .meta({ description: 'Emulator only: the outcome preset this session ends with (see GET /__mock/outcomes).' }),
+});
+
+export function createSessionFrom(request: FastifyRequest, reply: FastifyReply, flow: Flow): Session {
+  const { sessions } = request.server.emulator;
+  const header = request.headers['x-mock-outcome'];
+  const headerOutcome = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
+  const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome });
+  // Says which preset the session will end with and which rule chose it.
+  reply.header('x-mock-outcome-selected', `${session.outcome.name}; rule=${session.outcome.rule}`);
+  return session;
+}
+
+export function uiUrl(request: FastifyRequest, session: Session): string {
+  const { config } = request.server.emulator;
+  const page = session.flow === 'liveness' ? 'liveness' : 'scanning';
+  return `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/${page}?otp=${session.link!.token}`;
+}
+
+/** The caller's session by path id: 400 for a non-GUID, 404 SESSION_NOT_FOUND for unknown or another key's. */
+export function sessionOfCaller(request: FastifyRequest, id: string): Session {
+  if (!guid.test(id)) throw new ApiError('INVALID_REQUEST', `${JSON.stringify(id.slice(0, 64))} is not a session id: ids are GUIDs.`);
+  return request.server.emulator.sessions.find(request.apiKey, id.toLowerCase());
+}

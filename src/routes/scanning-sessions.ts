@@ -1,0 +1,127 @@
+// The scanning-sessions API, for apps that capture images themselves: create, upload, analyse, poll.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ApiError } from '../core/errors.js';
+import { detectImageType } from '../core/image-type.js';
+import { authenticate } from '../http/auth.js';
+import { publicErrorResponses } from '../schemas/common.js';
+import {
+  AnalysisIdParams,
+  AnalysisStarted,
+  DocumentUploaded,
+  DocumentUploadQuery,
+  ScanningRequest,
+  ScanningSessionCreated,
+  SessionIdParams,
+  SessionResult,
+  StartAnalysisBody,
+  StartAnalysisQuery,
+} from '../schemas/public.js';
+import { createSessionFrom, OutcomeHeaders, sessionOfCaller } from './public-session.js';
+
+const base = '/v3/eid/scanningsessions';
+const tags = ['Scanning sessions'];
+const security = [{ apiKey: [] }];
+const withErrors = <T extends object>(ok: T) => ({ ...ok, ...publicErrorResponses, 409: publicErrorResponses[400], 413: publicErrorResponses[400], 415: publicErrorResponses[400] });
+
+export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.addHook('onRequest', authenticate);
+
+  app.post(
+    base,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a scanning session (201)',
+        headers: OutcomeHeaders,
+        body: ScanningRequest.nullish(),
+        response: withErrors({ 201: ScanningSessionCreated }),
+      },
+    },
+    async (request, reply) => {
+      request.body ??= {};
+      const session = createSessionFrom(request, reply, 'scanningsession');
+      return reply.status(201).send({ session_id: session.id, provider_folder_id: session.providerFolderId, errors: [] });
+    },
+  );
+
+  app.post(
+    `${base}/:id/documents`,
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Upload a document image (multipart/form-data, file field "document")',
+        consumes: ['multipart/form-data'],
+        params: SessionIdParams,
+        querystring: DocumentUploadQuery,
+        response: withErrors({ 200: DocumentUploaded }),
+      },
+    },
+    async (request) => {
+      const session = sessionOfCaller(request, request.params.id);
+      const file = await request.file();
+      if (!file || file.fieldname !== 'document') {
+        throw new ApiError('INVALID_REQUEST', 'Send the image as multipart/form-data in a file field named "document".');
+      }
+      const bytes = await file.toBuffer();
+      const contentType = detectImageType(bytes);
+      if (!contentType) {
+        throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The document must be an image (JPEG, PNG, WebP, GIF, BMP, TIFF or HEIC).');
+      }
+      const { documentType, reference } = request.query;
+      const stored = request.server.emulator.sessions.addDocument(session, { documentType, reference: reference ?? null, contentType, size: bytes.length, bytes });
+      return {
+        id: stored.id,
+        session_id: session.id,
+        document_type: stored.documentType,
+        reference: stored.reference,
+        content_type: stored.contentType,
+        size: stored.size,
+        errors: [],
+      };
+    },
+  );
+
+  const startAnalysis = {
+    schema: {
+      tags,
+      security,
+      params: SessionIdParams,
+      querystring: StartAnalysisQuery,
+      body: StartAnalysisBody,
+      response: withErrors({ 200: AnalysisStarted }),
+    },
+  };
+  for (const path of [`${base}/:id/analyses`, `${base}/:id/ui/analyses`]) {
+    app.post(path, { ...startAnalysis, schema: { ...startAnalysis.schema, summary: path.includes('/ui/') ? "Start the analysis (ZignSec's UI variant)" : 'Start the analysis' } }, async (request) => {
+      const session = sessionOfCaller(request, request.params.id);
+      request.server.emulator.sessions.startAnalysis(session, request.body?.analysis_types);
+      return { id: session.analysisId, session_id: session.id, status: session.status, errors: [] };
+    });
+  }
+
+  const resultRoute = (summary: string) => ({
+    schema: { tags, security, summary, params: SessionIdParams, response: withErrors({ 200: SessionResult }) },
+  });
+  app.get(`${base}/:id/analysisStatus`, resultRoute('Poll the analysis: the result object, whose status says where it is'), async (request) => {
+    const session = sessionOfCaller(request, request.params.id);
+    return request.server.emulator.sessions.result(session);
+  });
+  app.get(`${base}/:id/analyses`, resultRoute('All analysis results (the result object)'), async (request) => {
+    const session = sessionOfCaller(request, request.params.id);
+    return request.server.emulator.sessions.result(session);
+  });
+  app.get(
+    `${base}/:id/analyses/:analysisId`,
+    { schema: { tags, security, summary: 'One analysis result (the result object)', params: AnalysisIdParams, response: withErrors({ 200: SessionResult }) } },
+    async (request) => {
+      const session = sessionOfCaller(request, request.params.id);
+      if (request.params.analysisId.toLowerCase() !== session.analysisId) {
+        throw new ApiError('ANALYSIS_NOT_FOUND', `No analysis with id ${JSON.stringify(request.params.analysisId.slice(0, 64))} in this session.`);
+      }
+      return request.server.emulator.sessions.result(session);
+    },
+  );
+};
+

@@ -1,0 +1,45 @@
+// POST /v3/scanning (browser scanning flow) and GET /v3/scanning/{id} (the result of any session).
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { authenticate } from '../http/auth.js';
+import { publicErrorResponses } from '../schemas/common.js';
+import { CreatedSessionResponse, ScanningRequest, SessionIdParams, SessionResult } from '../schemas/public.js';
+import { createSessionFrom, OutcomeHeaders, sessionOfCaller, uiUrl } from './public-session.js';
+
+export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.addHook('onRequest', authenticate);
+  app.post(
+    '/v3/scanning',
+    {
+      schema: {
+        tags: ['Scanning'],
+        summary: 'Create a browser scanning session',
+        description: 'Every field is optional; `{}` gives a document-only session.',
+        security: [{ apiKey: [] }],
+        headers: OutcomeHeaders,
+        body: ScanningRequest,
+        response: { 200: CreatedSessionResponse, ...publicErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = createSessionFrom(request, reply, 'scanning');
+      return { id: session.id, errors: [], redirect_url: uiUrl(request, session) };
+    },
+  );
+
+  app.get(
+    '/v3/scanning/:id',
+    {
+      schema: {
+        tags: ['Scanning'],
+        summary: 'Get the result of a session (any flow)',
+        security: [{ apiKey: [] }],
+        params: SessionIdParams,
+        response: { 200: SessionResult, ...publicErrorResponses },
+      },
+    },
+    async (request) => {
+      const session = sessionOfCaller(request, request.params.id);
+      return request.server.emulator.sessions.result(session);
+    },
+  );
+};

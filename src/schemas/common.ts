@@ -1,0 +1,87 @@
+// Enums and field shapes shared by the public API, the control API and the fixture files.
+import { z } from 'zod';
+
+export const documentOptions = ['FrontSide', 'NoDocument', 'FrontAndBack'] as const;
+export const livenessActions = [
+  'HeadLeft',
+  'HeadRight',
+  'HeadUp',
+  'HeadDown',
+  'MoveTowardsCamera',
+  'MoveAwayFromCamera',
+  'FollowText',
+  'BlinkEyes',
+  'Smile',
+] as const;
+export const actionChoices = ['Random', ...livenessActions] as const;
+export const analysisTypes = ['document', 'selfie', 'liveness'] as const;
+export const sessionStatuses = [
+  'Created',
+  'ReadyToStart',
+  'Pending',
+  'Accepted',
+  'Declined',
+  'Failed',
+  'Timeout',
+  'Cancelled',
+] as const;
+export const analysisStatuses = ['NotRequested', 'Requested', 'Pending', 'Accepted', 'Declined', 'Failed', 'Cancelled'] as const;
+/** Locales seen on ZignSec's liveness page; others are accepted and fall back to English in the UI. */
+export const knownLocales = ['en', 'se', 'de', 'fr', 'gr', 'it', 'ru', 'es', 'cz', 'tr'] as const;
+
+export const DocumentOption = z.enum(documentOptions);
+export const LivenessAction = z.enum(livenessActions);
+export const ActionChoice = z.enum(actionChoices);
+export const AnalysisType = z.enum(analysisTypes);
+export const SessionStatus = z.enum(sessionStatuses);
+export const AnalysisStatus = z.enum(analysisStatuses);
+
+export type DocumentOption = z.infer<typeof DocumentOption>;
+export type LivenessAction = z.infer<typeof LivenessAction>;
+export type ActionChoice = z.infer<typeof ActionChoice>;
+export type AnalysisType = z.infer<typeof AnalysisType>;
+export type SessionStatus = z.infer<typeof SessionStatus>;
+export type AnalysisStatus = z.infer<typeof AnalysisStatus>;
+
+export function isHttpUrl(value: string): boolean {
+  if (value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute http(s) URL. */
+export const HttpUrl = z
+  .string()
+  .refine(isHttpUrl, { message: 'must be an absolute http or https URL' })
+  .meta({ format: 'uri', example: 'https://merchant.example/zignsec/done' });
+
+/** The merchant URLs: absolute http(s), or an empty string meaning "not given"; null is treated as absent. */
+export const OptionalUrl = z
+  .string()
+  .refine((v) => v === '' || isHttpUrl(v), { message: 'must be an absolute http or https URL, or an empty string' })
+  .nullish()
+  .meta({ format: 'uri' });
+
+export const Locale = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/, { message: 'must be a language code such as en or se' })
+  .nullish();
+
+export const ErrorEntry = z.object({ code: z.string(), description: z.string() });
+export const ErrorBody = z
+  .object({ errors: z.array(ErrorEntry).min(1) })
+  .meta({ id: 'ErrorBody', example: { errors: [{ code: 'INVALID_REQUEST', description: 'options is required' }] } });
+
+/** The standard error responses every public route can give. */
+export const publicErrorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+  429: ErrorBody,
+  500: ErrorBody,
+  503: ErrorBody,
+} as const;

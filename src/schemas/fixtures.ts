@@ -1,0 +1,58 @@
+// Contracts of the data files in fixtures/ (merchants, outcome presets, result template).
+// A file that does not match fails startup with its name and the offending field.
+import { z } from 'zod';
+import { AnalysisStatus, DocumentOption, HttpUrl, LivenessAction, OptionalUrl } from './common.js';
+
+export const MerchantSettings = z
+  .object({
+    name: z.string().min(1).max(200).default('Merchant'),
+    options: DocumentOption.default('FrontSide'),
+    available_actions: z.array(LivenessAction).default([]),
+    webhook: OptionalUrl.transform((v) => v ?? ''),
+    locale: z.string().default('en'),
+    css: z.array(HttpUrl).default([]),
+    mobile_flow: z.boolean().default(true),
+    default_outcome: z.string().nullish().transform((v) => v ?? null),
+  })
+  .strict();
+export type MerchantSettings = z.infer<typeof MerchantSettings>;
+
+export const MerchantsFile = z
+  .object({
+    $comment: z.string().optional(),
+    /** Settings for keys that are not listed (AUTH_MODE=any). */
+    default: MerchantSettings.default(MerchantSettings.parse({})),
+    /** Known merchants by API key; the only keys accepted in AUTH_MODE=strict. */
+    merchants: z.record(z.string().min(1), MerchantSettings).default({}),
+  })
+  .strict();
+export type MerchantsFile = z.infer<typeof MerchantsFile>;
+
+export const terminalStatuses = ['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout'] as const;
+
+export const OutcomePreset = z
+  .object({
+    $comment: z.string().optional(),
+    name: z.string().regex(/^[a-z0-9_-]{1,60}$/, { message: 'must be lowercase letters, digits, _ or -' }),
+    description: z.string().min(1),
+    session_status: z.enum(terminalStatuses),
+    /** Statuses given to the analyses the session requested; the others stay NotRequested. */
+    analyses: z.object({ document: AnalysisStatus, liveness: AnalysisStatus, face_match: AnalysisStatus }).strict(),
+    redirect: z.enum(['target', 'target_error', 'cancel_url']),
+    analysis_duration_ms: z.number().int().min(0).max(86_400_000).default(1500),
+    /** The session is never finished by the analysis: it stays Pending until SESSION_TTL (abandoned). */
+    never_finishes: z.boolean().default(false),
+    identity: z.enum(['generated', 'none']).default('generated'),
+    document_expiry: z.enum(['valid', 'expired']).default('valid'),
+    /** Document fields reported as failing; the ones in the session's doc.ignore_errors_in_fields are forgiven. */
+    failed_document_fields: z.array(z.string()).default([]),
+    scores: z
+      .object({ document: z.number().min(0).max(1), liveness: z.number().min(0).max(1), face_match: z.number().min(0).max(1) })
+      .partial()
+      .strict()
+      .default({}),
+    reason: z.string().nullish().transform((v) => v ?? null),
+    errors: z.array(z.object({ code: z.string(), description: z.string() }).strict()).default([]),
+  })
+  .strict();
+export type OutcomePreset = z.infer<typeof OutcomePreset>;

@@ -1,0 +1,126 @@
+// Loads and validates the data files: merchants, outcome presets, name pools and the result template.
+// Any problem is a FixtureError naming the file and the field, and stops startup.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { packageRoot } from '../config.js';
+import type { PersonPool } from '../core/identity.js';
+import { renderResult, resultContext, unknownPlaceholders, type Template } from '../core/result.js';
+import type { Session } from '../core/session.js';
+import { MerchantsFile, OutcomePreset } from '../schemas/fixtures.js';
+import { SessionResult } from '../schemas/public.js';
+
+export class FixtureError extends Error {}
+
+export interface Fixtures {
+  merchants: MerchantsFile;
+  outcomes: Map<string, OutcomePreset & { source: 'built-in' | 'custom' }>;
+  pools: PersonPool[];
+  resultTemplate: Template;
+}
+
+const PeopleFile = z.object({
+  $comment: z.string().optional(),
+  pools: z
+    .array(
+      z.object({
+        countryCode: z.string().length(2),
+        nationality: z.string().min(1),
+        maleNames: z.array(z.string().min(1)).min(1),
+        femaleNames: z.array(z.string().min(1)).min(1),
+        lastNames: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .min(1),
+});
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new FixtureError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new FixtureError(`${file}: is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export function parseFixture<T extends z.ZodType>(file: string, schema: T, data: unknown): z.infer<T> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+  throw new FixtureError(`${file}: invalid\n${problems.join('\n')}`);
+}
+
+function loadOutcomeDir(dir: string, source: 'built-in' | 'custom', into: Fixtures['outcomes']): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    throw new FixtureError(`${dir}: outcome folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  for (const name of names) {
+    const file = join(dir, name);
+    const preset = parseFixture(file, OutcomePreset, readJson(file));
+    into.set(preset.name, { ...preset, source });
+  }
+}
+
+/** A finished sample session, used to prove at startup that the result template renders a valid result. */
+function sampleSession(): Session {
+  return {
+    id: '00000000-0000-4000-8000-000000000000',
+    apiKey: 'sample',
+    flow: 'liveness',
+    sequence: 1,
+    providerFolderId: 'sample',
+    analysisId: '00000000-0000-4000-8000-000000000001',
+    status: 'Accepted',
+    createdAt: 0,
+    updatedAt: 0,
+    finishedAt: 0,
+    expiresAt: 0,
+    request: {},
+    settings: {
+      relay_state: 'sample', target: '', target_error: '', cancel_url: '', webhook: '', options: 'FrontSide', action: 'Smile',
+      available_actions: [], analysis_types: [], css: [], locale: 'en', ignore_errors_in_fields: [], mobile_flow: true,
+    },
+    chosenAction: 'Smile',
+    analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' },
+    documents: [],
+    link: null,
+    timeline: [],
+    findings: null,
+    analysisDueAt: null,
+    outcome: { name: 'approved', rule: 'default' },
+  };
+}
+
+export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE'>): Fixtures {
+  const merchants = parseFixture(config.MERCHANTS_FILE, MerchantsFile, readJson(config.MERCHANTS_FILE));
+  const outcomes: Fixtures['outcomes'] = new Map();
+  loadOutcomeDir(join(packageRoot, 'fixtures', 'outcomes'), 'built-in', outcomes);
+  if (config.OUTCOMES_DIR) loadOutcomeDir(config.OUTCOMES_DIR, 'custom', outcomes);
+
+  const peopleFile = join(packageRoot, 'fixtures', 'people.json');
+  const pools = parseFixture(peopleFile, PeopleFile, readJson(peopleFile)).pools;
+
+  const resultTemplate = readJson(config.RESULT_TEMPLATE_FILE);
+  const sample = sampleSession();
+  const missing = unknownPlaceholders(resultTemplate, resultContext(sample));
+  if (missing.length > 0) throw new FixtureError(`${config.RESULT_TEMPLATE_FILE}: unknown placeholders ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+  parseFixture(config.RESULT_TEMPLATE_FILE, SessionResult, renderResult(resultTemplate, sample));
+
+  for (const [key, merchant] of Object.entries({ default: merchants.default, ...merchants.merchants })) {
+    if (merchant.default_outcome && !outcomes.has(merchant.default_outcome)) {
+      throw new FixtureError(
+        `${config.MERCHANTS_FILE}: merchants.${key}.default_outcome: unknown outcome "${merchant.default_outcome}" (known: ${[...outcomes.keys()].join(', ')})`,
+      );
+    }
+  }
+  return { merchants, outcomes, pools, resultTemplate };
+}

@@ -1,0 +1,367 @@
+// Holds every session in memory, per API key, and runs the operations that need the clock,
+// the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { customAlphabet, nanoid } from 'nanoid';
+import type { Config } from '../config.js';
+import { chooseAction } from '../core/actions.js';
+import type { Clock } from '../core/clock.js';
+import { ApiError } from '../core/errors.js';
+import { checkLink, issueLink, markLinkUsed, type LinkCheck } from '../core/otp.js';
+import { applyOutcome } from '../core/outcome.js';
+import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-selection.js';
+import { seededRandom, type Random } from '../core/random.js';
+import { renderResult } from '../core/result.js';
+import {
+  effectiveSettings,
+  expireIfDue,
+  isFinal,
+  requestedAnalyses,
+  transition,
+  type Flow,
+  type OutcomeRule,
+  type Session,
+  type StoredDocument,
+} from '../core/session.js';
+import type { AnalysisType, SessionStatus } from '../schemas/common.js';
+import type { MerchantSettings, OutcomePreset } from '../schemas/fixtures.js';
+import type { SessionResult } from '../schemas/public.js';
+import type { Fixtures } from './fixtures.js';
+
+export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
+type Listener = (event: SessionEvent) => void;
+
+const MAX_DOCUMENTS_PER_SESSION = 10;
+const folderId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
+
+export interface CreateOptions {
+  headerOutcome?: string;
+}
+
+export class SessionService {
+  private readonly sessions = new Map<string, Session>();
+  /** Unfinished session ids, oldest first: the ones the sweeper looks at. */
+  private readonly unfinished = new Set<string>();
+  /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
+  private readonly finished = new Set<string>();
+  private readonly sequences = new Map<string, number>();
+  private readonly queued = new Map<string, string[]>();
+  private readonly listeners = new Set<Listener>();
+  private readonly unseeded: Random = Math.random;
+
+  constructor(
+    private readonly config: Config,
+    readonly fixtures: Fixtures,
+    readonly clock: Clock,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** AUTH_MODE=strict accepts only the merchants file's keys; `any` gives every key the default settings. */
+  merchantFor(apiKey: string): MerchantSettings | undefined {
+    const known = this.fixtures.merchants.merchants[apiKey];
+    if (known) return known;
+    return this.config.AUTH_MODE === 'any' ? this.fixtures.merchants.default : undefined;
+  }
+
+  /** A preset by name; an unknown name is a 400 listing the valid ones, never a silent fallback. */
+  preset(name: string): OutcomePreset {
+    const preset = this.fixtures.outcomes.get(name);
+    if (!preset) {
+      throw new ApiError('INVALID_REQUEST', `Unknown outcome "${name}". Valid outcomes: ${[...this.fixtures.outcomes.keys()].join(', ')}.`);
+    }
+    return preset;
+  }
+
+  private randomFor(apiKey: string, sequence: number, purpose: string): Random {
+    return this.config.SEED === undefined ? this.unseeded : seededRandom(`${this.config.SEED}|${apiKey}|${sequence}|${purpose}`);
+  }
+
+  create(apiKey: string, flow: Flow, request: Record<string, unknown>, options: CreateOptions = {}): Session {
+    const merchant = this.merchantFor(apiKey);
+    if (!merchant) throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
+    const now = this.clock.now();
+    this.expireDue(now);
+    this.makeRoom();
+
+    const id = randomUUID();
+    const settings = effectiveSettings(flow, request, merchant, id);
+    // Validate every outcome source before anything is stored: a typo must fail loudly.
+    const relayOutcome = outcomeFromRelayState(settings.relay_state);
+    const queuedOutcome = this.queued.get(apiKey)?.[0];
+    for (const name of [options.headerOutcome, relayOutcome, queuedOutcome]) if (name) this.preset(name);
+    const outcome = selectOutcome({
+      queued: queuedOutcome,
+      header: options.headerOutcome,
+      relay_state: relayOutcome,
+      merchant_default: merchant.default_outcome,
+    });
+    if (outcome.rule === 'queued') this.queued.get(apiKey)!.shift();
+
+    const sequence = (this.sequences.get(apiKey) ?? 0) + 1;
+    this.sequences.set(apiKey, sequence);
+    const usesLink = flow !== 'scanningsession';
+    const session: Session = {
+      id,
+      apiKey,
+      flow,
+      sequence,
+      providerFolderId: folderId(),
+      analysisId: randomUUID(),
+      status: 'Created',
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+      expiresAt: now + this.config.SESSION_TTL,
+      request,
+      settings,
+      chosenAction: null,
+      analyses: requestedAnalyses(flow, settings),
+      documents: [],
+      link: usesLink ? issueLink(nanoid(22), now, this.config.OTP_TTL) : null,
+      timeline: [{ at: now, status: 'Created', event: 'session created' }],
+      findings: null,
+      analysisDueAt: null,
+      outcome,
+    };
+    this.chooseActionIfNeeded(session);
+    this.sessions.set(id, session);
+    this.unfinished.add(id);
+    this.emit(session, null, 'Created');
+    return session;
+  }
+
+  /** A session of this key; another key's session is as unknown as a missing one (no existence leak). */
+  find(apiKey: string, id: string): Session {
+    const session = this.sessions.get(id);
+    if (!session || session.apiKey !== apiKey) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id)} was found.`);
+    this.expireIfDue(session);
+    return session;
+  }
+
+  /** For the browser UI and the control API, which are not scoped by API key. */
+  findAny(id: string): Session | undefined {
+    const session = this.sessions.get(id);
+    if (session) this.expireIfDue(session);
+    return session;
+  }
+
+  list(filter: { apiKey?: string; status?: SessionStatus } = {}): Session[] {
+    const out: Session[] = [];
+    for (const session of this.sessions.values()) {
+      this.expireIfDue(session);
+      if (filter.apiKey !== undefined && session.apiKey !== filter.apiKey) continue;
+      if (filter.status !== undefined && session.status !== filter.status) continue;
+      out.push(session);
+    }
+    return out;
+  }
+
+  delete(id: string): boolean {
+    this.unfinished.delete(id);
+    this.finished.delete(id);
+    return this.sessions.delete(id);
+  }
+
+  /** Forgets every session (or one key's), its queue and its sequence numbers. */
+  reset(apiKey?: string): number {
+    let removed = 0;
+    for (const session of [...this.sessions.values()]) {
+      if (apiKey === undefined || session.apiKey === apiKey) removed += Number(this.delete(session.id));
+    }
+    if (apiKey === undefined) {
+      this.queued.clear();
+      this.sequences.clear();
+    } else {
+      this.queued.delete(apiKey);
+      this.sequences.delete(apiKey);
+    }
+    return removed;
+  }
+
+  /** The result object (checked against SessionResult at startup through a sample render). */
+  result(session: Session): SessionResult {
+    return renderResult(this.fixtures.resultTemplate, session) as SessionResult;
+  }
+
+  /** The first open of the one-time link exchanges it for a cookie secret; later opens need that cookie. */
+  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined): LinkCheck & { cookieSecret?: string } {
+    if (!session.link) return { ok: false, reason: 'invalid' };
+    const now = this.clock.now();
+    const check = checkLink(session.link, token, cookieSecret, now);
+    if (!check.ok || !check.exchange) return check;
+    const secret = randomBytes(24).toString('base64url');
+    markLinkUsed(session.link, secret, now);
+    if (session.status === 'Created') this.move(session, 'Pending', 'scan UI opened');
+    return { ...check, cookieSecret: secret };
+  }
+
+  addDocument(session: Session, document: Omit<StoredDocument, 'id' | 'uploadedAt'>): StoredDocument {
+    this.assertOpen(session);
+    if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
+      throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
+    }
+    const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clock.now() };
+    session.documents.push(stored);
+    session.updatedAt = stored.uploadedAt;
+    if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);
+    return stored;
+  }
+
+  /** Starts the analysis; it is decided after the preset's duration on the clock (or never, when abandoned). */
+  startAnalysis(session: Session, types?: AnalysisType[] | null): void {
+    this.assertOpen(session);
+    if (session.analysisDueAt !== null) throw new ApiError('SESSION_STATE', 'The analysis of this session has already started.');
+    if (types && types.length > 0) {
+      session.settings.analysis_types = [...new Set(types)];
+      session.analyses = requestedAnalyses(session.flow, session.settings);
+      this.chooseActionIfNeeded(session);
+    }
+    if (session.flow === 'scanningsession') this.assertDocumentsFor(session);
+    const preset = this.preset(session.outcome.name);
+    const now = this.clock.now();
+    for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
+    if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
+    else session.timeline.push({ at: now, status: 'Pending', event: 'analysis started' });
+    if (!preset.never_finishes) session.analysisDueAt = now + preset.analysis_duration_ms;
+    if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
+  }
+
+  /** Sessions with a liveness analysis get their action fixed once, at creation or when liveness is added. */
+  private chooseActionIfNeeded(session: Session): void {
+    if (session.chosenAction !== null || session.analyses.liveness === 'NotRequested') return;
+    const random = this.randomFor(session.apiKey, session.sequence, 'action');
+    session.chosenAction = chooseAction(session.settings.action, session.settings.available_actions, random);
+  }
+
+  private assertDocumentsFor(session: Session): void {
+    const kinds = session.documents.map((d) => d.documentType.toLowerCase());
+    const hasSelfie = kinds.includes('selfie');
+    const hasIdDocument = kinds.some((k) => k !== 'selfie');
+    const problems: string[] = [];
+    if (session.analyses.document !== 'NotRequested' && !hasIdDocument) problems.push('a document analysis needs an uploaded identity document (e.g. documentType=Passport)');
+    if ((session.analyses.face_match !== 'NotRequested' || session.analyses.liveness !== 'NotRequested') && !hasSelfie) {
+      problems.push('selfie and liveness analyses need an uploaded documentType=Selfie image');
+    }
+    if (problems.length > 0) throw new ApiError('INVALID_REQUEST', `Cannot start the analysis: ${problems.join('; ')}.`);
+  }
+
+  /** Arms an outcome for one session (highest precedence), or records the tester panel's choice. */
+  chooseOutcome(session: Session, name: string, rule: Extract<OutcomeRule, 'armed' | 'tester_panel'>): boolean {
+    this.preset(name);
+    if (!outranks(rule, session.outcome.rule)) return false;
+    session.outcome = { name, rule };
+    return true;
+  }
+
+  queueOutcomes(apiKey: string, names: string[]): string[] {
+    names.forEach((name) => this.preset(name));
+    const queue = this.queued.get(apiKey) ?? [];
+    queue.push(...names);
+    this.queued.set(apiKey, queue);
+    return [...queue];
+  }
+
+  queuedFor(apiKey: string): string[] {
+    return [...(this.queued.get(apiKey) ?? [])];
+  }
+
+  /** Ends a session now with its outcome (or the one given), without a browser. */
+  complete(session: Session, outcomeName?: string): void {
+    this.assertOpen(session);
+    if (outcomeName) {
+      this.preset(outcomeName);
+      session.outcome = { name: outcomeName, rule: 'armed' };
+    }
+    for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
+    if (session.status !== 'Pending') this.move(session, 'Pending', 'completed through the control API');
+    this.finish(session, true);
+  }
+
+  cancel(session: Session, event = 'cancelled by the user'): void {
+    this.assertOpen(session);
+    const preset = this.fixtures.outcomes.get('user_cancelled');
+    const from = session.status;
+    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now());
+    else transition(session, 'Cancelled', this.clock.now(), event);
+    session.timeline[session.timeline.length - 1].event = event;
+    this.settle(session, from);
+  }
+
+  /** Runs the due work: decided analyses and timeouts. Called on a short interval and whenever the clock moves. */
+  processDue(): void {
+    const now = this.clock.now();
+    for (const id of [...this.unfinished]) {
+      const session = this.sessions.get(id);
+      if (!session) continue;
+      if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
+      else this.expireIfDue(session);
+    }
+  }
+
+  private expireDue(now: number): void {
+    // Cheap path for creates: only the oldest unfinished sessions can be past their deadline first.
+    for (const id of this.unfinished) {
+      const session = this.sessions.get(id);
+      if (!session || session.expiresAt > now) break;
+      this.expireIfDue(session);
+    }
+  }
+
+  private finish(session: Session, force = false): void {
+    const preset = this.preset(session.outcome.name);
+    if (preset.never_finishes && !force) return;
+    const from = session.status;
+    const random = this.randomFor(session.apiKey, session.sequence, 'identity');
+    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clock.now());
+    this.settle(session, from);
+  }
+
+  private expireIfDue(session: Session): void {
+    const from = session.status;
+    if (expireIfDue(session, this.clock.now())) {
+      session.findings = { identity: null, document: null, failedFields: [], scores: {}, reason: 'SessionTimeout', errors: [], redirect: 'target_error' };
+      this.settle(session, from);
+    }
+  }
+
+  private move(session: Session, to: SessionStatus, event: string): void {
+    const from = session.status;
+    transition(session, to, this.clock.now(), event);
+    this.settle(session, from);
+  }
+
+  /** Book-keeping after any status change: finished index and listeners. */
+  private settle(session: Session, from: SessionStatus): void {
+    if (isFinal(session.status)) {
+      this.unfinished.delete(session.id);
+      this.finished.add(session.id);
+    }
+    this.emit(session, from, session.status);
+  }
+
+  private assertOpen(session: Session): void {
+    if (isFinal(session.status)) throw new ApiError('SESSION_STATE', `The session is already ${session.status}.`);
+  }
+
+  /** Keeps memory bounded: past MAX_SESSIONS the oldest finished sessions go; unfinished ones are never dropped. */
+  private makeRoom(): void {
+    while (this.sessions.size >= this.config.MAX_SESSIONS) {
+      const oldest = this.finished.values().next();
+      if (oldest.done) {
+        throw new ApiError('TOO_MANY_SESSIONS', `The emulator already holds MAX_SESSIONS=${this.config.MAX_SESSIONS} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS.`);
+      }
+      this.delete(oldest.value);
+    }
+  }
+
+  private emit(session: Session, from: SessionStatus | null, to: SessionStatus): void {
+    for (const listener of this.listeners) listener({ session, from, to });
+  }
+}

@@ -1,0 +1,30 @@
+// Builds an emulator for a test: silent logs, an adjustable clock the test controls, closed on teardown.
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type ConfigInput } from '../../src/config.js';
+import { AdjustableClock } from '../../src/core/clock.js';
+
+export const exampleLivenessRequest = {
+  relay_state: '11111',
+  target: 'https://www.google.com/?q=Success',
+  cancel_url: 'https://www.google.com/?q=Cancel',
+  target_error: 'https://www.google.com/?q=targetError',
+  webhook: '',
+  options: 'FrontSide',
+  action: 'Random',
+  available_actions: ['FollowText'],
+  css: [],
+  doc: { ignore_errors_in_fields: [] },
+};
+
+export async function startTestApp(t: Test, settings: ConfigInput = {}) {
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
+  let fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
+  const clock = new AdjustableClock(() => fakeNow);
+  const app = await buildApp(config, { clock, logger: false });
+  t.teardown(() => app.close());
+  await app.ready();
+  return { app, clock, config, advanceRealTime: (ms: number) => (fakeNow += ms) };
+}
+
+export const auth = (key: string) => ({ authorization: key });
