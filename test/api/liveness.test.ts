@@ -1,0 +1,128 @@
+import t from 'tap';
+import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+t.test("the product document's example request returns the documented response", async (t) => {
+  const { app } = await startTestApp(t);
+  const res = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('any-key'), host: 'localhost:8080' }, payload: exampleLivenessRequest });
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+  const body = res.json();
+  t.same(Object.keys(body), ['id', 'errors', 'redirect_url']);
+  t.match(body.id, guid);
+  t.same(body.errors, []);
+  const url = new URL(body.redirect_url);
+  t.equal(url.origin, 'http://localhost:8080');
+  t.equal(url.pathname, `/v3/scan/ui/${body.id}/liveness`);
+  t.match(url.searchParams.get('otp'), /^[A-Za-z0-9_-]{22}$/);
+  t.equal(res.headers['x-mock-outcome-selected'], 'approved; rule=default');
+});
+
+t.test('a new session reads back the same through every result path', async (t) => {
+  const { app } = await startTestApp(t);
+  const created = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest })).json();
+  const paths = [
+    `/v3/scanning/${created.id}`,
+    `/v3/eid/scanningsessions/${created.id}/analysisStatus`,
+    `/v3/eid/scanningsessions/${created.id}/analyses`,
+    `/v3/eid/scanningsessions/${created.id}/analyses/`,
+  ];
+  const bodies = await Promise.all(paths.map(async (url) => (await app.inject({ url, headers: auth('k') })).json()));
+  for (const body of bodies.slice(1)) t.strictSame(body, bodies[0]);
+  const analysisId = bodies[0].analysis_summary.id;
+  const single = await app.inject({ url: `/v3/eid/scanningsessions/${created.id}/analyses/${analysisId}`, headers: auth('k') });
+  t.strictSame(single.json(), bodies[0]);
+  t.strictSame(bodies[0], {
+    id: created.id,
+    errors: [],
+    status: 'Created',
+    relay_state: '11111',
+    created: '2026-01-15T09:00:00.000Z',
+    updated: '2026-01-15T09:00:00.000Z',
+    total_result: 'Created',
+    action: 'FollowText',
+    result: {
+      identity: null,
+      documentAnalysis: { status: 'Requested', documentType: null, failedFields: [], score: null },
+      livenessAnalysis: { status: 'Requested', action: 'FollowText', score: null },
+      faceMatchAnalysis: { status: 'Requested', score: null },
+      reason: null,
+    },
+    analysis_summary: { id: analysisId, id_document_summary: { status: 'Requested', fields: {}, failed_fields: [] } },
+  });
+});
+
+t.test('relay_state defaults to the session id when absent or empty', async (t) => {
+  const { app } = await startTestApp(t);
+  for (const relay_state of [undefined, '', null]) {
+    const created = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: { options: 'NoDocument', action: 'Smile', relay_state } })).json();
+    const result = (await app.inject({ url: `/v3/scanning/${created.id}`, headers: auth('k') })).json();
+    t.equal(result.relay_state, created.id, `relay_state ${JSON.stringify(relay_state)}`);
+    t.equal(result.action, 'Smile');
+    t.equal(result.result.documentAnalysis.status, 'NotRequested', 'NoDocument requests no document analysis');
+    t.equal(result.result.faceMatchAnalysis.status, 'NotRequested', 'and no face match');
+  }
+});
+
+t.test('PUBLIC_URL, then X-Forwarded-Proto/Host, then Host build the redirect_url', async (t) => {
+  const { app } = await startTestApp(t);
+  const forwarded = await app.inject({
+    method: 'POST',
+    url: '/v3/scanning/liveness',
+    headers: { ...auth('k'), host: 'internal:8080', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mock.example.com' },
+    payload: exampleLivenessRequest,
+  });
+  t.match(forwarded.json().redirect_url, /^https:\/\/mock\.example\.com\/v3\/scan\/ui\//);
+  const injected = await app.inject({
+    method: 'POST',
+    url: '/v3/scanning/liveness',
+    headers: { ...auth('k'), host: 'evil"><script>' },
+    payload: exampleLivenessRequest,
+  });
+  t.match(injected.json().redirect_url, /^http:\/\/localhost:8080\/v3\/scan\/ui\//, 'an unsafe Host header is not reflected');
+
+  const configured = await startTestApp(t, { PUBLIC_URL: 'https://zignsec.test/' });
+  const res = await configured.app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('k'), host: 'other:1' }, payload: exampleLivenessRequest });
+  t.match(res.json().redirect_url, /^https:\/\/zignsec\.test\/v3\/scan\/ui\/[0-9a-f-]{36}\/liveness\?otp=/);
+});
+
+t.test('POST /v3/scanning accepts {} as a document-only session with its own UI path', async (t) => {
+  const { app } = await startTestApp(t);
+  const res = await app.inject({ method: 'POST', url: '/v3/scanning', headers: auth('k'), payload: {} });
+  t.equal(res.statusCode, 200);
+  const body = res.json();
+  t.match(body.redirect_url, new RegExp(`/v3/scan/ui/${body.id}/scanning\\?otp=[A-Za-z0-9_-]{22}$`));
+  const result = (await app.inject({ url: `/v3/scanning/${body.id}`, headers: auth('k') })).json();
+  t.equal(result.action, null, 'no liveness analysis, no action');
+  t.same(
+    [result.result.documentAnalysis.status, result.result.livenessAnalysis.status, result.result.faceMatchAnalysis.status],
+    ['Requested', 'NotRequested', 'NotRequested'],
+  );
+});
+
+t.test('POST /v3/scanning with every analysis type requests all three and picks an action', async (t) => {
+  const { app } = await startTestApp(t);
+  const body = (await app.inject({ method: 'POST', url: '/v3/scanning', headers: auth('k'), payload: { analysis_types: ['document', 'selfie', 'liveness'], relay_state: 'r' } })).json();
+  const result = (await app.inject({ url: `/v3/scanning/${body.id}`, headers: auth('k') })).json();
+  t.same(
+    [result.result.documentAnalysis.status, result.result.livenessAnalysis.status, result.result.faceMatchAnalysis.status],
+    ['Requested', 'Requested', 'Requested'],
+  );
+  t.match(result.action, /^(HeadLeft|HeadRight|HeadUp|HeadDown|MoveTowardsCamera|MoveAwayFromCamera|FollowText|BlinkEyes|Smile)$/);
+});
+
+t.test('SEED makes the Random action repeatable per key and sequence', async (t) => {
+  const actions = async () => {
+    const { app } = await startTestApp(t, { SEED: 'fixed' });
+    const out: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('seeded'), payload: { options: 'NoDocument', action: 'Random' } })).json();
+      out.push((await app.inject({ url: `/v3/scanning/${id}`, headers: auth('seeded') })).json().action);
+    }
+    return out;
+  };
+  const first = await actions();
+  t.same(await actions(), first);
+  t.ok(new Set(first).size > 1, 'and still varied');
+});
