@@ -72,7 +72,9 @@ export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, str
 export const configKeys = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
 const secretKeys = new Set<string>(['MOCK_ADMIN_TOKEN']);
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export const flagName = (key: string) => `--${key.toLowerCase().replace(/_/g, '-')}`;
 

@@ -11,7 +11,9 @@ import type { Session } from '../core/session.js';
 import { MerchantsFile, OutcomePreset } from '../schemas/fixtures.js';
 import { SessionResult } from '../schemas/public.js';
 
-export class FixtureError extends Error {}
+export class FixtureError extends Error {
+  override name = 'FixtureError';
+}
 
 export interface Fixtures {
   merchants: MerchantsFile;
