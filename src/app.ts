@@ -13,6 +13,9 @@ import { scanUiRoutes } from './routes/scan-ui.js';
 import { scanningRoutes } from './routes/scanning.js';
 import { scanningSessionRoutes } from './routes/scanning-sessions.js';
 import { loadFixtures, type Fixtures } from './services/fixtures.js';
+import { controlRoutes } from './routes/control/index.js';
+import { applyFault, FaultInjector } from './services/faults.js';
+import { RequestJournal } from './services/journal.js';
 import { SessionService } from './services/sessions.js';
 
 export interface Emulator {
@@ -20,8 +23,22 @@ export interface Emulator {
   clock: AdjustableClock;
   fixtures: Fixtures;
   sessions: SessionService;
+  journal: RequestJournal;
+  faults: FaultInjector;
   startedAt: number;
+  /** Webhook deliveries of a session, for the control API's session view (set by the webhook engine). */
+  webhookViewsFor?: (sessionId: string) => unknown[];
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    journalStartedAt?: number;
+    journalPayload?: unknown;
+  }
+}
+
+/** The public surface: journaled and open to fault injection (the control API and docs are not). */
+const isPublicApi = (url: string) => url.startsWith('/v3/') && !url.startsWith('/v3/scan/swagger');
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,7 +75,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<ZodTypeProvider>();
 
   const sessions = new SessionService(config, fixtures, clock);
-  const emulator: Emulator = { config, clock, fixtures, sessions, startedAt: Date.now() };
+  const journal = new RequestJournal(config.JOURNAL_SIZE);
+  const faults = new FaultInjector();
+  const emulator: Emulator = { config, clock, fixtures, sessions, journal, faults, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validatorCompiler);
@@ -81,6 +100,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         { name: 'Scanning sessions', description: 'API flow for apps that capture images themselves' },
         { name: 'Scan UI', description: 'The hosted pages behind redirect_url' },
         { name: 'Health', description: 'Liveness and readiness of the emulator' },
+        { name: 'Control: outcomes', description: 'Emulator only: the outcome catalogue and per-key queues' },
+        { name: 'Control: sessions', description: 'Emulator only: inspect, arm, complete, delete and reset sessions' },
+        { name: 'Control: journal', description: 'Emulator only: recorded public API requests' },
+        { name: 'Control: faults', description: 'Emulator only: make the public API misbehave' },
+        { name: 'Control: clock', description: 'Emulator only: the virtual clock' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -88,11 +112,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swaggerUi, { routePrefix: '/v3/scan/swagger', staticCSP: true });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } });
 
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isPublicApi(request.url)) return;
+    request.journalStartedAt = performance.now();
+    const rule = faults.take(request.method, request.url.split('?')[0], request.headers.authorization?.trim());
+    if (rule && (await applyFault(rule, request, reply))) return reply;
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.journalStartedAt !== undefined) request.journalPayload = payload;
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.journalStartedAt === undefined) return;
+    journal.record(request, reply, request.journalPayload, clock.now(), performance.now() - request.journalStartedAt);
+  });
+
   await app.register(healthRoutes);
   await app.register(livenessRoutes);
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
   await app.register(scanUiRoutes);
+  await app.register(controlRoutes);
 
   // Due work (analysis results, timeouts) runs on a short real-time tick and at once when the clock moves.
   const tick = setInterval(() => sessions.processDue(), DUE_WORK_INTERVAL_MS);

@@ -61,6 +61,7 @@ export const ConfigSchema = z.object({
   AUTH_MODE: z.enum(['any', 'strict'], { message: 'must be any or strict' }).default('any'),
   MAX_UPLOAD_BYTES: Integer(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   MAX_BODY_BYTES: Integer(64 * 1024, 1024, 10 * 1024 * 1024),
+  JOURNAL_SIZE: Integer(5000, 0, 1_000_000),
   SEED: z.string().optional(),
   TEST_MODE: Flag(true),
   MOCK_ADMIN_TOKEN: z.string().optional(),

@@ -19,6 +19,11 @@ export class AdjustableClock implements Clock {
     return this.frozenAt ?? this.realNow() + this.offsetMs;
   }
 
+  /** How far domain time is from real time. */
+  get offset(): number {
+    return this.now() - this.realNow();
+  }
+
   get frozen(): boolean {
     return this.frozenAt !== undefined;
   }

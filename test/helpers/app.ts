@@ -1,5 +1,4 @@
 // Builds an emulator for a test: silent logs, an adjustable clock the test controls, closed on teardown.
-import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
 import { AdjustableClock } from '../../src/core/clock.js';
@@ -17,7 +16,12 @@ export const exampleLivenessRequest = {
   doc: { ignore_errors_in_fields: [] },
 };
 
-export async function startTestApp(t: Test, settings: ConfigInput = {}) {
+/** Anything with tap's teardown: the root test or a subtest. */
+export interface TestContext {
+  teardown(fn: () => unknown): void;
+}
+
+export async function startTestApp(t: TestContext, settings: ConfigInput = {}) {
   const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
   let fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
   const clock = new AdjustableClock(() => fakeNow);

@@ -1,0 +1,28 @@
+// The control API under /__mock: outcomes, sessions, journal, faults and clock, for tests and QA.
+// Never subject to fault injection; optionally protected by MOCK_ADMIN_TOKEN.
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ApiError } from '../../core/errors.js';
+import { timingSafeEqualText } from '../../core/otp.js';
+import { clockRoutes } from './clock.js';
+import { faultRoutes } from './faults.js';
+import { journalRoutes } from './journal.js';
+import { outcomeRoutes } from './outcomes.js';
+import { sessionControlRoutes } from './sessions.js';
+
+export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
+  const token = app.emulator.config.MOCK_ADMIN_TOKEN;
+  if (token) {
+    app.addHook('onRequest', async (request: FastifyRequest) => {
+      const given = request.headers['x-mock-admin-token'];
+      if (typeof given !== 'string' || !timingSafeEqualText(given, token)) {
+        throw new ApiError('UNAUTHORIZED', 'The control API needs the X-Mock-Admin-Token header (MOCK_ADMIN_TOKEN is set).');
+      }
+    });
+  }
+  await app.register(outcomeRoutes);
+  await app.register(sessionControlRoutes);
+  await app.register(journalRoutes);
+  await app.register(faultRoutes);
+  await app.register(clockRoutes);
+};

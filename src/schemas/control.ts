@@ -1,0 +1,144 @@
+// Contracts of the control API (/__mock/...): sessions, outcomes, journal, faults, clock.
+import { z } from 'zod';
+import { AnalysisStatus, SessionStatus } from './common.js';
+
+export const ControlErrorResponses = {
+  400: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
+  401: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
+  404: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
+  409: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
+};
+
+export const OutcomeSummary = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    source: z.enum(['built-in', 'custom']),
+    session_status: SessionStatus,
+    analyses: z.object({ document: AnalysisStatus, liveness: AnalysisStatus, face_match: AnalysisStatus }),
+    redirect: z.enum(['target', 'target_error', 'cancel_url']),
+    analysis_duration_ms: z.number(),
+    never_finishes: z.boolean(),
+    failed_document_fields: z.array(z.string()),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'OutcomeSummary' });
+
+export const OutcomeName = z.string().min(1).max(60);
+
+export const SessionListQuery = z.object({
+  api_key: z.string().optional().meta({ description: 'Only sessions created with this API key' }),
+  status: SessionStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const SessionView = z
+  .object({
+    id: z.string(),
+    api_key: z.string().meta({ description: 'Masked' }),
+    flow: z.enum(['liveness', 'scanning', 'scanningsession']),
+    status: SessionStatus,
+    created: z.string(),
+    updated: z.string(),
+    finished: z.string().nullable(),
+    expires: z.string(),
+    relay_state: z.string(),
+    chosen_action: z.string().nullable(),
+    outcome: z.object({ name: z.string(), rule: z.string(), description: z.string() }),
+    request: z.unknown(),
+    settings: z.record(z.string(), z.unknown()),
+    analyses: z.object({ document: AnalysisStatus, liveness: AnalysisStatus, face_match: AnalysisStatus }),
+    timeline: z.array(z.object({ at: z.string(), status: SessionStatus, event: z.string() })),
+    documents: z.array(
+      z.object({ id: z.string(), document_type: z.string(), reference: z.string().nullable(), content_type: z.string(), size: z.number(), uploaded: z.string(), url: z.string() }),
+    ),
+    link: z.object({ expires: z.string(), used: z.string().nullable() }).nullable(),
+    webhooks: z.array(z.unknown()),
+    result: z.unknown(),
+  })
+  .meta({ id: 'SessionView' });
+
+export const SessionIdParam = z.object({ id: z.string().max(100) });
+
+export const ArmBody = z.object({ outcome: OutcomeName }).meta({ id: 'ArmOutcome', example: { outcome: 'face_mismatch' } });
+export const CompleteBody = z
+  .object({ outcome: OutcomeName.optional() })
+  .nullish()
+  .meta({ id: 'CompleteSession', example: { outcome: 'document_expired' } });
+export const QueueBody = z
+  .object({ api_key: z.string().min(1), outcomes: z.array(OutcomeName).min(1).max(1000) })
+  .meta({ id: 'QueueOutcomes', example: { api_key: 'my-test-key', outcomes: ['liveness_failed', 'approved'] } });
+export const ResetQuery = z.object({ api_key: z.string().optional() });
+
+export const JournalQuery = z.object({
+  api_key: z.string().optional(),
+  method: z.string().optional(),
+  path: z.string().optional().meta({ description: 'Glob: * within a segment, ** across segments' }),
+  session_id: z.string().optional(),
+  status: z.coerce.number().int().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(500),
+});
+
+export const JournalEntryView = z
+  .object({
+    id: z.number(),
+    at: z.string(),
+    method: z.string(),
+    path: z.string(),
+    query: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()),
+    body: z.unknown(),
+    status: z.number(),
+    response_body: z.unknown(),
+    duration_ms: z.number(),
+    session_id: z.string().nullable(),
+  })
+  .meta({ id: 'JournalEntry' });
+
+const FaultAction = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('error'),
+    status: z.number().int().min(400).max(599).default(503),
+    code: z.string().min(1).default('Internal Exception'),
+    description: z.string().default('Injected fault: the service is unavailable.'),
+  }),
+  z
+    .object({ type: z.literal('latency'), ms: z.number().int().min(0).max(120_000), max_ms: z.number().int().min(0).max(120_000).optional() })
+    .refine((a) => a.max_ms === undefined || a.max_ms >= a.ms, { message: 'max_ms must be at least ms', path: ['max_ms'] }),
+  z.object({ type: z.literal('reset') }),
+  z.object({ type: z.literal('malformed') }),
+  z.object({ type: z.literal('truncated') }),
+  z.object({ type: z.literal('rate_limit'), retry_after_s: z.number().int().min(0).max(86_400).default(30) }),
+]);
+
+export const FaultRuleInput = z
+  .object({
+    method: z
+      .string()
+      .default('*')
+      .transform((m) => m.toUpperCase())
+      .refine((m) => ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(m), { message: 'must be *, GET, POST, PUT, PATCH or DELETE' }),
+    path: z.string().startsWith('/', { message: 'must be a path glob starting with /' }).default('/v3/**'),
+    api_key: z.string().optional(),
+    action: FaultAction,
+    /** How many matching calls the rule answers; null = until removed ("fail the next N calls then succeed" is times: N). */
+    times: z.number().int().min(1).nullable().default(1),
+  })
+  .meta({
+    id: 'FaultRuleInput',
+    example: { method: 'POST', path: '/v3/scanning/liveness', action: { type: 'error', status: 503 }, times: 2 },
+  });
+export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
+export const FaultRule = FaultRuleInput.safeExtend({ id: z.string(), created: z.string(), matched: z.number().int() }).meta({ id: 'FaultRule' });
+export type FaultRule = z.infer<typeof FaultRule>;
+
+export const ClockState = z
+  .object({ now: z.string(), now_ms: z.number(), frozen: z.boolean(), offset_ms: z.number() })
+  .meta({ id: 'ClockState' });
+export const AdvanceBody = z
+  .object({
+    ms: z.number().int().min(0).optional(),
+    duration: z.string().optional().meta({ description: 'e.g. 90s, 30m, 48h' }),
+  })
+  .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'give exactly one of ms or duration' })
+  .meta({ id: 'AdvanceClock', example: { duration: '48h' } });

@@ -1,0 +1,100 @@
+// Fault injection on the public API: rules matched by method, path glob and optional API key that
+// answer with an error, add latency, cut the connection, send a broken body or rate-limit.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FaultRule, FaultRuleInput } from '../schemas/control.js';
+import { pathMatcher } from './journal.js';
+
+interface ActiveRule {
+  rule: FaultRule;
+  matchesPath: (path: string) => boolean;
+}
+
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+  private nextId = 1;
+
+  add(input: FaultRuleInput, now: number): FaultRule {
+    const rule: FaultRule = { ...input, id: `fault-${this.nextId++}`, created: new Date(now).toISOString(), matched: 0 };
+    this.rules.push({ rule, matchesPath: pathMatcher(rule.path) });
+    return rule;
+  }
+
+  list(): FaultRule[] {
+    return this.rules.map((r) => r.rule);
+  }
+
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.rule.id !== id);
+    return this.rules.length < before;
+  }
+
+  clear(): number {
+    const count = this.rules.length;
+    this.rules = [];
+    return count;
+  }
+
+  /** The first rule that matches uses up one of its times; exhausted rules are removed. */
+  take(method: string, path: string, apiKey: string | undefined): FaultRule | undefined {
+    const found = this.rules.find(
+      ({ rule, matchesPath }) =>
+        (rule.method === '*' || rule.method === method) && (rule.api_key === undefined || rule.api_key === apiKey) && matchesPath(path),
+    );
+    if (!found) return undefined;
+    found.rule.matched += 1;
+    if (found.rule.times !== null) {
+      found.rule.times -= 1;
+      if (found.rule.times <= 0) this.remove(found.rule.id);
+    }
+    return found.rule;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Applies a matched rule. Returns true when the request was answered (or cut) here; latency alone
+ * lets it continue to the real handler. Latency is real time on purpose: it is network behaviour.
+ */
+export async function applyFault(rule: FaultRule, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  const action = rule.action;
+  switch (action.type) {
+    case 'latency': {
+      const ms = action.max_ms === undefined ? action.ms : action.ms + Math.random() * (action.max_ms - action.ms);
+      await sleep(ms);
+      return false;
+    }
+    case 'error': {
+      const body = { errors: [{ code: action.code, description: action.description }] };
+      await reply.status(action.status).type('application/json; charset=utf-8').send(body);
+      return true;
+    }
+    case 'rate_limit': {
+      await reply
+        .status(429)
+        .header('retry-after', String(action.retry_after_s))
+        .type('application/json; charset=utf-8')
+        .send({ errors: [{ code: 'TOO_MANY_REQUESTS', description: `Rate limit exceeded; retry after ${action.retry_after_s} seconds.` }] });
+      return true;
+    }
+    case 'reset': {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return true;
+    }
+    case 'malformed': {
+      // A complete response whose JSON is cut short: the client's parser must cope.
+      const body = '{"id":"00000000-0000-4000-8000-000000000000","errors":[],"redirect_url":"http://';
+      await reply.status(200).type('application/json; charset=utf-8').send(body);
+      return true;
+    }
+    case 'truncated': {
+      // Promises more bytes than it sends, then drops the connection mid-body.
+      reply.hijack();
+      const socket = request.raw.socket;
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: 512\r\n\r\n{"id":"0000', () => socket.destroy());
+      return true;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// The request journal: every public API request with what it carried and what it got back, for
+// "was it called, and with what" checks. A bounded ring: the oldest entries make room for new ones.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { maskKey } from '../http/auth.js';
+
+export interface JournalEntry {
+  id: number;
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  status: number;
+  /** Kept as sent and parsed only when read, so journaling stays cheap on the hot path. */
+  responseText: string | null;
+  responseType: string;
+  duration_ms: number;
+  session_id: string | null;
+  /** The raw key, kept for filtering; never rendered (the masked key is in headers). */
+  apiKey: string | null;
+}
+
+export interface JournalFilter {
+  apiKey?: string;
+  method?: string;
+  path?: string;
+  sessionId?: string;
+  status?: number;
+}
+
+const MAX_BODY_CHARS = 16_384;
+const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token']);
+const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+/** The id a create call answers with: `{"id":"<guid>"` or `{"session_id":"<guid>"`. */
+const createdIdInBody = /(?<=^\{"(?:session_)?id":")[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** The response body as shown: JSON parsed, HTML summarised, long text cut. */
+export function responseBodyOf(entry: JournalEntry): unknown {
+  const raw = entry.responseText;
+  const contentType = entry.responseType;
+  if (raw === null || raw === '') return null;
+  if (contentType?.includes('json')) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      /* fall through: keep it as text */
+    }
+  }
+  if (contentType?.startsWith('text/html')) return `[html, ${raw.length} characters]`;
+  return raw.length > MAX_BODY_CHARS ? `${raw.slice(0, MAX_BODY_CHARS)}…` : raw;
+}
+
+/** A glob over paths: `*` is one segment's worth of characters, `**` anything. */
+export function pathMatcher(pattern: string): (path: string) => boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .split('**')
+      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+      .join('.*')}$`,
+  );
+  return (path) => regex.test(path);
+}
+
+export class RequestJournal {
+  private entries: JournalEntry[] = [];
+  private nextId = 1;
+
+  constructor(private readonly capacity: number) {}
+
+  record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined) continue;
+      const text = Array.isArray(value) ? value.join(', ') : String(value);
+      headers[name] = hiddenHeaders.has(name) ? (name === 'authorization' ? maskKey(text) : '****') : text;
+    }
+    const [path, search = ''] = request.url.split('?');
+    const responseText = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+    const requestBody = request.isMultipart?.() ? '[multipart/form-data]' : (request.body ?? null);
+    const sessionId = (guidInPath.exec(path) ?? (responseText ? createdIdInBody.exec(responseText.slice(0, 200)) : null))?.[0]?.toLowerCase() ?? null;
+    const entry: JournalEntry = {
+      id: this.nextId++,
+      at,
+      method: request.method,
+      path,
+      query: Object.fromEntries(new URLSearchParams(search)),
+      headers,
+      body: requestBody,
+      status: reply.statusCode,
+      responseText,
+      responseType: String(reply.getHeader('content-type') ?? ''),
+      duration_ms: Math.round(durationMs * 100) / 100,
+      session_id: sessionId,
+      apiKey: typeof request.headers.authorization === 'string' ? request.headers.authorization.trim() : null,
+    };
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+  }
+
+  find(filter: JournalFilter = {}): JournalEntry[] {
+    const matchesPath = filter.path ? pathMatcher(filter.path) : () => true;
+    return this.entries.filter(
+      (e) =>
+        (filter.apiKey === undefined || e.apiKey === filter.apiKey) &&
+        (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
+        (filter.sessionId === undefined || e.session_id === filter.sessionId.toLowerCase()) &&
+        (filter.status === undefined || e.status === filter.status) &&
+        matchesPath(e.path),
+    );
+  }
+
+  clear(apiKey?: string): number {
+    const before = this.entries.length;
+    this.entries = apiKey === undefined ? [] : this.entries.filter((e) => e.apiKey !== apiKey);
+    return before - this.entries.length;
+  }
+}
