@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { AdjustableClock } from './core/clock.js';
-import { handleError, handleNotFound } from './http/errors.js';
+import { handleError, handleFrameworkError, handleNotFound } from './http/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
 import { scanUiRoutes } from './routes/scan-ui.js';
@@ -70,6 +70,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Ids in paths are GUIDs; anything longer is rejected by the router before our handlers.
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     trustProxy: true,
+    frameworkErrors: handleFrameworkError,
     // Per-request lines only at debug/trace: at info the log stays readable (and bodies are never logged).
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   }).withTypeProvider<ZodTypeProvider>();
@@ -83,6 +84,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  // The API speaks JSON only: a text/plain body is an unsupported type, not a malformed object.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler(handleNotFound);
 
   await app.register(swagger, {

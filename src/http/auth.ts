@@ -29,5 +29,9 @@ export function maskKey(key: string): string {
 
 /** onRequest hook for the public API: authentication comes before body validation, as in the real API. */
 export async function authenticate(request: FastifyRequest): Promise<void> {
-  request.apiKey = apiKeyOf(request);
+  const key = apiKeyOf(request);
+  if (!request.server.emulator.sessions.merchantFor(key)) {
+    throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
+  }
+  request.apiKey = key;
 }

@@ -43,8 +43,17 @@ function describeIssue(issue: ValidationIssue, context: string, input: unknown):
   return `${where} ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
+export function unsupportedContentType(request: FastifyRequest): ApiError {
+  const given = String(request.headers['content-type'] ?? '').split(';')[0].trim().slice(0, 100);
+  return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type ${JSON.stringify(given)}; send application/json.`);
+}
+
 export function validationToApiError(issues: ValidationIssue[], context: string, input: unknown): ApiError {
-  const problems = issues.map((issue) => {
+  // A value of the wrong type can trip other checks too (zod measures a string against an array's
+  // max); the type error is the one that helps, so later issues at the same path are dropped.
+  const wrongType = new Set(issues.filter((i) => i.keyword === 'invalid_type').map((i) => i.instancePath));
+  const relevant = issues.filter((i) => i.keyword === 'invalid_type' || !wrongType.has(i.instancePath));
+  const problems = relevant.map((issue) => {
     const field = issue.instancePath.split('/')[1] ?? '';
     const code: ErrorCode = context === 'body' ? (codeByField[field] ?? 'INVALID_REQUEST') : 'INVALID_REQUEST';
     return { code, description: describeIssue(issue, context, input) };
@@ -53,13 +62,13 @@ export function validationToApiError(issues: ValidationIssue[], context: string,
 }
 
 /** Fastify's own client errors (bad JSON, wrong content type, oversized body) in ZignSec's shape. */
-function fastifyClientError(error: FastifyError): ApiError | undefined {
+function fastifyClientError(error: FastifyError, request: FastifyRequest): ApiError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
       return new ApiError('PAYLOAD_TOO_LARGE', error.code === 'FST_REQ_FILE_TOO_LARGE' ? 'The uploaded file is too large.' : 'The request body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type ${JSON.stringify(String(error.message).match(/'([^']*)'/)?.[1] ?? '')}; send application/json.`);
+      return unsupportedContentType(request);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError('INVALID_REQUEST', 'The request body is empty; send a JSON object.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -88,7 +97,7 @@ export function toApiError(error: FastifyError | ApiError | Error, request: Fast
     const context = (error as FastifyError).validationContext ?? 'body';
     return validationToApiError(error.validation as unknown as ValidationIssue[], context, inputOf(request, context));
   }
-  return fastifyClientError(error as FastifyError);
+  return fastifyClientError(error as FastifyError, request);
 }
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -100,6 +109,13 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   request.log.error({ err: error }, 'unexpected error');
   const internal = new ApiError('INTERNAL_EXCEPTION', 'An unexpected error occurred in the emulator; the log has the details.');
   return reply.status(500).type('application/json; charset=utf-8').send(internal.body());
+}
+
+/** Errors the router raises before any route runs (over-long or badly encoded URLs), in ZignSec's shape. */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const description = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is not valid.';
+  request.log.info({ code: error.code }, 'request rejected by the router');
+  reply.status(400).type('application/json; charset=utf-8').send(new ApiError('INVALID_REQUEST', description).body());
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -129,8 +129,20 @@ export const FaultRuleInput = z
     example: { method: 'POST', path: '/v3/scanning/liveness', action: { type: 'error', status: 503 }, times: 2 },
   });
 export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
-export const FaultRule = FaultRuleInput.safeExtend({ id: z.string(), created: z.string(), matched: z.number().int() }).meta({ id: 'FaultRule' });
-export type FaultRule = z.infer<typeof FaultRule>;
+/** A stored rule as the API shows it (response schemas carry no transforms: they are encoded, not parsed). */
+export const FaultRule = z
+  .object({
+    id: z.string(),
+    created: z.string(),
+    matched: z.number().int(),
+    method: z.string(),
+    path: z.string(),
+    api_key: z.string().optional(),
+    action: z.record(z.string(), z.unknown()),
+    times: z.number().int().nullable(),
+  })
+  .meta({ id: 'FaultRule' });
+export type FaultRule = FaultRuleInput & { id: string; created: string; matched: number };
 
 export const ClockState = z
   .object({ now: z.string(), now_ms: z.number(), frozen: z.boolean(), offset_ms: z.number() })

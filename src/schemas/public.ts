@@ -78,8 +78,8 @@ export const ScanningSessionCreated = z
     example: { session_id: '0b8e4c1e-3f5b-4d36-9a47-6f1f0f2b9d11', provider_folder_id: 'f-7Hq2LxN0aB3c', errors: [] },
   });
 
-export const SessionIdParams = z.object({ id: z.string().max(100).meta({ description: 'Session id (GUID)' }) });
-export const AnalysisIdParams = SessionIdParams.extend({ analysisId: z.string().max(100) });
+export const SessionIdParams = z.object({ id: z.string().meta({ description: 'Session id (GUID)' }) });
+export const AnalysisIdParams = SessionIdParams.extend({ analysisId: z.string() });
 
 export const DocumentUploadQuery = z.object({
   documentType: z.string().regex(/^[A-Za-z_]{1,40}$/, { message: 'must be a document type such as Passport or Selfie' }),

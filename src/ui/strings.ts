@@ -36,6 +36,7 @@ const en = {
   faceNoCamera: 'No camera: the emulator lets you continue without one.',
   faceActionHeading: 'Now follow the instruction',
   faceActionDone: 'Done',
+  followText: 'Follow me',
   // Analyzing
   analyzingHeading: 'Analyzing',
   analyzingHint: 'Checking your document and your face. This takes a few seconds; keep this page open.',
@@ -106,6 +107,7 @@ const sv: UiStrings = {
   faceNoCamera: 'Ingen kamera: emulatorn låter dig fortsätta utan.',
   faceActionHeading: 'Följ nu instruktionen',
   faceActionDone: 'Klar',
+  followText: 'Följ mig',
   analyzingHeading: 'Analyserar',
   analyzingHint: 'Vi kontrollerar din handling och ditt ansikte. Det tar några sekunder; låt sidan vara öppen.',
   doneHeading: 'Kontrollen är klar',

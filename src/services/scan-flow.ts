@@ -1,0 +1,141 @@
+// Glue between the hosted scan UI and the session service: which steps a session shows, the
+// browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
+// session id, because they belong to the UI rather than to the session's API contract).
+import { randomBytes } from 'node:crypto';
+import { nanoid } from 'nanoid';
+import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import { ApiError } from '../core/errors.js';
+import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
+import { finalRedirect, type FinalRedirect } from '../core/redirect.js';
+import { isFinal, type OneTimeLink, type Session } from '../core/session.js';
+import type { SessionService } from './sessions.js';
+
+export type CaptureStep = 'document-front' | 'document-back' | 'face-align' | 'face-action';
+export type UiRole = 'desktop' | 'mobile';
+export type MobileState = 'none' | 'waiting' | 'opened';
+
+/** Upload sides the UI sends, and the documentType they are stored under. */
+export const uploadSides = { front: 'DocumentFront', back: 'DocumentBack', selfie: 'Selfie' } as const;
+export type UploadSide = keyof typeof uploadSides;
+
+export interface UiState {
+  status: Session['status'];
+  analyzing: boolean;
+  /** Analysis time left on the emulator's clock, and its total, for the progress bar. */
+  remaining_ms: number | null;
+  duration_ms: number | null;
+  mobile: MobileState;
+  outcome: { name: string; rule: string };
+  redirect: (FinalRedirect & { kind: string }) | null;
+}
+
+/**
+ * The capture steps of a session. Liveness sessions follow `options` (FrontSide, FrontAndBack,
+ * NoDocument) and always end with the face; `/v3/scanning` sessions follow `analysis_types`
+ * (document: the front; selfie: the face photo; liveness: the face photo and the action).
+ */
+export function captureSteps(session: Pick<Session, 'flow' | 'settings' | 'chosenAction'>): CaptureStep[] {
+  const steps: CaptureStep[] = [];
+  if (session.flow === 'liveness') {
+    if (session.settings.options !== 'NoDocument') steps.push('document-front');
+    if (session.settings.options === 'FrontAndBack') steps.push('document-back');
+    steps.push('face-align', 'face-action');
+    return steps;
+  }
+  const types = new Set(session.settings.analysis_types);
+  if (types.has('document')) steps.push('document-front');
+  if (types.has('selfie') || types.has('liveness')) steps.push('face-align');
+  if (types.has('liveness') && session.chosenAction) steps.push('face-action');
+  return steps;
+}
+
+export class ScanFlowService {
+  private readonly mobileLinks = new Map<string, OneTimeLink>();
+
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly config: Config,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Which browser holds the cookie: the desktop that opened redirect_url, or the phone that opened the mobile link. */
+  roleOf(session: Session, desktopCookie: string | undefined, mobileCookie: string | undefined): UiRole | undefined {
+    const desktopSecret = session.link?.cookieSecret;
+    if (desktopSecret && desktopCookie && timingSafeEqualText(desktopCookie, desktopSecret)) return 'desktop';
+    const mobileSecret = this.mobileLinks.get(session.id)?.cookieSecret;
+    if (mobileSecret && mobileCookie && timingSafeEqualText(mobileCookie, mobileSecret)) return 'mobile';
+    return undefined;
+  }
+
+  /** The session's mobile link token, issued on first request; the same link while the session lives. */
+  mobileToken(session: Session): string {
+    if (!session.settings.mobile_flow) throw new ApiError('SESSION_STATE', 'The mobile flow is turned off for this merchant.');
+    if (isFinal(session.status)) throw new ApiError('SESSION_STATE', `The session is already ${session.status}.`);
+    this.forgetGoneSessions();
+    let link = this.mobileLinks.get(session.id);
+    if (!link) {
+      link = issueLink(nanoid(22), this.clock.now(), this.config.OTP_TTL);
+      this.mobileLinks.set(session.id, link);
+    }
+    return link.token;
+  }
+
+  /** Like the desktop gate: the first phone swaps the token for a cookie; another phone gets `used`. */
+  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined): LinkCheck & { cookieSecret?: string } {
+    const link = this.mobileLinks.get(session.id);
+    if (!link) return { ok: false, reason: 'invalid' };
+    const now = this.clock.now();
+    const check = checkLink(link, token, cookie, now);
+    if (!check.ok || !check.exchange) return check;
+    const secret = randomBytes(24).toString('base64url');
+    markLinkUsed(link, secret, now);
+    return { ...check, cookieSecret: secret };
+  }
+
+  mobileState(session: Session): MobileState {
+    const link = this.mobileLinks.get(session.id);
+    if (!link) return 'none';
+    return link.usedAt === null ? 'waiting' : 'opened';
+  }
+
+  redirectOf(session: Session, resultPage: string): (FinalRedirect & { kind: string }) | null {
+    if (!isFinal(session.status)) return null;
+    const kind = session.findings?.redirect ?? (session.status === 'Accepted' ? 'target' : session.status === 'Cancelled' ? 'cancel_url' : 'target_error');
+    return { ...finalRedirect(session.settings, kind, session.id, resultPage), kind };
+  }
+
+  state(session: Session, resultPage: string): UiState {
+    const now = this.clock.now();
+    const due = session.analysisDueAt;
+    const analyzing = !isFinal(session.status) && (due !== null || session.timeline.some((entry) => entry.event === 'analysis started'));
+    const preset = this.sessions.fixtures.outcomes.get(session.outcome.name);
+    return {
+      status: session.status,
+      analyzing,
+      remaining_ms: due === null ? null : Math.max(0, due - now),
+      duration_ms: preset ? preset.analysis_duration_ms : null,
+      mobile: this.mobileState(session),
+      outcome: { ...session.outcome },
+      redirect: this.redirectOf(session, resultPage),
+    };
+  }
+
+  /** The tester panel's pick; false when a stronger rule (armed, queued, header, relay_state) already chose. */
+  chooseTesterOutcome(session: Session, name: string): boolean {
+    if (isFinal(session.status)) throw new ApiError('SESSION_STATE', `The session is already ${session.status}.`);
+    if (session.analysisDueAt !== null) throw new ApiError('SESSION_STATE', 'The analysis has started; the outcome can no longer be changed here.');
+    return this.sessions.chooseOutcome(session, name, 'tester_panel');
+  }
+
+  /** Starts the analysis once; a second request (a double click, or desktop and phone both) is harmless. */
+  startAnalysis(session: Session): void {
+    if (session.analysisDueAt !== null || isFinal(session.status)) return;
+    this.sessions.startAnalysis(session);
+  }
+
+  /** Keeps the map bounded by the session store: links of evicted or deleted sessions go. */
+  private forgetGoneSessions(): void {
+    for (const id of this.mobileLinks.keys()) if (!this.sessions.findAny(id)) this.mobileLinks.delete(id);
+  }
+}
