@@ -1,6 +1,8 @@
 // Plumbing for bench/run.ts: child processes that are always killed, free ports, a small HTTP client
 // for polling and setup, and a typed wrapper around autocannon's programmatic API.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -241,11 +243,13 @@ interface AutocannonResult {
   statusCodeStats?: Record<string, { count: number }>;
 }
 
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+type AutocannonInstance = EventEmitter & PromiseLike<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => AutocannonInstance;
 
 export interface LoadFigures {
   /** Mean requests per second over the run (autocannon's requests.average, one sample per second). */
   rps: number;
+  /** Latency percentiles in ms from every response's own timing (autocannon's histogram keeps whole ms only). */
   p50: number;
   p99: number;
   total: number;
@@ -254,22 +258,65 @@ export interface LoadFigures {
   timeouts: number;
   non2xx: number;
   statusCodes: string;
+  /** Share of one core used by the server process and by this (load generator) process during the run. */
+  serverCpu?: number;
+  generatorCpu: number;
 }
 
-export async function runLoad(options: AutocannonOptions): Promise<LoadFigures> {
-  const result = await autocannon(options);
+/** utime + stime of a process in seconds, from /proc (Linux; undefined elsewhere). */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "pid (comm) ", field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12. USER_HZ is 100 on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** One autocannon run; `serverPid` lets it report how busy the server was. */
+export async function runLoad(options: AutocannonOptions, serverPid?: number): Promise<LoadFigures> {
+  const serverCpuBefore = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
+  const ownCpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+
+  const instance = autocannon(options);
+  let samples = new Float64Array(1 << 16);
+  let count = 0;
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    if (count === samples.length) {
+      const bigger = new Float64Array(samples.length * 2);
+      bigger.set(samples);
+      samples = bigger;
+    }
+    samples[count++] = responseTime;
+  });
+  const result = await instance;
+
+  const wallS = (performance.now() - wallBefore) / 1000;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const serverCpuAfter = serverPid === undefined ? undefined : processCpuSeconds(serverPid);
+  const latencies = samples.subarray(0, count).sort();
   const statusCodes = Object.entries(result.statusCodeStats ?? {})
-    .map(([code, { count }]) => `${code}x${count}`)
+    .map(([code, { count: n }]) => `${code}x${n}`)
     .join(' ');
   return {
     rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
     total: result.requests.total,
     durationS: result.duration,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     statusCodes,
+    serverCpu: serverCpuBefore !== undefined && serverCpuAfter !== undefined ? (serverCpuAfter - serverCpuBefore) / wallS : undefined,
+    generatorCpu: (ownCpu.user + ownCpu.system) / 1e6 / wallS,
   };
 }

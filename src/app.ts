@@ -17,6 +17,7 @@ import { controlRoutes } from './routes/control/index.js';
 import { applyFault, FaultInjector } from './services/faults.js';
 import { RequestJournal } from './services/journal.js';
 import { SessionService } from './services/sessions.js';
+import { WebhookDispatcher } from './services/webhooks.js';
 
 export interface Emulator {
   config: Config;
@@ -25,9 +26,8 @@ export interface Emulator {
   sessions: SessionService;
   journal: RequestJournal;
   faults: FaultInjector;
+  webhooks: WebhookDispatcher;
   startedAt: number;
-  /** Webhook deliveries of a session, for the control API's session view (set by the webhook engine). */
-  webhookViewsFor?: (sessionId: string) => unknown[];
 }
 
 declare module 'fastify' {
@@ -78,7 +78,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const sessions = new SessionService(config, fixtures, clock);
   const journal = new RequestJournal(config.JOURNAL_SIZE);
   const faults = new FaultInjector();
-  const emulator: Emulator = { config, clock, fixtures, sessions, journal, faults, startedAt: Date.now() };
+  const webhooks = new WebhookDispatcher(config, sessions, clock, app.log);
+  const emulator: Emulator = { config, clock, fixtures, sessions, journal, faults, webhooks, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validatorCompiler);
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         { name: 'Control: journal', description: 'Emulator only: recorded public API requests' },
         { name: 'Control: faults', description: 'Emulator only: make the public API misbehave' },
         { name: 'Control: clock', description: 'Emulator only: the virtual clock' },
+        { name: 'Control: webhooks', description: 'Emulator only: webhook deliveries, waiting, redelivery and chaos' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -144,6 +146,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     clearInterval(tick);
     stopListening();
+    await webhooks.close();
   });
   return app;
 }

@@ -62,6 +62,16 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_BYTES: Integer(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   MAX_BODY_BYTES: Integer(64 * 1024, 1024, 10 * 1024 * 1024),
   JOURNAL_SIZE: Integer(5000, 0, 1_000_000),
+  WEBHOOK_TIMEOUT: Duration('10s'),
+  WEBHOOK_CONCURRENCY: Integer(8, 1, 256),
+  WEBHOOK_MAX_ATTEMPTS: Integer(20, 1, 100),
+  /** Multiplies every retry delay: 0.001 runs the 48-hour schedule in about 3 minutes of domain time. */
+  WEBHOOK_TIME_SCALE: z
+    .string()
+    .default('1')
+    .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 1, { message: 'must be a number above 0 and at most 1, such as 0.001' })
+    .transform(Number),
+  SHUTDOWN_GRACE: Duration('5s'),
   SEED: z.string().optional(),
   TEST_MODE: Flag(true),
   MOCK_ADMIN_TOKEN: z.string().optional(),

@@ -24,7 +24,16 @@ export async function serve(argv: readonly string[] = process.argv.slice(2)): Pr
     if (closing) return;
     closing = true;
     app.log.info(`${signal} received, shutting down`);
-    app.close().then(
+    app.emulator.webhooks
+      .close()
+      .then((undelivered) => {
+        if (undelivered.length > 0) {
+          process.stdout.write(`zignsec-mock: ${undelivered.length} webhook deliveries were not delivered:\n`);
+          for (const d of undelivered) process.stdout.write(`  ${d.id} session ${d.sessionId} -> ${d.url} (${d.attempts.length} attempts)\n`);
+        }
+        return app.close();
+      })
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, 'error during shutdown');

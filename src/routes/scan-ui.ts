@@ -1,29 +1,77 @@
-// The pages behind redirect_url: the one-time link gate and the session page it protects.
+// The pages behind redirect_url: the one-time link gate, the scan UI it protects, the UI's own API
+// under /v3/scan/ui/<id>/ (authorised by the page's Path-scoped cookie), the mobile hand-off and assets.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Session } from '../core/session.js';
-import { contentSecurityPolicy, html, type SafeHtml } from '../ui/html.js';
+import { packageRoot } from '../config.js';
+import { ApiError } from '../core/errors.js';
+import { detectImageType } from '../core/image-type.js';
+import { qrSvg } from '../core/qr.js';
+import { isFinal, type Session } from '../core/session.js';
+import { publicBaseUrl } from '../http/public-url.js';
+import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
+import { contentSecurityPolicy, html } from '../ui/html.js';
+import { pageShell, renderResultPage, renderScanPage, type PageStep } from '../ui/scan-page.js';
+import { stringsFor } from '../ui/strings.js';
 
 const UiParams = z.object({ id: z.string().max(100) });
 const UiQuery = z.object({ otp: z.string().max(200).optional() });
+const MobileQuery = z.object({ t: z.string().max(200).optional() });
+const UploadQuery = z.object({ side: z.enum(['front', 'back', 'selfie']).default('front') });
+const TesterOutcomeBody = z.object({ outcome: z.string().min(1).max(60) });
+const AssetParams = z.object({ file: z.string().max(100) });
 const cookieName = 'zsm_ui';
+const mobileCookieName = 'zsm_m';
+const tags = ['Scan UI'];
 
 function readCookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key === name) {
+      try {
+        return decodeURIComponent(rest.join('='));
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
 
-function page(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title></head>
-<body>${body}</body></html>`.value;
+/** The assets are read once at startup and served with a content hash in their URL. */
+interface Asset {
+  body: Buffer;
+  type: string;
+  url: string;
+}
+
+function loadAsset(file: string, type: string): Asset {
+  const body = readFileSync(new URL(`../ui/assets/${file}`, import.meta.url));
+  const version = createHash('sha256').update(body).digest('base64url').slice(0, 10);
+  return { body, type, url: `/v3/scan/ui/assets/${file}?v=${version}` };
+}
+
+const assets = { 'scan.js': loadAsset('scan.js', 'text/javascript; charset=utf-8'), 'scan.css': loadAsset('scan.css', 'text/css; charset=utf-8') };
+
+const samplesDir = join(packageRoot, 'fixtures', 'sample-documents');
+function loadSamples(): Map<string, { file: string; type: string }> {
+  const samples = new Map<string, { file: string; type: string }>();
+  let files: string[] = [];
+  try {
+    files = readdirSync(samplesDir).sort();
+  } catch {
+    return samples;
+  }
+  for (const file of files) {
+    const match = /^([a-z0-9-]+)\.(jpe?g|png|webp)$/.exec(file);
+    if (match) samples.set(match[1], { file: join(samplesDir, file), type: match[2] === 'png' ? 'image/png' : match[2] === 'webp' ? 'image/webp' : 'image/jpeg' });
+  }
+  return samples;
 }
 
 const linkProblems = {
@@ -35,12 +83,25 @@ const linkProblems = {
 
 export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkProblems): FastifyReply {
   const { status, title, text } = linkProblems[problem];
+  const s = stringsFor('en');
   return reply
     .status(status)
     .header('content-security-policy', contentSecurityPolicy())
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(page(title, html`<main data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main>`));
+    .send(
+      pageShell(
+        s,
+        html`<link rel="stylesheet" href="${assets['scan.css'].url}">`,
+        html`<div class="zsm"><header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span></header>
+<main class="card" data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main></div>`,
+      ),
+    );
+}
+
+function setUiCookie(request: FastifyRequest, reply: FastifyReply, name: string, secret: string, sessionId: string): void {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  reply.header('set-cookie', `${name}=${secret}; Path=/v3/scan/ui/${sessionId}; HttpOnly; SameSite=Lax${secure}`);
 }
 
 /** Lets a browser in through the one-time link; the first open swaps the token for a session-scoped cookie. */
@@ -58,33 +119,204 @@ export function admitBrowser(request: FastifyRequest, reply: FastifyReply): Sess
     sendLinkProblem(reply, admitted.reason);
     return undefined;
   }
-  if (admitted.cookieSecret) {
-    const secure = request.protocol === 'https' ? '; Secure' : '';
-    reply.header('set-cookie', `${cookieName}=${admitted.cookieSecret}; Path=/v3/scan/ui/${session.id}; HttpOnly; SameSite=Lax${secure}`);
-  }
+  if (admitted.cookieSecret) setUiCookie(request, reply, cookieName, admitted.cookieSecret, session.id);
   return session;
 }
 
+function styleOrigins(urls: readonly string[]): string[] {
+  const origins: string[] = [];
+  for (const url of urls) {
+    try {
+      origins.push(new URL(url).origin);
+    } catch {
+      // A URL that does not parse gets no CSP entry (and so is not loaded).
+    }
+  }
+  return origins;
+}
+
 export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
-  for (const flow of ['liveness', 'scanning'] as const) {
+  const { sessions, config, clock, fixtures } = app.emulator;
+  const flow = new ScanFlowService(sessions, config, clock);
+  const samples = loadSamples();
+  const resultPage = (session: Session) => `/v3/scan/ui/${session.id}/result`;
+  const mobileUrl = (request: FastifyRequest, session: Session) =>
+    `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;
+
+  // Every response of the UI is private to one browser: never cached, never sniffed.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    return payload;
+  });
+
+  /** The session and which browser (desktop or phone) an API call comes from, by its cookie. */
+  function caller(request: FastifyRequest): { session: Session; role: UiRole } {
+    const { id } = request.params as { id: string };
+    const session = sessions.findAny(id.toLowerCase());
+    if (!session || !session.link) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
+    const role = flow.roleOf(session, readCookie(request, cookieName), readCookie(request, mobileCookieName));
+    if (!role) throw new ApiError('UNAUTHORIZED', 'The scan UI API needs the cookie of the verification page: open the page through its one-time link first.');
+    return { session, role };
+  }
+
+  function sendPage(reply: FastifyReply, session: Session, role: UiRole): FastifyReply {
+    const steps = captureSteps(session);
+    const state = flow.state(session, resultPage(session));
+    let initialStep: PageStep;
+    if (isFinal(session.status)) initialStep = role === 'desktop' ? 'done' : 'mobile-done';
+    else if (state.analyzing) initialStep = 'analyzing';
+    else if (role === 'mobile') initialStep = steps[0] ?? 'analyzing';
+    else if (state.mobile === 'opened' && session.settings.mobile_flow) initialStep = 'mobile';
+    else initialStep = 'start';
+    const page = renderScanPage({
+      sessionId: session.id,
+      flow: session.flow,
+      status: session.status,
+      role,
+      locale: session.settings.locale,
+      relayState: session.settings.relay_state,
+      action: steps.includes('face-action') ? session.chosenAction : null,
+      captureSteps: steps,
+      initialStep,
+      mobileFlow: session.settings.mobile_flow,
+      testMode: config.TEST_MODE,
+      outcomes: [...fixtures.outcomes.values()].map((o) => ({ name: o.name, description: o.description })),
+      currentOutcome: session.outcome,
+      samples: config.TEST_MODE ? [...samples.keys()] : [],
+      samplesBase: '/v3/scan/ui/assets/samples/',
+      redirect: state.redirect?.url ?? null,
+      cssUrls: session.settings.css,
+      assets: { script: assets['scan.js'].url, style: assets['scan.css'].url },
+      apiBase: `/v3/scan/ui/${session.id}`,
+    });
+    return reply
+      .header('content-security-policy', contentSecurityPolicy(styleOrigins(session.settings.css)))
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(page);
+  }
+
+  // Pages ------------------------------------------------------------------------------------
+  for (const page of ['liveness', 'scanning'] as const) {
     app.get(
-      `/v3/scan/ui/:id/${flow}`,
-      { schema: { tags: ['Scan UI'], summary: `The hosted ${flow} page (one-time link)`, params: UiParams, querystring: UiQuery } },
+      `/v3/scan/ui/:id/${page}`,
+      { schema: { tags, summary: `The hosted ${page} page (one-time link)`, params: UiParams, querystring: UiQuery } },
       async (request, reply) => {
         const session = admitBrowser(request, reply);
         if (!session) return reply;
-        return reply
-          .header('content-security-policy', contentSecurityPolicy(session.settings.css.map((u) => new URL(u).origin)))
-          .header('cache-control', 'no-store')
-          .type('text/html; charset=utf-8')
-          .send(
-            page(
-              'Identity verification',
-              html`<main data-testid="scan-root" data-session-id="${session.id}" data-status="${session.status}">
-<h1>Identity verification</h1><p>Session <code>${session.id}</code> (${session.flow}) is ${session.status}.</p></main>`,
-            ),
-          );
+        return sendPage(reply, session, 'desktop');
       },
     );
   }
+
+  app.get(
+    '/v3/scan/ui/:id/mobile',
+    { schema: { tags, summary: 'The phone page of the mobile hand-off (its own one-time link, from the QR code)', params: UiParams, querystring: MobileQuery } },
+    async (request, reply) => {
+      const session = sessions.findAny(request.params.id.toLowerCase());
+      if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
+      const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName));
+      if (!admitted.ok) return sendLinkProblem(reply, admitted.reason);
+      if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
+      return sendPage(reply, session, 'mobile');
+    },
+  );
+
+  app.get('/v3/scan/ui/:id/result', { schema: { tags, summary: 'Result page, when the merchant gave no URL to return to', params: UiParams } }, async (request, reply) => {
+    const session = sessions.findAny(request.params.id.toLowerCase());
+    if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
+    if (!flow.roleOf(session, readCookie(request, cookieName), readCookie(request, mobileCookieName))) return sendLinkProblem(reply, 'invalid');
+    return reply
+      .header('content-security-policy', contentSecurityPolicy())
+      .type('text/html; charset=utf-8')
+      .send(
+        renderResultPage({
+          locale: session.settings.locale,
+          sessionId: session.id,
+          status: session.status,
+          relayState: session.settings.relay_state,
+          style: assets['scan.css'].url,
+        }),
+      );
+  });
+
+  // The UI's API -----------------------------------------------------------------------------
+  app.get('/v3/scan/ui/:id/state', { schema: { tags, summary: "The session as the scan UI sees it (polled by the page)", params: UiParams } }, async (request) => {
+    const { session } = caller(request);
+    return { ...flow.state(session, resultPage(session)), errors: [] };
+  });
+
+  app.post(
+    '/v3/scan/ui/:id/documents',
+    { schema: { tags, summary: 'Upload a captured or chosen image (multipart/form-data, file field "document")', consumes: ['multipart/form-data'], params: UiParams, querystring: UploadQuery } },
+    async (request) => {
+      const { session, role } = caller(request);
+      const file = await request.file();
+      if (!file || file.fieldname !== 'document') throw new ApiError('INVALID_REQUEST', 'Send the image as multipart/form-data in a file field named "document".');
+      const bytes = await file.toBuffer();
+      const contentType = detectImageType(bytes);
+      if (!contentType) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The document must be an image (JPEG, PNG, WebP, GIF, BMP, TIFF or HEIC).');
+      const stored = sessions.addDocument(session, {
+        documentType: uploadSides[request.query.side],
+        reference: `scan-ui:${role}`,
+        contentType,
+        size: bytes.length,
+        bytes,
+      });
+      return { id: stored.id, document_type: stored.documentType, content_type: stored.contentType, size: stored.size, errors: [] };
+    },
+  );
+
+  app.post('/v3/scan/ui/:id/analysis', { schema: { tags, summary: 'Start the analysis (the Analyzing step)', params: UiParams } }, async (request) => {
+    const { session } = caller(request);
+    flow.startAnalysis(session);
+    return { ...flow.state(session, resultPage(session)), errors: [] };
+  });
+
+  app.post('/v3/scan/ui/:id/cancel', { schema: { tags, summary: 'Cancel: the session ends Cancelled and the page goes to cancel_url', params: UiParams } }, async (request) => {
+    const { session } = caller(request);
+    if (!isFinal(session.status)) sessions.cancel(session);
+    return { ...flow.state(session, resultPage(session)), errors: [] };
+  });
+
+  app.post(
+    '/v3/scan/ui/:id/tester/outcome',
+    { schema: { tags, summary: "Tester panel (TEST_MODE): this run's outcome preset", params: UiParams, body: TesterOutcomeBody } },
+    async (request) => {
+      if (!config.TEST_MODE) throw new ApiError('NOT_FOUND', 'The tester panel is off (TEST_MODE=false).');
+      const { session } = caller(request);
+      const applied = flow.chooseTesterOutcome(session, request.body.outcome);
+      return { applied, outcome: { ...session.outcome }, errors: [] };
+    },
+  );
+
+  app.post('/v3/scan/ui/:id/mobile-link', { schema: { tags, summary: 'Mobile hand-off: the phone link (its own one-time token) and its QR code', params: UiParams } }, async (request) => {
+    const { session, role } = caller(request);
+    if (role !== 'desktop') throw new ApiError('SESSION_STATE', 'The mobile link is handed out to the desktop page only.');
+    return { url: mobileUrl(request, session), qr: `/v3/scan/ui/${session.id}/mobile-link/qr.svg`, errors: [] };
+  });
+
+  app.get('/v3/scan/ui/:id/mobile-link/qr.svg', { schema: { tags, summary: 'The QR code of the mobile link, as SVG', params: UiParams } }, async (request, reply) => {
+    const { session, role } = caller(request);
+    if (role !== 'desktop') throw new ApiError('SESSION_STATE', 'The mobile link is handed out to the desktop page only.');
+    return reply
+      .header('content-security-policy', "default-src 'none'")
+      .type('image/svg+xml; charset=utf-8')
+      .send(qrSvg(mobileUrl(request, session), stringsFor(session.settings.locale).mobileQrAlt));
+  });
+
+  // Assets -----------------------------------------------------------------------------------
+  app.get('/v3/scan/ui/assets/:file', { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
+    const asset = assets[request.params.file as keyof typeof assets];
+    if (!asset) throw new ApiError('NOT_FOUND', `No asset ${JSON.stringify(request.params.file)}.`);
+    return reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
+  });
+
+  app.get('/v3/scan/ui/assets/samples/:file', { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
+    const sample = config.TEST_MODE ? samples.get(request.params.file) : undefined;
+    if (!sample) throw new ApiError('NOT_FOUND', `No sample document ${JSON.stringify(request.params.file)}.`);
+    return reply.header('cache-control', 'public, max-age=3600').type(sample.type).send(readFileSync(sample.file));
+  });
 };

@@ -3,6 +3,28 @@
 import { z } from 'zod';
 import { AnalysisStatus, DocumentOption, HttpUrl, LivenessAction, OptionalUrl } from './common.js';
 
+export const webhookSignatureSchemes = ['zignsec-hmac', 'timestamped', 'standard-webhooks'] as const;
+
+/** Ways to break webhook delivery on purpose (per merchant, per session, or for a key's next deliveries). */
+export const WebhookChaos = z
+  .object({
+    /** Hold each delivery this long (domain time) before its first attempt. */
+    delay_ms: z.number().int().min(0).max(86_400_000).optional(),
+    /** Fail this many attempts on the emulator's side before really sending. */
+    drop_first: z.number().int().min(0).max(100).optional(),
+    /** Send each successful delivery twice, with the same delivery id. */
+    duplicate: z.boolean().optional(),
+    /** Hold intermediate events until the final one has been delivered, then send them newest first. */
+    out_of_order: z.boolean().optional(),
+    /** Sign with the wrong key. */
+    wrong_signature: z.boolean().optional(),
+    /** Put a timestamp 10 minutes in the past in the timestamped schemes. */
+    stale_timestamp: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'WebhookChaos' });
+export type WebhookChaos = z.infer<typeof WebhookChaos>;
+
 export const MerchantSettings = z
   .object({
     name: z.string().min(1).max(200).default('Merchant'),
@@ -13,6 +35,11 @@ export const MerchantSettings = z
     css: z.array(HttpUrl).default([]),
     mobile_flow: z.boolean().default(true),
     default_outcome: z.string().nullish().transform((v) => v ?? null),
+    /** Signature headers on each delivery; ZignSec's documented X-ZignSec-Hmac-SHA256 by default. */
+    webhook_signatures: z.array(z.enum(webhookSignatureSchemes)).min(1).default(['zignsec-hmac']),
+    /** Also deliver intermediate status changes (Created, Pending), not only the final status. */
+    webhook_intermediate_events: z.boolean().default(false),
+    webhook_chaos: WebhookChaos.nullish().transform((v) => v ?? null),
   })
   .strict();
 export type MerchantSettings = z.infer<typeof MerchantSettings>;

@@ -21,6 +21,7 @@ export interface ScanPageView {
   outcomes: { name: string; description: string }[];
   currentOutcome: { name: string; rule: string };
   samples: string[];
+  samplesBase: string;
   /** Set when the session has already ended: where the done step sends the browser. */
   redirect: string | null;
   cssUrls: string[];
@@ -43,7 +44,7 @@ export function scriptJson(value: unknown): SafeHtml {
 export function pageShell(s: UiStrings, head: SafeHtml, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="${s.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${s.title}</title>${head}</head>
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${s.title}</title>${head}</head>
 <body>${body}</body></html>`.value;
 }
 
@@ -127,6 +128,7 @@ export function renderScanPage(view: ScanPageView): string {
     initialStep: view.initialStep,
     redirect: view.redirect,
     testMode: view.testMode,
+    samplesBase: view.samplesBase,
     strings: {
       stepOf: s.stepOf,
       cameraStarting: s.cameraStarting,
@@ -205,7 +207,7 @@ ${view.mobileFlow ? html`<button type="button" class="secondary" data-testid="st
 
   const head = html`<link rel="stylesheet" href="${view.assets.style}">${view.cssUrls.map((url) => html`<link rel="stylesheet" href="${url}">`)}<script src="${view.assets.script}" defer></script>`;
   const body = html`<div class="zsm" id="zsm" data-testid="scan-root" data-session-id="${view.sessionId}" data-flow="${view.flow}" data-role="${view.role}" data-status="${view.status}" data-step="${view.initialStep}"${view.action ? html` data-action="${view.action}"` : html``}>
-<header class="bar"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span><button type="button" class="link cancel" data-testid="cancel" id="cancel">${s.cancel}</button></header>
+<header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span><button type="button" class="link cancel" data-testid="cancel" id="cancel">${s.cancel}</button></header>
 <main class="card">${steps}
 <p class="message" id="message" data-testid="status-message" role="status" aria-live="polite"></p>
 ${captureWidget(view, s)}</main>
@@ -229,7 +231,7 @@ export function renderResultPage(view: ResultPageView): string {
   return pageShell(
     s,
     html`<link rel="stylesheet" href="${view.style}">`,
-    html`<div class="zsm"><header class="bar"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span></header>
+    html`<div class="zsm"><header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span></header>
 <main class="card" data-testid="result-page" data-status="${view.status}" data-session-id="${view.sessionId}"><h1>${s.resultHeading}</h1><p>${s.resultNoUrl}</p>
 <dl><dt>${s.resultStatus}</dt><dd data-testid="result-status">${view.status}</dd><dt>${s.resultSession}</dt><dd><code>${view.sessionId}</code></dd>
 <dt>${s.testerRelayState}</dt><dd><code data-testid="result-relay-state">${view.relayState}</code></dd></dl></main></div>`,

@@ -4,7 +4,7 @@ import type { LivenessAction } from '../schemas/common.js';
 const en = {
   lang: 'en',
   title: 'Identity verification',
-  emulatorBadge: 'ZignSec emulator',
+  emulatorBadge: 'Emulator',
   cancel: 'Cancel',
   stepOf: 'Step {n} of {total}',
   // Start
@@ -78,7 +78,7 @@ export type UiStrings = typeof en;
 const sv: UiStrings = {
   lang: 'sv',
   title: 'Identitetskontroll',
-  emulatorBadge: 'ZignSec-emulator',
+  emulatorBadge: 'Emulator',
   cancel: 'Avbryt',
   stepOf: 'Steg {n} av {total}',
   startHeading: 'Bekräfta din identitet',

@@ -9,6 +9,7 @@ import { faultRoutes } from './faults.js';
 import { journalRoutes } from './journal.js';
 import { outcomeRoutes } from './outcomes.js';
 import { sessionControlRoutes } from './sessions.js';
+import { webhookRoutes } from './webhooks.js';
 
 export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
   const token = app.emulator.config.MOCK_ADMIN_TOKEN;
@@ -25,4 +26,5 @@ export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(journalRoutes);
   await app.register(faultRoutes);
   await app.register(clockRoutes);
+  await app.register(webhookRoutes);
 };

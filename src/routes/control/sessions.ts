@@ -5,12 +5,13 @@ import { ApiError } from '../../core/errors.js';
 import type { Session } from '../../core/session.js';
 import { ArmBody, CompleteBody, ControlErrorResponses, ResetQuery, SessionIdParam, SessionListQuery, SessionView } from '../../schemas/control.js';
 import { sessionView } from './session-view.js';
+import { deliveryView } from './webhooks.js';
 
 const tags = ['Control: sessions'];
 
 export const sessionControlRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app.emulator;
-  const view = (session: Session) => sessionView(session, sessions, { webhooks: app.emulator.webhookViewsFor?.(session.id) });
+  const view = (session: Session) => sessionView(session, sessions, { webhooks: app.emulator.webhooks.list({ sessionId: session.id }).map(deliveryView) });
   const sessionById = (id: string): Session => {
     const session = sessions.findAny(id.toLowerCase());
     if (!session) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
@@ -51,6 +52,7 @@ export const sessionControlRoutes: FastifyPluginAsyncZod = async (app) => {
     '/__mock/sessions',
     { schema: { tags, summary: "Reset: forget all sessions, or one API key's namespace (sessions, queue, journal)", querystring: ResetQuery, response: { 200: z.object({ removed: z.number() }) } } },
     async (request) => {
+      for (const session of sessions.list({ apiKey: request.query.api_key })) app.emulator.webhooks.forget(session.id);
       const removed = sessions.reset(request.query.api_key);
       app.emulator.journal.clear(request.query.api_key);
       return { removed };

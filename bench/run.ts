@@ -1,0 +1,355 @@
+// `npm run bench`: throughput, latency, cold start and memory of the emulator, as a printed report.
+//
+// Layout (this machine has 2 cores):
+// - Every HTTP server under test runs in its own child process, started the same way
+//   (`node --import tsx <entry>`), and autocannon generates the load from this parent process.
+//   Server and load generator therefore each get a core and never share an event loop, and the
+//   bare-Fastify baseline and the emulator are measured under identical conditions.
+// - Each load stage gets a fresh server, a 1 s warm-up run (discarded) and then a 5 s measured run
+//   with 10 connections. All traffic goes to 127.0.0.1.
+// - Cold start: time from spawn() of `node --import tsx src/server.ts` to the first 200 from GET /ready,
+//   polled every ~10 ms; 3 runs, the median is the figure (best and all runs are printed too).
+// - Memory: a separate child (`--expose-gc`) builds the app in-process and creates 10,000 sessions with
+//   app.inject; RSS and heapUsed after full GCs, before and after. 3 fresh children, the median is the figure
+//   (RSS moves by several MB between identical runs; heapUsed is steadier).
+//
+// Targets are reported PASS/FAIL; the exit code is 0 whatever they say (this is a report). It is 1 only
+// when a stage could not run at all (ERROR in the summary). The whole run takes about 40 s.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import http from 'node:http';
+import { configKeys } from '../src/config.js';
+import { BENCH_API_KEY, exampleLivenessRequest } from './example.js';
+import {
+  awaitExit,
+  freePort,
+  HOST,
+  httpRequest,
+  installCleanup,
+  RESULT_MARKER,
+  runLoad,
+  spawnNode,
+  stopChild,
+  waitFor200,
+  type LoadFigures,
+  type NodeChild,
+} from './support.js';
+
+const CONNECTIONS = 10;
+const DURATION_S = 5;
+const WARMUP_S = 1;
+const GET_SESSIONS = 1000;
+const COLD_START_RUNS = 3;
+const MEMORY_RUNS = 3;
+const STARTUP_TIMEOUT_MS = 20_000;
+/** Hard bound on the whole run: whatever hangs, children are killed and the process ends. */
+const WATCHDOG_MS = 150_000;
+
+const TARGET_RATIO = 0.5;
+const TARGET_COLD_START_MS = 1000;
+const TARGET_MEMORY_MB = 30;
+const MB = 1024 * 1024;
+
+type Status = 'PASS' | 'FAIL' | 'ERROR' | 'REF';
+interface Row {
+  measurement: string;
+  result: string;
+  target: string;
+  status: Status;
+}
+const rows: Row[] = [];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** The parent's environment without any emulator setting (a stray AUTH_MODE=strict must not skew the run). */
+function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of configKeys) delete env[key];
+  return { ...env, ...settings };
+}
+
+/** Below this share of a core the server was not the bottleneck of a load run. */
+const SATURATED = 0.85;
+let unsaturated = 0;
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (n: number) => `${fmt(n, n < 10 ? 2 : 1)} ms`;
+
+function section(title: string): void {
+  console.log(`\n== ${title} ${'='.repeat(Math.max(0, 76 - title.length))}`);
+}
+
+function describeLoad(figures: LoadFigures): string {
+  const lines = [
+    `  requests/s : ${fmt(figures.rps)} (mean of 1 s samples; ${fmt(figures.total)} requests in ${figures.durationS.toFixed(1)} s)`,
+    `  latency    : p50 ${ms(figures.p50)}, p99 ${ms(figures.p99)}`,
+    `  responses  : ${figures.statusCodes || 'none'}; non-2xx ${figures.non2xx}, errors ${figures.errors}, timeouts ${figures.timeouts}`,
+    `  CPU        : server ${figures.serverCpu === undefined ? 'n/a' : `${Math.round(figures.serverCpu * 100)}%`}, load generator ${Math.round(figures.generatorCpu * 100)}% (of one core)`,
+  ];
+  if (figures.serverCpu !== undefined && figures.serverCpu < SATURATED) {
+    const note = `the server used only ${Math.round(figures.serverCpu * 100)}% of a core: the machine is busy (load average ${loadAverage()}) or the load generator is the limit, so this understates the server`;
+    lines.push(`  NOTE       : ${note}`);
+    unsaturated++;
+  }
+  return lines.join('\n');
+}
+
+/** Starts `node --import tsx <entry>` on a free port, waits for `readyPath` to answer 200, runs `work`, always stops it. */
+async function withServer<T>(label: string, entry: string, settings: Record<string, string>, readyPath: string, work: (base: string, pid: number | undefined) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const child = spawnNode(label, ['--import', 'tsx', entry], childEnv({ ...settings, PORT: String(port), HOST }));
+  try {
+    await waitFor200(`http://${HOST}:${port}${readyPath}`, child, STARTUP_TIMEOUT_MS);
+    return await work(`http://${HOST}:${port}`, child.proc.pid);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+const emulatorSettings = { LOG_LEVEL: 'warn', MAX_SESSIONS: '1000000' };
+const jsonHeaders = { authorization: BENCH_API_KEY, 'content-type': 'application/json' };
+const livenessBody = JSON.stringify(exampleLivenessRequest);
+
+/** A short discarded run so the server's hot paths are compiled before the measured one. */
+async function measure(options: Parameters<typeof runLoad>[0], serverPid: number | undefined): Promise<LoadFigures> {
+  await runLoad({ ...options, duration: WARMUP_S });
+  return runLoad({ ...options, duration: DURATION_S }, serverPid);
+}
+
+function loadRow(measurement: string, figures: LoadFigures, baseline: LoadFigures | undefined): Row {
+  const failed = figures.non2xx + figures.errors;
+  const ratio = baseline ? figures.rps / baseline.rps : NaN;
+  const result = `${fmt(figures.rps)} req/s, p50 ${ms(figures.p50)}, p99 ${ms(figures.p99)}` + (baseline ? `, ${ratio.toFixed(2)}x baseline` : '');
+  if (!baseline) return { measurement, result: `${result} (no baseline)`, target: `>= ${TARGET_RATIO}x baseline`, status: 'ERROR' };
+  // Fast error responses would flatter the figure: any non-2xx or connection error fails the stage.
+  if (failed > 0) return { measurement, result: `${result}; ${failed} failed requests`, target: `>= ${TARGET_RATIO}x baseline, all 2xx`, status: 'FAIL' };
+  return { measurement, result, target: `>= ${TARGET_RATIO}x baseline`, status: ratio >= TARGET_RATIO ? 'PASS' : 'FAIL' };
+}
+
+async function stage(title: string, measurement: string, target: string, body: () => Promise<void>): Promise<void> {
+  section(title);
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.log(`  ERROR: ${message}`);
+    rows.push({ measurement, result: `error: ${message.split('\n')[0]}`, target, status: 'ERROR' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages
+
+let baseline: LoadFigures | undefined;
+
+async function baselineStage(): Promise<void> {
+  await stage('1. Baseline: bare Fastify, GET / -> constant JSON', 'baseline (bare Fastify)', 'reference', async () => {
+    baseline = await withServer('baseline server', 'bench/baseline-server.ts', {}, '/', (base, pid) =>
+      measure({ url: `${base}/`, connections: CONNECTIONS, duration: DURATION_S }, pid),
+    );
+    console.log(describeLoad(baseline));
+    rows.push({ measurement: 'baseline (bare Fastify)', result: `${fmt(baseline.rps)} req/s, p50 ${ms(baseline.p50)}, p99 ${ms(baseline.p99)}`, target: 'reference', status: 'REF' });
+  });
+}
+
+async function createStage(): Promise<void> {
+  await stage('2. create-session: POST /v3/scanning/liveness', 'create-session', `>= ${TARGET_RATIO}x baseline`, async () => {
+    const figures = await withServer('emulator', 'src/server.ts', emulatorSettings, '/ready', async (base, pid) => {
+      const probe = await httpRequest(`${base}/v3/scanning/liveness`, { method: 'POST', headers: jsonHeaders, body: livenessBody });
+      if (probe.status !== 200) throw new Error(`the example request is not accepted: HTTP ${probe.status} ${probe.body.slice(0, 300)}`);
+      return measure({ url: `${base}/v3/scanning/liveness`, connections: CONNECTIONS, duration: DURATION_S, method: 'POST', headers: jsonHeaders, body: livenessBody }, pid);
+    });
+    console.log(describeLoad(figures));
+    const row = loadRow('create-session', figures, baseline);
+    console.log(`  vs baseline: ${baseline ? (figures.rps / baseline.rps).toFixed(2) : '?'}x (target >= ${TARGET_RATIO}x) -> ${row.status}`);
+    rows.push(row);
+  });
+}
+
+async function getStage(): Promise<void> {
+  await stage('3. get-result: GET /v3/scanning/<id>', 'get-result', `>= ${TARGET_RATIO}x baseline`, async () => {
+    const figures = await withServer('emulator', 'src/server.ts', emulatorSettings, '/ready', async (base, pid) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+      const ids: string[] = [];
+      try {
+        for (let i = 0; i < GET_SESSIONS; i += CONNECTIONS) {
+          const batch = await Promise.all(
+            Array.from({ length: Math.min(CONNECTIONS, GET_SESSIONS - i) }, () =>
+              httpRequest(`${base}/v3/scanning/liveness`, { method: 'POST', headers: jsonHeaders, body: livenessBody, agent }),
+            ),
+          );
+          for (const response of batch) {
+            if (response.status !== 200) throw new Error(`creating a session failed: HTTP ${response.status} ${response.body.slice(0, 300)}`);
+            ids.push((JSON.parse(response.body) as { id: string }).id);
+          }
+        }
+        const probe = await httpRequest(`${base}/v3/scanning/${ids[0]}`, { headers: { authorization: BENCH_API_KEY }, agent });
+        if (probe.status !== 200) throw new Error(`reading a session back failed: HTTP ${probe.status} ${probe.body.slice(0, 300)}`);
+      } finally {
+        agent.destroy();
+      }
+      console.log(`  pre-created ${ids.length} sessions; requests rotate over their ids`);
+      let next = 0;
+      return measure({
+        url: base,
+        connections: CONNECTIONS,
+        duration: DURATION_S,
+        requests: [
+          {
+            method: 'GET',
+            headers: { authorization: BENCH_API_KEY },
+            setupRequest: (request) => ({ ...request, path: `/v3/scanning/${ids[next++ % ids.length]}` }),
+          },
+        ],
+      }, pid);
+    });
+    console.log(describeLoad(figures));
+    const row = loadRow('get-result', figures, baseline);
+    console.log(`  vs baseline: ${baseline ? (figures.rps / baseline.rps).toFixed(2) : '?'}x (target >= ${TARGET_RATIO}x) -> ${row.status}`);
+    rows.push(row);
+  });
+}
+
+async function coldStartStage(): Promise<void> {
+  const target = `< ${TARGET_COLD_START_MS} ms (median of ${COLD_START_RUNS})`;
+  await stage('4. Cold start: spawn `node --import tsx src/server.ts` -> first 200 from GET /ready', 'cold start', target, async () => {
+    const times: number[] = [];
+    for (let run = 1; run <= COLD_START_RUNS; run++) {
+      const port = await freePort();
+      const env = childEnv({ ...emulatorSettings, PORT: String(port), HOST });
+      const started = performance.now();
+      const child: NodeChild = spawnNode(`emulator (cold start ${run})`, ['--import', 'tsx', 'src/server.ts'], env);
+      try {
+        const readyAt = await waitFor200(`http://${HOST}:${port}/ready`, child, STARTUP_TIMEOUT_MS);
+        times.push(readyAt - started);
+        console.log(`  run ${run}: ${ms(readyAt - started)}`);
+      } finally {
+        await stopChild(child);
+      }
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const status: Status = median < TARGET_COLD_START_MS ? 'PASS' : 'FAIL';
+    console.log(`  median ${ms(median)} (the figure), best ${ms(sorted[0])}, worst ${ms(sorted[sorted.length - 1])}; target < ${TARGET_COLD_START_MS} ms -> ${status}`);
+    rows.push({ measurement: 'cold start', result: `${ms(median)} median (best ${ms(sorted[0])})`, target, status });
+  });
+}
+
+interface MemoryResult {
+  sessions: number;
+  stored: number;
+  failures: number;
+  firstFailure: string;
+  createMs: number;
+  before: { rss: number; heapUsed: number; external: number };
+  after: { rss: number; heapUsed: number; external: number };
+}
+
+/** One memory child: a fresh process, so every run starts from the same state. */
+async function memoryRun(run: number): Promise<MemoryResult> {
+  const child = spawnNode(`memory child ${run}`, ['--expose-gc', '--import', 'tsx', 'bench/memory-child.ts'], childEnv({}));
+  let exit;
+  try {
+    exit = await awaitExit(child, 60_000);
+  } finally {
+    await stopChild(child);
+  }
+  const line = child
+    .stdout()
+    .split('\n')
+    .find((l) => l.startsWith(RESULT_MARKER));
+  if (exit.code !== 0 || !line) throw new Error(`memory child failed (exit ${exit.code ?? exit.signal})\n${child.tail()}`);
+  const result = JSON.parse(line.slice(RESULT_MARKER.length)) as MemoryResult;
+  if (result.failures > 0 || result.stored !== result.sessions) {
+    throw new Error(`only ${result.stored} of ${result.sessions} sessions stored, ${result.failures} failed requests (${result.firstFailure})`);
+  }
+  return result;
+}
+
+async function memoryStage(): Promise<void> {
+  const target = `RSS delta < ${TARGET_MEMORY_MB} MB (median of ${MEMORY_RUNS})`;
+  await stage(`5. Memory: 10,000 sessions via app.inject (in-process app, --expose-gc), ${MEMORY_RUNS} runs`, 'memory / 10k sessions', target, async () => {
+    const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+    const signedMb = (bytes: number) => {
+      const rounded = (bytes / MB).toFixed(1);
+      return Number(rounded) === 0 ? '+0.0 MB' : `${bytes > 0 ? '+' : ''}${rounded} MB`;
+    };
+    const runs: { rss: number; heap: number }[] = [];
+    for (let run = 1; run <= MEMORY_RUNS; run++) {
+      const result = await memoryRun(run);
+      const rss = (result.after.rss - result.before.rss) / MB;
+      const heap = (result.after.heapUsed - result.before.heapUsed) / MB;
+      runs.push({ rss, heap });
+      console.log(
+        `  run ${run}: RSS ${mb(result.before.rss)} -> ${mb(result.after.rss)} (delta ${rss.toFixed(1)} MB); ` +
+          `heapUsed ${mb(result.before.heapUsed)} -> ${mb(result.after.heapUsed)} (delta ${heap.toFixed(1)} MB, ~${fmt((heap * MB) / result.sessions)} bytes/session); ` +
+          `external ${signedMb(result.after.external - result.before.external)}; ${fmt(result.sessions)} creates in ${ms(result.createMs)}`,
+      );
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const rssDelta = median(runs.map((r) => r.rss));
+    const heapDelta = median(runs.map((r) => r.heap));
+    const status: Status = rssDelta < TARGET_MEMORY_MB ? 'PASS' : 'FAIL';
+    console.log(`  median: RSS +${rssDelta.toFixed(1)} MB (the figure), heapUsed +${heapDelta.toFixed(1)} MB per 10,000 sessions`);
+    console.log('  (heapUsed is what the sessions retain; RSS adds V8 old-space headroom and allocator pages, so it varies more between runs)');
+    console.log(`  target: RSS delta per 10,000 sessions < ${TARGET_MEMORY_MB} MB -> ${status}`);
+    rows.push({ measurement: 'memory / 10k sessions', result: `RSS +${rssDelta.toFixed(1)} MB, heapUsed +${heapDelta.toFixed(1)} MB (median)`, target, status });
+  });
+}
+
+function printSummary(): void {
+  section('Summary');
+  const header: Row = { measurement: 'Measurement', result: 'Result', target: 'Target', status: 'REF' };
+  const cells = (row: Row, isHeader = false) => [row.measurement, row.result, row.target, isHeader ? 'Status' : row.status === 'REF' ? '-' : row.status];
+  const all = [cells(header, true), ...rows.map((row) => cells(row))];
+  const widths = all[0].map((_, i) => Math.max(...all.map((line) => line[i].length)));
+  const render = (line: string[]) => `  ${line.map((cell, i) => cell.padEnd(widths[i])).join(' | ')}`;
+  console.log(render(all[0]));
+  console.log(`  ${widths.map((w) => '-'.repeat(w)).join('-+-')}`);
+  for (const line of all.slice(1)) console.log(render(line));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+installCleanup();
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up\n`);
+  process.exit(1); // the 'exit' handler kills the children
+}, WATCHDOG_MS);
+watchdog.unref();
+
+const fastifyVersion = (createRequire(import.meta.url)('fastify/package.json') as { version: string }).version;
+const started = performance.now();
+console.log('zignsec-mock benchmark');
+console.log(
+  `  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), fastify ${fastifyVersion}; ` +
+    `autocannon: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured, to ${HOST}`,
+);
+console.log('  each server runs in its own child process; the load generator runs in this process');
+console.log(`  load average at start: ${loadAverage()} (other work on this machine skews every figure)`);
+
+await baselineStage();
+await createStage();
+await getStage();
+await coldStartStage();
+await memoryStage();
+printSummary();
+
+const errors = rows.filter((row) => row.status === 'ERROR').length;
+const failures = rows.filter((row) => row.status === 'FAIL').length;
+console.log(
+  `\n  ${failures === 0 && errors === 0 ? 'All targets met.' : `${failures} target(s) FAILED${errors ? `, ${errors} stage(s) could not run` : ''}.`} ` +
+    `Total time ${((performance.now() - started) / 1000).toFixed(1)} s; load average at end: ${loadAverage()}.`,
+);
+if (unsaturated > 0) {
+  console.log(`  ${unsaturated} load run(s) did not saturate the server (see NOTE above): the machine was busy; rerun on a quiet machine for trustworthy ratios.`);
+}
+clearTimeout(watchdog);
+process.exitCode = errors > 0 ? 1 : 0;
