@@ -9,7 +9,7 @@ export interface JournalEntry {
   method: string;
   path: string;
   query: Record<string, string>;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
   body: unknown;
   status: number;
   /** Kept as sent and parsed only when read, so journaling stays cheap on the hot path. */
@@ -34,6 +34,17 @@ const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token'])
 const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /** The id a create call answers with: `{"id":"<guid>"` or `{"session_id":"<guid>"`. */
 const createdIdInBody = /(?<=^\{"(?:session_)?id":")[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** Request headers as shown: the API key masked, cookies and the admin token hidden. */
+export function headersOf(entry: JournalEntry): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entry.headers)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : String(value);
+    shown[name] = hiddenHeaders.has(name) ? (name === 'authorization' ? maskKey(text) : '****') : text;
+  }
+  return shown;
+}
 
 /** The response body as shown: JSON parsed, HTML summarised, long text cut. */
 export function responseBodyOf(entry: JournalEntry): unknown {
@@ -69,12 +80,8 @@ export class RequestJournal {
   constructor(private readonly capacity: number) {}
 
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value === undefined) continue;
-      const text = Array.isArray(value) ? value.join(', ') : String(value);
-      headers[name] = hiddenHeaders.has(name) ? (name === 'authorization' ? maskKey(text) : '****') : text;
-    }
+    // Kept by reference (each request has its own headers object); masking happens when read.
+    const headers = request.headers;
     const [path, search = ''] = request.url.split('?');
     const responseText = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     const requestBody = request.isMultipart?.() ? '[multipart/form-data]' : (request.body ?? null);

@@ -41,6 +41,8 @@ export class SessionService {
   private readonly sessions = new Map<string, Session>();
   /** Unfinished session ids, oldest first: the ones the sweeper looks at. */
   private readonly unfinished = new Set<string>();
+  /** Sessions whose analysis is running, to be decided at analysisDueAt. */
+  private readonly analysing = new Set<string>();
   /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
   private readonly finished = new Set<string>();
   private readonly sequences = new Map<string, number>();
@@ -165,6 +167,7 @@ export class SessionService {
 
   delete(id: string): boolean {
     this.unfinished.delete(id);
+    this.analysing.delete(id);
     this.finished.delete(id);
     return this.sessions.delete(id);
   }
@@ -229,7 +232,10 @@ export class SessionService {
     for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
     if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
     else session.timeline.push({ at: now, status: 'Pending', event: 'analysis started' });
-    if (!preset.never_finishes) session.analysisDueAt = now + preset.analysis_duration_ms;
+    if (!preset.never_finishes) {
+      session.analysisDueAt = now + preset.analysis_duration_ms;
+      this.analysing.add(session.id);
+    }
     if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
   }
 
@@ -297,21 +303,27 @@ export class SessionService {
   /** Runs the due work: decided analyses and timeouts. Called on a short interval and whenever the clock moves. */
   processDue(): void {
     const now = this.clock.now();
-    for (const id of [...this.unfinished]) {
+    for (const id of [...this.analysing]) {
       const session = this.sessions.get(id);
-      if (!session) continue;
-      if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
-      else this.expireIfDue(session);
+      if (!session || session.analysisDueAt === null || isFinal(session.status)) this.analysing.delete(id);
+      else if (session.analysisDueAt <= now) this.finish(session);
     }
+    this.expireDue(now);
   }
 
+  /**
+   * Every session gets the same SESSION_TTL, so deadlines follow creation order: walking the
+   * unfinished sessions oldest first, the first one not yet due ends the walk.
+   */
   private expireDue(now: number): void {
-    // Cheap path for creates: only the oldest unfinished sessions can be past their deadline first.
+    const due: Session[] = [];
     for (const id of this.unfinished) {
       const session = this.sessions.get(id);
-      if (!session || session.expiresAt > now) break;
-      this.expireIfDue(session);
+      if (!session) continue;
+      if (session.expiresAt > now) break;
+      due.push(session);
     }
+    for (const session of due) this.expireIfDue(session);
   }
 
   private finish(session: Session, force = false): void {
@@ -341,6 +353,7 @@ export class SessionService {
   private settle(session: Session, from: SessionStatus): void {
     if (isFinal(session.status)) {
       this.unfinished.delete(session.id);
+      this.analysing.delete(session.id);
       this.finished.add(session.id);
     }
     this.emit(session, from, session.status);

@@ -1,7 +1,7 @@
 // The request journal: find, count ("verify it was called N times") and clear.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
+import { headersOf, responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
 import { JournalEntryView, JournalQuery, ResetQuery } from '../../schemas/control.js';
 
 const tags = ['Control: journal'];
@@ -13,7 +13,7 @@ function entryView(entry: JournalEntry) {
     method: entry.method,
     path: entry.path,
     query: entry.query,
-    headers: entry.headers,
+    headers: headersOf(entry),
     body: entry.body,
     status: entry.status,
     response_body: responseBodyOf(entry),
