@@ -16,6 +16,7 @@ import { loadFixtures, type Fixtures } from './services/fixtures.js';
 import { controlRoutes } from './routes/control/index.js';
 import { applyFault, FaultInjector } from './services/faults.js';
 import { RequestJournal } from './services/journal.js';
+import { MerchantRegistry } from './services/merchants.js';
 import { SessionService } from './services/sessions.js';
 import { WebhookDispatcher } from './services/webhooks.js';
 
@@ -24,6 +25,7 @@ export interface Emulator {
   clock: AdjustableClock;
   fixtures: Fixtures;
   sessions: SessionService;
+  merchants: MerchantRegistry;
   journal: RequestJournal;
   faults: FaultInjector;
   webhooks: WebhookDispatcher;
@@ -75,11 +77,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   }).withTypeProvider<ZodTypeProvider>();
 
-  const sessions = new SessionService(config, fixtures, clock);
+  const merchants = new MerchantRegistry(config, fixtures.merchants);
+  const sessions = new SessionService(config, fixtures, clock, merchants);
   const journal = new RequestJournal(config.JOURNAL_SIZE);
   const faults = new FaultInjector();
   const webhooks = new WebhookDispatcher(config, sessions, clock, app.log);
-  const emulator: Emulator = { config, clock, fixtures, sessions, journal, faults, webhooks, startedAt: Date.now() };
+  const emulator: Emulator = { config, clock, fixtures, sessions, merchants, journal, faults, webhooks, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validatorCompiler);
@@ -111,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         { name: 'Control: journal', description: 'Emulator only: recorded public API requests' },
         { name: 'Control: faults', description: 'Emulator only: make the public API misbehave' },
         { name: 'Control: clock', description: 'Emulator only: the virtual clock' },
+        { name: 'Control: merchants', description: 'Emulator only: merchant settings at runtime' },
         { name: 'Control: webhooks', description: 'Emulator only: webhook deliveries, waiting, redelivery and chaos' },
       ],
     },

@@ -16,6 +16,6 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     status: 'ready' as const,
     sessions: app.emulator.sessions.size,
     outcomes: app.emulator.fixtures.outcomes.size,
-    merchants: Object.keys(app.emulator.fixtures.merchants.merchants).length,
+    merchants: app.emulator.merchants.count,
   }));
 };

@@ -26,6 +26,7 @@ import type { AnalysisType, SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, OutcomePreset } from '../schemas/fixtures.js';
 import type { SessionResult } from '../schemas/public.js';
 import type { Fixtures } from './fixtures.js';
+import type { MerchantRegistry } from './merchants.js';
 
 export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
 type Listener = (event: SessionEvent) => void;
@@ -54,6 +55,7 @@ export class SessionService {
     private readonly config: Config,
     readonly fixtures: Fixtures,
     readonly clock: Clock,
+    readonly merchants: MerchantRegistry,
   ) {}
 
   get size(): number {
@@ -65,11 +67,9 @@ export class SessionService {
     return () => this.listeners.delete(listener);
   }
 
-  /** AUTH_MODE=strict accepts only the merchants file's keys; `any` gives every key the default settings. */
+  /** AUTH_MODE=strict accepts only known keys; `any` gives every other key the default settings. */
   merchantFor(apiKey: string): MerchantSettings | undefined {
-    const known = this.fixtures.merchants.merchants[apiKey];
-    if (known) return known;
-    return this.config.AUTH_MODE === 'any' ? this.fixtures.merchants.default : undefined;
+    return this.merchants.settingsFor(apiKey);
   }
 
   /** A preset by name; an unknown name is a 400 listing the valid ones, never a silent fallback. */

@@ -227,3 +227,26 @@ t.test('MOCK_ADMIN_TOKEN protects the control API only', async (t) => {
   t.equal((await app.inject({ url: '/__mock/sessions', headers: { 'x-mock-admin-token': 's3cret' } })).statusCode, 200);
   t.equal((await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest })).statusCode, 200);
 });
+
+t.test('merchant settings change at runtime, apply to new sessions, and export', async (t) => {
+  const { app } = await startTestApp(t);
+  const put = await app.inject({ method: 'PUT', url: '/__mock/merchants/runtime-key', payload: { name: 'Runtime AB', options: 'NoDocument', available_actions: ['Smile'], default_outcome: 'face_mismatch' } });
+  t.equal(put.statusCode, 200);
+  t.match(put.json(), { name: 'Runtime AB', options: 'NoDocument', available_actions: ['Smile'], default_outcome: 'face_mismatch', mobile_flow: true, webhook: '' });
+  const created = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('runtime-key'), payload: { options: 'NoDocument', action: 'Random' } });
+  t.equal(created.headers['x-mock-outcome-selected'], 'face_mismatch; rule=merchant_default');
+  t.equal((await app.inject({ url: `/v3/scanning/${created.json().id}`, headers: auth('runtime-key') })).json().action, 'Smile');
+  t.match((await app.inject({ url: '/__mock/merchants/export' })).json(), { merchants: { 'runtime-key': { name: 'Runtime AB' }, 'demo-merchant-key': { name: 'Demo Merchant AB' } } });
+
+  const bad = await app.inject({ method: 'PUT', url: '/__mock/merchants/runtime-key', payload: { options: 'Sideways', webhook: 'javascript:alert(1)' } });
+  t.equal(bad.statusCode, 400);
+  t.strictSame(bad.json(), {
+    errors: [
+      { code: 'INVALID_REQUEST', description: 'options: Invalid option: expected one of "FrontSide"|"NoDocument"|"FrontAndBack"' },
+      { code: 'INVALID_REQUEST', description: 'webhook: must be an absolute http or https URL, or an empty string' },
+    ],
+  });
+  t.equal((await app.inject({ method: 'PUT', url: '/__mock/merchants/runtime-key', payload: { default_outcome: 'sunny' } })).statusCode, 400);
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/merchants/runtime-key' })).statusCode, 204);
+  t.match((await app.inject({ url: '/__mock/merchants/runtime-key' })).json(), { name: 'Any merchant', options: 'FrontSide' });
+});

@@ -7,6 +7,7 @@ import { timingSafeEqualText } from '../../core/otp.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';
 import { journalRoutes } from './journal.js';
+import { merchantRoutes } from './merchants.js';
 import { outcomeRoutes } from './outcomes.js';
 import { sessionControlRoutes } from './sessions.js';
 import { webhookRoutes } from './webhooks.js';
@@ -27,4 +28,5 @@ export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(faultRoutes);
   await app.register(clockRoutes);
   await app.register(webhookRoutes);
+  await app.register(merchantRoutes);
 };

@@ -1,0 +1,43 @@
+// Merchant settings at runtime: read, replace, forget the change, export as a merchants file.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError } from '../../core/errors.js';
+import { ControlErrorResponses } from '../../schemas/control.js';
+import { MerchantSettings } from '../../schemas/fixtures.js';
+
+const tags = ['Control: merchants'];
+const KeyParam = z.object({ api_key: z.string().min(1).max(512) });
+const SettingsView = z.record(z.string(), z.unknown()).meta({ id: 'MerchantSettingsView' });
+
+export const merchantRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { merchants, sessions } = app.emulator;
+  const assertOutcome = (name: string | null) => {
+    if (name) sessions.preset(name);
+  };
+
+  app.get('/__mock/merchants/export', { schema: { tags, summary: 'The merchants file as it stands now, runtime changes included', response: { 200: SettingsView } } }, async () => merchants.export());
+
+  app.get('/__mock/merchants/:api_key', { schema: { tags, summary: "A key's effective settings", params: KeyParam, response: { 200: SettingsView, ...ControlErrorResponses } } }, async (request) => {
+    const settings = merchants.settingsFor(request.params.api_key);
+    if (!settings) throw new ApiError('NOT_FOUND', 'That key is not known (AUTH_MODE=strict).');
+    return settings;
+  });
+
+  app.put(
+    '/__mock/merchants/:api_key',
+    { schema: { tags, summary: "Replace a key's settings for new sessions (same schema as the merchants file)", params: KeyParam, body: z.record(z.string(), z.unknown()), response: { 200: SettingsView, ...ControlErrorResponses } } },
+    async (request) => {
+      const parsed = MerchantSettings.safeParse(request.body);
+      if (!parsed.success) {
+        throw ApiError.many(parsed.error.issues.map((issue) => ({ code: 'INVALID_REQUEST' as const, description: `${issue.path.join('.') || 'settings'}: ${issue.message}` })));
+      }
+      assertOutcome(parsed.data.default_outcome);
+      return merchants.update(request.params.api_key, parsed.data);
+    },
+  );
+
+  app.delete('/__mock/merchants/:api_key', { schema: { tags, summary: 'Forget runtime changes for a key (back to the merchants file)', params: KeyParam, response: { 204: z.null() } } }, async (request, reply) => {
+    merchants.reset(request.params.api_key);
+    return reply.status(204).send(null);
+  });
+};
