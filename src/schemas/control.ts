@@ -125,7 +125,7 @@ export const FaultRuleInput = z
     times: z.number().int().min(1).nullable().default(1),
   })
   .meta({
-    id: 'FaultRuleInput',
+    id: 'FaultRuleRequest',
     example: { method: 'POST', path: '/v3/scanning/liveness', action: { type: 'error', status: 503 }, times: 2 },
   });
 export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
