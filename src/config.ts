@@ -136,3 +136,35 @@ export function describeConfig(config: Config): Record<string, unknown> {
   }
   return shown;
 }
+
+/** What `zignsec-mock --help` shows for a setting: the value's shape and what it does (defaults come from ConfigSchema). */
+export interface SettingHelp {
+  value: string;
+  description: string;
+}
+
+/** Help for every setting; `satisfies` makes a setting added to ConfigSchema without help a type error. */
+export const settingHelp = {
+  PORT: { value: '<port>', description: 'TCP port to listen on; 0 picks a free port.' },
+  HOST: { value: '<address>', description: 'Interface to listen on; 0.0.0.0 inside a container.' },
+  PUBLIC_URL: { value: '<url>', description: "Base of the URLs handed out (redirect_url, QR codes); by default taken from the request's Host and X-Forwarded-* headers." },
+  LOG_LEVEL: { value: '<level>', description: 'Log level; per-request lines appear at debug and trace.' },
+  SESSION_TTL: { value: '<duration>', description: 'How long an unfinished session lives before it ends as Timeout.' },
+  OTP_TTL: { value: '<duration>', description: 'How long the one-time link in redirect_url stays valid.' },
+  MAX_SESSIONS: { value: '<n>', description: 'Sessions held in memory; past it the oldest finished ones are forgotten.' },
+  MERCHANTS_FILE: { value: '<file>', description: 'Merchant settings per API key (options, actions, webhook, default outcome).' },
+  OUTCOMES_DIR: { value: '<dir>', description: 'Directory of extra outcome presets (*.json), added to the built-in ones.' },
+  RESULT_TEMPLATE_FILE: { value: '<file>', description: 'Template of the result object served by the result paths and sent in webhooks.' },
+  AUTH_MODE: { value: 'any|strict', description: 'any: every API key works; strict: only keys listed in MERCHANTS_FILE.' },
+  MAX_UPLOAD_BYTES: { value: '<bytes>', description: 'Largest accepted image upload.' },
+  MAX_BODY_BYTES: { value: '<bytes>', description: 'Largest accepted JSON request body.' },
+  JOURNAL_SIZE: { value: '<n>', description: 'Public API requests kept in the journal (0 keeps none).' },
+  WEBHOOK_TIMEOUT: { value: '<duration>', description: 'How long one webhook attempt waits for the receiver.' },
+  WEBHOOK_CONCURRENCY: { value: '<n>', description: 'Webhook attempts in flight at once.' },
+  WEBHOOK_MAX_ATTEMPTS: { value: '<n>', description: 'Attempts per webhook delivery before it is given up (ZignSec: 20 over 48 hours).' },
+  WEBHOOK_TIME_SCALE: { value: '<factor>', description: 'Multiplies every retry delay; 0.001 runs the 48-hour schedule in about 3 minutes.' },
+  SHUTDOWN_GRACE: { value: '<duration>', description: 'On SIGTERM, how long in-flight webhook attempts may finish.' },
+  SEED: { value: '<text>', description: 'Makes random choices (actions, identities) repeatable.' },
+  TEST_MODE: { value: 'true|false', description: 'Tester panel and sample images in the scan UI.' },
+  MOCK_ADMIN_TOKEN: { value: '<token>', description: 'When set, the control API (/__mock) requires it in the X-Mock-Admin-Token header.' },
+} satisfies Record<keyof typeof ConfigSchema.shape, SettingHelp>;
