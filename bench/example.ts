@@ -1,17 +1,8 @@
-// The liveness request the benchmarks send: a copy of exampleLivenessRequest in test/helpers/app.ts
-// (copied, not imported, so the benchmark does not depend on the test helpers or on tap).
-export const exampleLivenessRequest = {
-  relay_state: '11111',
-  target: 'https://www.google.com/?q=Success',
-  cancel_url: 'https://www.google.com/?q=Cancel',
-  target_error: 'https://www.google.com/?q=targetError',
-  webhook: '',
-  options: 'FrontSide',
-  action: 'Random',
-  available_actions: ['FollowText'],
-  css: [],
-  doc: { ignore_errors_in_fields: [] },
-};
+// The liveness request the benchmarks send: the product document's example, shared with the
+// OpenAPI document and the tests through fixtures/examples/.
+import example from '../fixtures/examples/liveness-request.json' with { type: 'json' };
+
+export const exampleLivenessRequest = example;
 
 /** Any key works with AUTH_MODE=any; every benchmark request uses this one. */
 export const BENCH_API_KEY = 'bench-api-key-0001';

@@ -1,5 +1,6 @@
 // Contracts of the public v3 API: request bodies, query strings and responses.
 import { z } from 'zod';
+import livenessExample from '../../fixtures/examples/liveness-request.json' with { type: 'json' };
 import {
   ActionChoice,
   AnalysisStatus,
@@ -30,18 +31,7 @@ export const LivenessRequest = z
   })
   .meta({
     id: 'LivenessRequest',
-    example: {
-      relay_state: '11111',
-      target: 'https://www.google.com/?q=Success',
-      cancel_url: 'https://www.google.com/?q=Cancel',
-      target_error: 'https://www.google.com/?q=targetError',
-      webhook: '',
-      options: 'FrontSide',
-      action: 'Random',
-      available_actions: ['FollowText'],
-      css: [],
-      doc: { ignore_errors_in_fields: [] },
-    },
+    example: livenessExample,
   });
 export type LivenessRequest = z.infer<typeof LivenessRequest>;
 

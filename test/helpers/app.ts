@@ -2,19 +2,10 @@
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
 import { AdjustableClock } from '../../src/core/clock.js';
+import example from '../../fixtures/examples/liveness-request.json' with { type: 'json' };
 
-export const exampleLivenessRequest = {
-  relay_state: '11111',
-  target: 'https://www.google.com/?q=Success',
-  cancel_url: 'https://www.google.com/?q=Cancel',
-  target_error: 'https://www.google.com/?q=targetError',
-  webhook: '',
-  options: 'FrontSide',
-  action: 'Random',
-  available_actions: ['FollowText'],
-  css: [],
-  doc: { ignore_errors_in_fields: [] },
-};
+/** The product document's example request (fixtures/examples/liveness-request.json). */
+export const exampleLivenessRequest = example;
 
 /** Anything with tap's teardown: the root test or a subtest. */
 export interface TestContext {
