@@ -1,0 +1,139 @@
+// The mobile hand-off: the desktop shows a QR code (and its text twin) for a phone link with its own
+// one-time token; an emulated phone opens it, captures, and the desktop follows and finishes.
+import { PNG } from 'pngjs';
+import { KnownDevices, type Page } from 'puppeteer';
+import t from 'tap';
+import {
+  createSession,
+  finishAnalysis,
+  jsQR,
+  landedAt,
+  launchBrowser,
+  press,
+  startLanding,
+  startListeningTestApp,
+  testid,
+  waitForStep,
+  walkToAnalyzing,
+} from '../helpers/browser.js';
+
+const browser = await launchBrowser(t);
+const landing = await startLanding(t);
+const { app, clock, baseUrl } = await startListeningTestApp(t);
+
+const request = (extra: Record<string, unknown> = {}) => ({
+  relay_state: 'desk-1',
+  target: `${landing.base}/success?q=Success`,
+  target_error: `${landing.base}/error`,
+  cancel_url: `${landing.base}/cancel`,
+  options: 'FrontAndBack',
+  action: 'HeadRight',
+  ...extra,
+});
+
+async function newPage(phone = false): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  if (phone) await page.emulate(KnownDevices['iPhone 13']);
+  return page;
+}
+
+/** Reads the QR code the way a phone camera would: from the pixels on the desktop screen. */
+async function decodeQr(page: Page): Promise<string> {
+  const img = await page.waitForSelector(`${testid('mobile-qr')}:not([hidden])`);
+  await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, {}, img);
+  const png = PNG.sync.read(Buffer.from(await img!.screenshot({ type: 'png' })));
+  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+  if (!code) throw new Error('no QR code found in the screenshot');
+  return code.data;
+}
+
+async function startHandOff(extra: Record<string, unknown> = {}) {
+  const { id, url } = await createSession(app, baseUrl, request(extra));
+  const desktop = await newPage();
+  await desktop.goto(url);
+  await press(desktop, 'start-mobile');
+  await waitForStep(desktop, 'mobile');
+  const fromQr = await decodeQr(desktop);
+  const twin = await desktop.$eval(testid('mobile-link'), (el) => [el.textContent, (el as HTMLAnchorElement).href]);
+  return { id, desktop, fromQr, twin };
+}
+
+t.test('desktop shows a QR code; a phone opens it, captures, and the desktop finishes on target', async (t) => {
+  const { id, desktop, fromQr, twin } = await startHandOff();
+  t.match(fromQr, new RegExp(`^${baseUrl}/v3/scan/ui/${id}/mobile\\?t=[A-Za-z0-9_-]{22}$`), 'the QR code holds the mobile link');
+  t.same(twin, [fromQr, fromQr], 'the text twin is the same link');
+  t.ok(await desktop.waitForSelector(`${testid('mobile-status')}[data-mobile="waiting"]`), 'the desktop waits for the phone');
+
+  const phone = await newPage(true);
+  await phone.goto(fromQr);
+  await waitForStep(phone, 'document-front');
+  t.equal(await phone.$eval(testid('scan-root'), (el) => el.getAttribute('data-role')), 'mobile');
+  t.equal(await phone.evaluate(() => window.innerWidth), 390, 'an emulated phone viewport');
+  t.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page fits the phone without horizontal scrolling');
+  await desktop.waitForSelector(`${testid('mobile-status')}[data-mobile="opened"]`);
+
+  const seen = await walkToAnalyzing(phone, 'sample');
+  t.same(seen, ['document-front', 'document-back', 'face-align', 'face-action', 'analyzing']);
+  await waitForStep(desktop, 'analyzing');
+  await finishAnalysis(app, clock, id);
+
+  const landed = await landedAt(desktop);
+  t.equal(landed.pathname, '/success', 'the desktop ends with the redirect');
+  t.equal(landed.searchParams.get('relay_state'), 'desk-1');
+  t.equal(landed.searchParams.get('session_id'), id);
+  await waitForStep(phone, 'mobile-done');
+  t.equal(new URL(phone.url()).pathname, `/v3/scan/ui/${id}/mobile`, 'the phone stays on its page');
+  const documents = app.emulator.sessions.findAny(id)!.documents;
+  t.same(
+    documents.map((d) => [d.documentType, d.reference]),
+    [
+      ['DocumentFront', 'scan-ui:mobile'],
+      ['DocumentBack', 'scan-ui:mobile'],
+      ['Selfie', 'scan-ui:mobile'],
+    ],
+  );
+});
+
+t.test('a second phone opening the same mobile link gets the error page', async (t) => {
+  const { fromQr } = await startHandOff();
+  const first = await newPage(true);
+  await first.goto(fromQr);
+  await waitForStep(first, 'document-front');
+  const reload = await first.reload();
+  t.equal(reload!.status(), 200, 'the first phone can reload');
+  const second = await newPage(true);
+  const response = await second.goto(fromQr);
+  t.equal(response!.status(), 403);
+  t.equal(await second.$eval(testid('link-error'), (el) => el.getAttribute('data-reason')), 'used');
+});
+
+t.test('cancel on the phone sends the desktop to cancel_url', async (t) => {
+  const { id, desktop, fromQr } = await startHandOff();
+  const phone = await newPage(true);
+  await phone.goto(fromQr);
+  await waitForStep(phone, 'document-front');
+  await press(phone, 'cancel');
+  await waitForStep(phone, 'mobile-done');
+  const landed = await landedAt(desktop);
+  t.equal(landed.pathname, '/cancel');
+  t.equal(landed.searchParams.get('session_id'), id);
+});
+
+t.test('the desktop can go back and scan in the browser itself', async (t) => {
+  const { id, desktop } = await startHandOff({ options: 'NoDocument' });
+  await press(desktop, 'mobile-back');
+  await walkToAnalyzing(desktop);
+  await finishAnalysis(app, clock, id);
+  t.equal((await landedAt(desktop)).pathname, '/success');
+});
+
+t.test('a merchant with mobile_flow off gets no mobile choice', async (t) => {
+  const { url } = await createSession(app, baseUrl, request(), { key: 'no-mobile-key' });
+  const desktop = await newPage();
+  await desktop.goto(url);
+  await waitForStep(desktop, 'start');
+  t.equal(await desktop.$(testid('start-mobile')), null);
+  t.equal(await desktop.$(testid('step-mobile')), null);
+});
