@@ -1,0 +1,176 @@
+// A typed client of the emulator's control API (/__mock): outcomes, sessions, journal, faults, clock,
+// webhooks and merchants. Types are inferred from the zod contracts the routes validate with.
+// Conventions: a response wrapping a single list is unwrapped (`faults.list()` is the array), a count or
+// `removed` is returned as a number, 204 answers resolve to undefined, and any other non-2xx status
+// throws an AdminApiError carrying the status and the API's `errors` array.
+import type { z } from 'zod';
+import { describeErrors, jsonOf, sendCall, type ApiErrorEntry, type ErrorFactory, type JsonCall } from './api-client.js';
+import type { DeliveryView } from './routes/control/webhooks.js';
+import type { SessionStatus } from './schemas/common.js';
+import type {
+  ClockState as ClockStateSchema,
+  FaultRule,
+  FaultRuleInput,
+  JournalEntryView,
+  JournalQuery,
+  OutcomeSummary as OutcomeSummarySchema,
+  SessionListQuery,
+  SessionView as SessionViewSchema,
+} from './schemas/control.js';
+import type { MerchantSettings, MerchantsFile, WebhookChaos } from './schemas/fixtures.js';
+import type { SessionResult } from './schemas/public.js';
+import type { ChaosRule } from './services/webhooks.js';
+
+export type OutcomeSummary = z.infer<typeof OutcomeSummarySchema>;
+export type WebhookDelivery = z.infer<typeof DeliveryView>;
+/** A session as the control API shows it; its deliveries and result typed by their own contracts. */
+export type SessionView = Omit<z.infer<typeof SessionViewSchema>, 'webhooks' | 'result'> & { webhooks: WebhookDelivery[]; result: SessionResult };
+export type SessionFilter = Partial<z.output<typeof SessionListQuery>>;
+export type JournalFilter = Partial<z.output<typeof JournalQuery>>;
+export type JournalEntry = z.infer<typeof JournalEntryView>;
+export type FaultRuleRequest = z.input<typeof FaultRuleInput>;
+export type { FaultRule, MerchantSettings, MerchantsFile, WebhookChaos, ChaosRule };
+export type MerchantSettingsInput = z.input<typeof MerchantSettings>;
+export type ClockState = z.infer<typeof ClockStateSchema>;
+export type WebhookDeliveryStatus = WebhookDelivery['status'];
+/** Chaos for one session, or for the next `next` deliveries of an API key (null or absent: until cleared). */
+export type WebhookChaosRequest = { session_id: string; chaos: WebhookChaos } | { api_key: string; next?: number | null; chaos: WebhookChaos };
+export interface OutcomeQueue {
+  api_key: string;
+  queued: string[];
+}
+export interface ReadyState {
+  status: 'ready';
+  sessions: number;
+  outcomes: number;
+  merchants: number;
+}
+
+/** A non-2xx answer of the control API. */
+export class AdminApiError extends Error {
+  override name = 'AdminApiError';
+  constructor(
+    readonly status: number,
+    readonly errors: ApiErrorEntry[],
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`${method} ${path} answered ${status}: ${describeErrors(errors)}`);
+  }
+}
+
+export interface AdminClientOptions {
+  /** Sent as X-Mock-Admin-Token; needed when the emulator runs with MOCK_ADMIN_TOKEN. */
+  adminToken?: string;
+  /** A fetch implementation (defaults to the global fetch). */
+  fetch?: typeof fetch;
+}
+
+const id = encodeURIComponent;
+
+/** A client of the control API of the emulator at `baseUrl` (for example http://127.0.0.1:8080). */
+export function createAdminClient(baseUrl: string, options: AdminClientOptions = {}) {
+  const fetchImpl = options.fetch ?? fetch;
+  const auth: Record<string, string> = options.adminToken ? { 'x-mock-admin-token': options.adminToken } : {};
+  const fail: ErrorFactory = (status, errors, call) => new AdminApiError(status, errors, call.method, call.path);
+  const send = (call: JsonCall) => sendCall(fetchImpl, baseUrl, { ...call, headers: { ...auth, ...call.headers } }, fail);
+  const call = async <T>(request: JsonCall): Promise<T> => jsonOf<T>(await send(request));
+  const get = <T>(path: string, query?: JsonCall['query']) => call<T>({ method: 'GET', path, query });
+  const post = <T>(path: string, body?: unknown) => call<T>({ method: 'POST', path, body });
+  const del = <T>(path: string, query?: JsonCall['query']) => call<T>({ method: 'DELETE', path, query });
+
+  return {
+    /** GET /ready: the emulator is up with its fixtures loaded. */
+    ready: () => get<ReadyState>('/ready'),
+
+    outcomes: {
+      /** The outcome catalogue: built-in presets and those from OUTCOMES_DIR. */
+      list: async () => (await get<{ outcomes: OutcomeSummary[] }>('/__mock/outcomes')).outcomes,
+      /** Queues outcomes for the next sessions created with `apiKey`, in order; returns the whole queue. */
+      queue: (apiKey: string, outcomes: string[]) => post<OutcomeQueue>('/__mock/outcomes/queue', { api_key: apiKey, outcomes }),
+      /** What is still queued for `apiKey`. */
+      queued: async (apiKey: string) => (await get<OutcomeQueue>('/__mock/outcomes/queue', { api_key: apiKey })).queued,
+    },
+
+    sessions: {
+      /** Sessions, newest first, with the total before `limit`. */
+      list: (filter: SessionFilter = {}) => get<{ sessions: SessionView[]; total: number }>('/__mock/sessions', filter),
+      /** One session: outcome and why, timeline, documents, webhook deliveries and result. */
+      get: (sessionId: string) => get<SessionView>(`/__mock/sessions/${id(sessionId)}`),
+      /** Forgets one session. */
+      delete: (sessionId: string) => del<undefined>(`/__mock/sessions/${id(sessionId)}`),
+      /** Forgets every session, or one API key's namespace (its sessions, outcome queue and journal); returns how many sessions went. */
+      reset: async (apiKey?: string) => (await del<{ removed: number }>('/__mock/sessions', { api_key: apiKey })).removed,
+      /** Arms an outcome for an unfinished session (highest precedence). */
+      armOutcome: (sessionId: string, outcome: string) => post<SessionView>(`/__mock/sessions/${id(sessionId)}/outcome`, { outcome }),
+      /** Finishes the session now, without a browser, with its outcome or the one given. */
+      complete: (sessionId: string, outcome?: string) => post<SessionView>(`/__mock/sessions/${id(sessionId)}/complete`, outcome === undefined ? undefined : { outcome }),
+      /** The bytes of a captured or uploaded image (`documents[].id` of the session view). */
+      document: async (sessionId: string, documentId: string) => {
+        const response = await send({ method: 'GET', path: `/__mock/sessions/${id(sessionId)}/documents/${id(documentId)}` });
+        return { contentType: response.headers.get('content-type') ?? '', bytes: Buffer.from(await response.arrayBuffer()) };
+      },
+    },
+
+    journal: {
+      /** Recorded public API requests, oldest first (filters combine; `path` is a glob), with the total before `limit`. */
+      find: (filter: JournalFilter = {}) => get<{ requests: JournalEntry[]; total: number }>('/__mock/journal', filter),
+      /** How many recorded requests match: "was it called N times". */
+      count: async (filter: Omit<JournalFilter, 'limit'> = {}) => (await get<{ count: number }>('/__mock/journal/count', filter)).count,
+      /** Clears the journal, or one API key's entries; returns how many went. */
+      clear: async (apiKey?: string) => (await del<{ removed: number }>('/__mock/journal', { api_key: apiKey })).removed,
+    },
+
+    faults: {
+      /** Adds a fault rule on the public API (first matching rule wins; `times` defaults to 1). */
+      add: (rule: FaultRuleRequest) => post<FaultRule>('/__mock/faults', rule),
+      list: async () => (await get<{ faults: FaultRule[] }>('/__mock/faults')).faults,
+      remove: (faultId: string) => del<undefined>(`/__mock/faults/${id(faultId)}`),
+      /** Removes every rule; returns how many went. */
+      clear: async () => (await del<{ removed: number }>('/__mock/faults')).removed,
+    },
+
+    clock: {
+      get: () => get<ClockState>('/__mock/clock'),
+      /** Moves domain time forward by milliseconds or a duration such as '90s', '30m', '48h'; due work runs at once. */
+      advance: (by: number | string) => post<ClockState>('/__mock/clock/advance', typeof by === 'number' ? { ms: by } : { duration: by }),
+      freeze: () => post<ClockState>('/__mock/clock/freeze'),
+      unfreeze: () => post<ClockState>('/__mock/clock/unfreeze'),
+      /** Back to real time. */
+      reset: () => post<ClockState>('/__mock/clock/reset'),
+    },
+
+    webhooks: {
+      /** Deliveries with every attempt, oldest first. */
+      list: async (filter: { api_key?: string; session_id?: string; status?: WebhookDeliveryStatus } = {}) =>
+        (await get<{ deliveries: WebhookDelivery[] }>('/__mock/webhooks', filter)).deliveries,
+      get: (deliveryId: string) => get<WebhookDelivery>(`/__mock/webhooks/${id(deliveryId)}`),
+      /** Sends a delivery again now, with the same id and body. */
+      redeliver: (deliveryId: string) => post<WebhookDelivery>(`/__mock/webhooks/${id(deliveryId)}/redeliver`),
+      /**
+       * Waits (server-side long poll, no sleeping) until a delivery of the session has succeeded, optionally
+       * one carrying `status`. Rejects with AdminApiError 408 WAIT_TIMEOUT after `timeout_ms` (default 10 s).
+       */
+      wait: (sessionId: string, options: { status?: SessionStatus; timeout_ms?: number } = {}) =>
+        get<WebhookDelivery>('/__mock/webhooks/wait', { session_id: sessionId, ...options }),
+      /** Breaks deliveries on purpose: drop, delay, duplicate, reorder, sign wrongly, stale timestamps. */
+      chaos: (rule: WebhookChaosRequest) => post<ChaosRule>('/__mock/webhooks/chaos', rule),
+      listChaos: async () => (await get<{ rules: ChaosRule[] }>('/__mock/webhooks/chaos')).rules,
+      /** Removes every chaos rule; returns how many went. */
+      clearChaos: async () => (await del<{ removed: number }>('/__mock/webhooks/chaos')).removed,
+    },
+
+    merchants: {
+      /** A key's effective settings (404 for an unknown key in AUTH_MODE=strict). */
+      get: (apiKey: string) => get<MerchantSettings>(`/__mock/merchants/${id(apiKey)}`),
+      /** Replaces a key's settings for new sessions (same schema as the merchants file). */
+      put: (apiKey: string, settings: MerchantSettingsInput) => call<MerchantSettings>({ method: 'PUT', path: `/__mock/merchants/${id(apiKey)}`, body: settings }),
+      /** Forgets runtime changes for a key (back to the merchants file). */
+      delete: (apiKey: string) => del<undefined>(`/__mock/merchants/${id(apiKey)}`),
+      /** The merchants file as it stands now, runtime changes included. */
+      export: () => get<MerchantsFile>('/__mock/merchants/export'),
+    },
+  };
+}
+
+export type AdminClient = ReturnType<typeof createAdminClient>;

@@ -1,0 +1,127 @@
+// The `zignsec-mock` command: `serve` (the default) runs the emulator; `scenarios` will run the browser
+// journeys. Options and their help come from ConfigSchema, so a new setting is a new flag by itself.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, settingHelp } from './config.js';
+
+/** A mistake on the command line: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+interface SettingLine {
+  flag: string;
+  env: string;
+  defaultValue: string;
+  description: string;
+}
+
+/** Flag, variable, default and description of every setting, in ConfigSchema's order. */
+export function settingLines(): SettingLine[] {
+  const inputs = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }).properties as Record<string, { default?: unknown; enum?: string[] }>;
+  return configKeys.map((key) => {
+    const help = settingHelp[key];
+    const input = inputs[key];
+    const fallback = input.default === undefined ? '(unset)' : String(input.default).replace(packageRoot, '<package>/');
+    const choices = input.enum && !help.value.includes('|') ? ` One of: ${input.enum.join(', ')}.` : '';
+    return { flag: `${flagName(key)} ${help.value}`, env: key, defaultValue: fallback, description: `${help.description}${choices}` };
+  });
+}
+
+/** Word-wraps `text` to `width` columns, each line indented by `indent` spaces. */
+function wrap(text: string, indent: number, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(' '.repeat(indent) + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, ' '.repeat(indent) + line];
+}
+
+export function helpText(): string {
+  const lines = settingLines();
+  const flagWidth = Math.max(...lines.map((l) => l.flag.length));
+  const envWidth = Math.max(...lines.map((l) => l.env.length));
+  const options = lines.flatMap((l) => [`  ${l.flag.padEnd(flagWidth)}  ${l.env.padEnd(envWidth)}  default: ${l.defaultValue}`, ...wrap(l.description, 6)]);
+  return [
+    `zignsec-mock ${packageVersion()}: a local emulator of ZignSec's v3 identity scanning and liveness API`,
+    '',
+    'Usage:',
+    '  zignsec-mock [serve] [options]   run the emulator (serve is the default command)',
+    '  zignsec-mock scenarios ...       run the browser journeys (not available yet)',
+    '  zignsec-mock --help              this text',
+    '  zignsec-mock --version           the version',
+    '',
+    'Options of serve. Each is also read from the environment variable beside it; a flag wins over',
+    'the variable. Write --flag value or --flag=value; a bare --test-mode means true.',
+    'Durations: 250ms, 90s, 30m, 1h, 2d, or a number of seconds.',
+    '',
+    ...options,
+    '',
+    'The control API is under /__mock, the API reference (Swagger UI) under /v3/scan/swagger.',
+    '',
+  ].join('\n');
+}
+
+const helpFlags = new Set(['--help', '-h']);
+const versionFlags = new Set(['--version', '-v']);
+
+async function runServe(args: string[]): Promise<number | undefined> {
+  if (args.some((a) => helpFlags.has(a))) return print(helpText());
+  if (args.some((a) => versionFlags.has(a))) return print(`${packageVersion()}\n`);
+  const { rest } = flagsToInput(args);
+  if (rest.length > 0) {
+    throw new UsageError(rest[0].startsWith('-') ? `unknown option ${rest[0].split('=')[0]}` : `unexpected argument ${JSON.stringify(rest[0])}`);
+  }
+  // Loaded only now so that --help and --version stay fast. serve() reports a bad value and exits 2 itself.
+  const { serve } = await import('./server.js');
+  await serve(args);
+  return undefined;
+}
+
+async function runScenarios(): Promise<number> {
+  process.stderr.write('zignsec-mock: the scenarios command is not available yet.\n');
+  return 1;
+}
+
+/** The commands; each returns an exit code, or undefined while it keeps running (a server). */
+const commands: Record<string, (args: string[]) => Promise<number | undefined>> = {
+  serve: runServe,
+  scenarios: runScenarios,
+};
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+/** Runs the command line and returns its exit code (undefined: still running). */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  const [first, ...rest] = argv;
+  try {
+    // Options first (or nothing at all): serve, which also answers --help and --version.
+    if (first === undefined || first.startsWith('-')) return await runServe([...argv]);
+    if (first === 'help') return print(helpText());
+    const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(first)} (commands: ${Object.keys(commands).join(', ')})`);
+    return await command(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`zignsec-mock: ${error.message}\nRun zignsec-mock --help for the commands and options.\n`);
+    return 2;
+  }
+}
+
+/** Entry used by bin/zignsec-mock.js: sets the exit code when the command has finished. */
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const code = await main(argv);
+  if (code !== undefined) process.exitCode = code;
+}

@@ -1,0 +1,114 @@
+// The installed command: the bin shim run from another working directory, as npx or a Docker image would.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { helpText } from '../../src/cli.js';
+import { configKeys, flagName, settingHelp } from '../../src/config.js';
+import { eventually } from '../helpers/eventually.js';
+
+const bin = fileURLToPath(new URL('../../bin/zignsec-mock.js', import.meta.url));
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The environment without any setting, so the host's PORT or LOG_LEVEL cannot leak into a run. */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(configKeys as string[]).includes(key)));
+
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: tmpdir(), env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, exited };
+}
+
+const usageHint = 'Run zignsec-mock --help for the commands and options.\n';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+t.test('--help lists every setting with its flag, variable, default and description', async (t) => {
+  const { code, stdout, stderr } = await runCli(['--help']).exited;
+  t.equal(code, 0);
+  t.equal(stderr, '');
+  t.equal(stdout, helpText());
+  for (const key of configKeys) {
+    t.match(stdout, new RegExp(`^  ${flagName(key)} \\S+ +${key} +default: \\S`, 'm'), key);
+    t.ok(stdout.replace(/\n +/g, ' ').includes(settingHelp[key].description), `${key} is described`);
+  }
+  t.match(stdout, /^  --port <port> +PORT +default: 8080$/m);
+  t.match(stdout, /^  --session-ttl <duration> +SESSION_TTL +default: 30m$/m);
+  t.match(stdout, /^  --merchants-file <file> +MERCHANTS_FILE +default: <package>\/fixtures\/merchants\.json$/m);
+  t.match(stdout, /^  --mock-admin-token <token> +MOCK_ADMIN_TOKEN +default: \(unset\)$/m);
+  t.equal((await runCli(['serve', '-h']).exited).stdout, stdout, 'serve -h is the same text');
+});
+
+t.test('--version prints the package version', async (t) => {
+  t.strictSame(await runCli(['--version']).exited, { code: 0, signal: null, stdout: `${version}\n`, stderr: '' });
+});
+
+t.test('usage mistakes exit 2 with a clear message', async (t) => {
+  t.strictSame(await runCli(['--bogus', '3']).exited, { code: 2, signal: null, stdout: '', stderr: `zignsec-mock: unknown option --bogus\n${usageHint}` });
+  t.strictSame(await runCli(['serve', '--port=1', '--nope=2']).exited, { code: 2, signal: null, stdout: '', stderr: `zignsec-mock: unknown option --nope\n${usageHint}` });
+  t.strictSame(await runCli(['serve', 'extra']).exited, { code: 2, signal: null, stdout: '', stderr: `zignsec-mock: unexpected argument "extra"\n${usageHint}` });
+  t.strictSame(await runCli(['launch']).exited, {
+    code: 2,
+    signal: null,
+    stdout: '',
+    stderr: `zignsec-mock: unknown command "launch" (commands: serve, scenarios)\n${usageHint}`,
+  });
+});
+
+t.test('a bad value exits 2 naming the variable and its flag', async (t) => {
+  t.strictSame(await runCli(['serve', '--port', 'eighty', '--auth-mode=open']).exited, {
+    code: 2,
+    signal: null,
+    stdout: '',
+    stderr: 'zignsec-mock: Invalid configuration:\n  PORT (--port): must be a whole number from 0 to 65535 (got "eighty")\n  AUTH_MODE (--auth-mode): must be any or strict (got "open")\n',
+  });
+});
+
+t.test('scenarios is reserved and says it is not available yet', async (t) => {
+  t.strictSame(await runCli(['scenarios', 'list']).exited, { code: 1, signal: null, stdout: '', stderr: 'zignsec-mock: the scenarios command is not available yet.\n' });
+});
+
+t.test('serve listens with the flags given, answers /ready, and exits 0 on SIGTERM', async (t) => {
+  const port = await freePort();
+  const { child, exited } = runCli(['serve', '--port', String(port), '--log-level', 'warn', '--seed', 'cli']);
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const ready = await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited early: ${JSON.stringify(await exited)}`);
+      const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+      return res?.ok ? res.json() : undefined;
+    },
+    'the server to be ready',
+    15_000,
+  );
+  t.strictSame(ready, { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
+  child.kill('SIGTERM');
+  t.strictSame(await exited, { code: 0, signal: null, stdout: '', stderr: '' });
+});
+
+t.test('the environment is read too, and a flag wins over it', async (t) => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' }, stdio: 'ignore' });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 'the server on PORT from the environment', 15_000);
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
