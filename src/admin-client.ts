@@ -5,10 +5,13 @@
 // throws an AdminApiError carrying the status and the API's `errors` array.
 import type { z } from 'zod';
 import { describeErrors, jsonOf, sendCall, type ApiErrorEntry, type ErrorFactory, type JsonCall } from './api-client.js';
-import type { DeliveryView } from './routes/control/webhooks.js';
 import type { SessionStatus } from './schemas/common.js';
 import type {
+  ChaosRuleInput,
   ClockState as ClockStateSchema,
+  DeliveryView,
+  OutcomeQueue as OutcomeQueueSchema,
+  ReadyState as ReadyStateSchema,
   FaultRule,
   FaultRuleInput,
   JournalEntryView,
@@ -34,17 +37,9 @@ export type MerchantSettingsInput = z.input<typeof MerchantSettings>;
 export type ClockState = z.infer<typeof ClockStateSchema>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
 /** Chaos for one session, or for the next `next` deliveries of an API key (null or absent: until cleared). */
-export type WebhookChaosRequest = { session_id: string; chaos: WebhookChaos } | { api_key: string; next?: number | null; chaos: WebhookChaos };
-export interface OutcomeQueue {
-  api_key: string;
-  queued: string[];
-}
-export interface ReadyState {
-  status: 'ready';
-  sessions: number;
-  outcomes: number;
-  merchants: number;
-}
+export type WebhookChaosRequest = z.input<typeof ChaosRuleInput>;
+export type OutcomeQueue = z.infer<typeof OutcomeQueueSchema>;
+export type ReadyState = z.infer<typeof ReadyStateSchema>;
 
 /** A non-2xx answer of the control API. */
 export class AdminApiError extends Error {

@@ -99,9 +99,14 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
     );
 }
 
+/**
+ * The session cookie: HttpOnly, scoped to this session's UI path, SameSite=Lax. Served over https
+ * (behind a TLS proxy), the UI may be embedded in a merchant's page on another site, where a Lax
+ * cookie is never sent; there it is SameSite=None; Secure; Partitioned (a cookie of that embedding only).
+ */
 function setUiCookie(request: FastifyRequest, reply: FastifyReply, name: string, secret: string, sessionId: string): void {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  reply.header('set-cookie', `${name}=${secret}; Path=/v3/scan/ui/${sessionId}; HttpOnly; SameSite=Lax${secure}`);
+  const sameSite = request.protocol === 'https' ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
+  reply.header('set-cookie', `${name}=${secret}; Path=/v3/scan/ui/${sessionId}; HttpOnly; ${sameSite}`);
 }
 
 /** Lets a browser in through the one-time link; the first open swaps the token for a session-scoped cookie. */

@@ -1,6 +1,7 @@
 // Contracts of the control API (/__mock/...): sessions, outcomes, journal, faults, clock.
 import { z } from 'zod';
 import { AnalysisStatus, SessionStatus } from './common.js';
+import { WebhookChaos } from './fixtures.js';
 
 export const ControlErrorResponses = {
   400: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
@@ -154,3 +155,47 @@ export const AdvanceBody = z
   })
   .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'give exactly one of ms or duration' })
   .meta({ id: 'AdvanceClock', example: { duration: '48h' } });
+
+export const DeliveryView = z
+  .object({
+    id: z.string(),
+    session_id: z.string(),
+    url: z.string(),
+    event: z.string(),
+    session_status: SessionStatus,
+    status: z.enum(['pending', 'held', 'succeeded', 'failed', 'stopped']),
+    in_flight: z.boolean(),
+    created: z.string(),
+    next_attempt: z.string().nullable(),
+    body: z.string().meta({ description: 'The exact bytes sent (and signed)' }),
+    chaos: WebhookChaos,
+    attempts: z.array(
+      z.object({
+        number: z.number(),
+        at: z.string(),
+        url: z.string(),
+        request_headers: z.record(z.string(), z.string()),
+        status: z.number().nullable(),
+        response_excerpt: z.string().nullable(),
+        duration_ms: z.number(),
+        error: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export const ChaosRuleInput = z
+  .object({
+    session_id: z.string().optional(),
+    api_key: z.string().min(1).optional(),
+    next: z.number().int().min(1).nullish().meta({ description: 'With api_key: the next N deliveries (default: until cleared)' }),
+    chaos: WebhookChaos,
+  })
+  .refine((r) => (r.session_id === undefined) !== (r.api_key === undefined), { message: 'give exactly one of session_id or api_key' })
+  .meta({ id: 'WebhookChaosRule', example: { api_key: 'my-test-key', next: 1, chaos: { drop_first: 3 } } });
+export const ChaosRuleView = z.object({ id: z.string(), session_id: z.string().optional(), api_key: z.string().optional(), remaining: z.number().nullable(), chaos: WebhookChaos });
+
+export const OutcomeQueue = z.object({ api_key: z.string(), queued: z.array(z.string()) }).meta({ id: 'OutcomeQueue' });
+export const ReadyState = z
+  .object({ status: z.literal('ready'), sessions: z.number().int(), outcomes: z.number().int(), merchants: z.number().int() })
+  .meta({ id: 'Ready' });

@@ -22,6 +22,15 @@ t.test('the first open exchanges the OTP for an HttpOnly, SameSite=Lax cookie sc
   t.equal(status, 'Pending', 'opening the UI moves the session from Created to Pending');
 });
 
+t.test('served over https the cookie works in a cross-site iframe: SameSite=None; Secure; Partitioned', async (t) => {
+  const { app } = await startTestApp(t);
+  const body = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('k'), 'x-forwarded-proto': 'https', host: 'mock.example' }, payload: exampleLivenessRequest })).json();
+  const url = new URL(body.redirect_url);
+  t.equal(url.origin, 'https://mock.example');
+  const first = await app.inject({ url: `${url.pathname}${url.search}`, headers: { 'x-forwarded-proto': 'https' } });
+  t.match(String(first.headers['set-cookie']), new RegExp(`^zsm_ui=[A-Za-z0-9_-]{32}; Path=/v3/scan/ui/${body.id}; HttpOnly; SameSite=None; Secure; Partitioned$`));
+});
+
 t.test('a reload with the cookie works; the link opened again elsewhere gets the used-link page', async (t) => {
   const { app } = await startTestApp(t);
   const { path, bare } = await createLink(app);

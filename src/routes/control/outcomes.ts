@@ -1,7 +1,7 @@
 // GET /__mock/outcomes and the outcome queue per API key.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ControlErrorResponses, OutcomeSummary, QueueBody } from '../../schemas/control.js';
+import { ControlErrorResponses, OutcomeQueue, OutcomeSummary, QueueBody } from '../../schemas/control.js';
 
 const tags = ['Control: outcomes'];
 
@@ -23,15 +23,14 @@ export const outcomeRoutes: FastifyPluginAsyncZod = async (app) => {
     })),
   }));
 
-  const Queue = z.object({ api_key: z.string(), queued: z.array(z.string()) });
   app.post(
     '/__mock/outcomes/queue',
-    { schema: { tags, summary: 'Queue outcomes for the next sessions of an API key', body: QueueBody, response: { 200: Queue, ...ControlErrorResponses } } },
+    { schema: { tags, summary: 'Queue outcomes for the next sessions of an API key', body: QueueBody, response: { 200: OutcomeQueue, ...ControlErrorResponses } } },
     async (request) => ({ api_key: request.body.api_key, queued: sessions.queueOutcomes(request.body.api_key, request.body.outcomes) }),
   );
   app.get(
     '/__mock/outcomes/queue',
-    { schema: { tags, summary: 'What is queued for an API key', querystring: z.object({ api_key: z.string().min(1) }), response: { 200: Queue, ...ControlErrorResponses } } },
+    { schema: { tags, summary: 'What is queued for an API key', querystring: z.object({ api_key: z.string().min(1) }), response: { 200: OutcomeQueue, ...ControlErrorResponses } } },
     async (request) => ({ api_key: request.query.api_key, queued: sessions.queuedFor(request.query.api_key) }),
   );
 };

@@ -3,40 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { SessionStatus } from '../../schemas/common.js';
-import { ControlErrorResponses } from '../../schemas/control.js';
-import { WebhookChaos } from '../../schemas/fixtures.js';
+import { ChaosRuleInput, ChaosRuleView, ControlErrorResponses, DeliveryView } from '../../schemas/control.js';
 import type { Delivery } from '../../services/webhooks.js';
 
 const tags = ['Control: webhooks'];
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export const DeliveryView = z
-  .object({
-    id: z.string(),
-    session_id: z.string(),
-    url: z.string(),
-    event: z.string(),
-    session_status: SessionStatus,
-    status: z.enum(['pending', 'held', 'succeeded', 'failed', 'stopped']),
-    in_flight: z.boolean(),
-    created: z.string(),
-    next_attempt: z.string().nullable(),
-    body: z.string().meta({ description: 'The exact bytes sent (and signed)' }),
-    chaos: WebhookChaos,
-    attempts: z.array(
-      z.object({
-        number: z.number(),
-        at: z.string(),
-        url: z.string(),
-        request_headers: z.record(z.string(), z.string()),
-        status: z.number().nullable(),
-        response_excerpt: z.string().nullable(),
-        duration_ms: z.number(),
-        error: z.string().nullable(),
-      }),
-    ),
-  })
-  .meta({ id: 'WebhookDelivery' });
 
 export function deliveryView(d: Delivery) {
   return {
@@ -54,17 +25,6 @@ export function deliveryView(d: Delivery) {
     attempts: d.attempts.map((a) => ({ ...a, at: iso(a.at)! })),
   };
 }
-
-const ChaosRuleInput = z
-  .object({
-    session_id: z.string().optional(),
-    api_key: z.string().min(1).optional(),
-    next: z.number().int().min(1).nullish().meta({ description: 'With api_key: the next N deliveries (default: until cleared)' }),
-    chaos: WebhookChaos,
-  })
-  .refine((r) => (r.session_id === undefined) !== (r.api_key === undefined), { message: 'give exactly one of session_id or api_key' })
-  .meta({ id: 'WebhookChaosRule', example: { api_key: 'my-test-key', next: 1, chaos: { drop_first: 3 } } });
-const ChaosRuleView = z.object({ id: z.string(), session_id: z.string().optional(), api_key: z.string().optional(), remaining: z.number().nullable(), chaos: WebhookChaos });
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   const { webhooks } = app.emulator;
