@@ -239,3 +239,20 @@ t.test('webhook URLs are validated at creation', async (t) => {
   const noHook = await finishedSession(app, 'k', '');
   t.same(await deliveries(app, `session_id=${noHook}`), [], 'an empty webhook means none');
 });
+
+t.test('shutdown gives pending deliveries one final attempt and reports what is still undelivered', async (t) => {
+  const { app } = await startTestApp(t);
+  const down = await startReceiver(t, () => ({ status: 503 }));
+  const recovering = await startReceiver(t, (n) => ({ status: n === 1 ? 500 : 200 }));
+  const failing = await finishedSession(app, 'k', down.url);
+  const recovered = await finishedSession(app, 'k', recovering.url);
+  await afterAttempts(app, failing, 1);
+  await afterAttempts(app, recovered, 1);
+  const undelivered = await app.emulator.webhooks.close();
+  t.same(undelivered.map((d) => d.sessionId), [failing], 'only the delivery whose final attempt failed is reported');
+  t.equal(down.received.length, 2, 'the final attempt was made at once, not on the retry schedule');
+  t.equal(recovering.received.length, 2);
+  const [succeeded] = app.emulator.webhooks.list({ sessionId: recovered });
+  t.equal(succeeded.status, 'succeeded');
+  t.equal(undelivered[0].status, 'failed');
+});
