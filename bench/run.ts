@@ -12,15 +12,26 @@
 // - Memory: a separate child (`--expose-gc`) builds the app in-process and creates 10,000 sessions with
 //   app.inject; RSS and heapUsed after full GCs, before and after. 3 fresh children, the median is the figure
 //   (RSS moves by several MB between identical runs; heapUsed is steadier).
+// - Scan UI pages (bench/ui-pages.ts, bench/ui-browser.ts): a fresh emulator; every hosted page (liveness
+//   FrontSide, FrontAndBack, NoDocument, the scanning flow, the phone page, the desktop page at its later
+//   steps, the result and link-error pages) opened through its one-time link with a raw HTTP client:
+//   median TTFB of 20 reloads, HTML + referenced CSS and script < 50 KB, no URL to another origin. Then
+//   headless Chromium walks every page through its steps and records each request (7-15 s).
+// - Scenarios: bench/scenarios.ts, when present, as a child process; its happy-path journey and
+//   catalogue wall times are read from its output (bench/scenario-figures.ts).
 //
 // Targets are reported PASS/FAIL; the exit code is 0 whatever they say (this is a report). It is 1 only
-// when a stage could not run at all (ERROR in the summary). The whole run takes about 40 s.
+// when a stage could not run at all (ERROR in the summary). The whole run takes about 55 s, plus the
+// scenario catalogue when bench/scenarios.ts is present.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import { configKeys } from '../src/config.js';
 import { BENCH_API_KEY, exampleLivenessRequest } from './example.js';
+import { parseScenarioFigures } from './scenario-figures.js';
 import {
   awaitExit,
   freePort,
@@ -28,6 +39,7 @@ import {
   httpRequest,
   installCleanup,
   RESULT_MARKER,
+  ROOT,
   runLoad,
   spawnNode,
   stopChild,
@@ -35,6 +47,7 @@ import {
   type LoadFigures,
   type NodeChild,
 } from './support.js';
+import { PAGE_BUDGET_BYTES, uiPagesStage } from './ui-pages.js';
 
 const CONNECTIONS = 10;
 const DURATION_S = 5;
@@ -43,15 +56,20 @@ const GET_SESSIONS = 1000;
 const COLD_START_RUNS = 3;
 const MEMORY_RUNS = 3;
 const STARTUP_TIMEOUT_MS = 20_000;
+/** bench/scenarios.ts, run as the last stage when it exists; killed after SCENARIOS_TIMEOUT_MS. */
+const SCENARIOS_ENTRY = 'bench/scenarios.ts';
+const SCENARIOS_TIMEOUT_MS = 180_000;
 /** Hard bound on the whole run: whatever hangs, children are killed and the process ends. */
-const WATCHDOG_MS = 150_000;
+const WATCHDOG_MS = 120_000 + SCENARIOS_TIMEOUT_MS;
 
 const TARGET_RATIO = 0.5;
 const TARGET_COLD_START_MS = 1000;
 const TARGET_MEMORY_MB = 30;
+const TARGET_JOURNEY_MS = 2000;
+const TARGET_CATALOGUE_MS = 60_000;
 const MB = 1024 * 1024;
 
-type Status = 'PASS' | 'FAIL' | 'ERROR' | 'REF';
+type Status = 'PASS' | 'FAIL' | 'ERROR' | 'REF' | 'SKIP';
 interface Row {
   measurement: string;
   result: string;
@@ -304,6 +322,63 @@ async function memoryStage(): Promise<void> {
   });
 }
 
+async function scanUiStage(): Promise<void> {
+  const target = `each page < ${PAGE_BUDGET_BYTES / 1024} KB, no external requests`;
+  await stage('6. Scan UI pages: weight and time to first byte per step', 'scan UI page weight', target, async () => {
+    rows.push(...(await withServer('emulator', 'src/server.ts', emulatorSettings, '/ready', (base) => uiPagesStage(base))));
+  });
+}
+
+/**
+ * The scenario catalogue's wall times, from bench/scenarios.ts (another engineer's script) run as a child
+ * process: `node --import tsx bench/scenarios.ts`, default emulator settings, killed after 3 minutes.
+ * Its output is printed and its two figures read from it (bench/scenario-figures.ts says how). When the
+ * file does not exist the stage prints "skipped: bench/scenarios.ts not present" and counts as SKIP.
+ */
+async function scenariosStage(): Promise<void> {
+  const title = `7. Scenarios: wall time of one happy-path journey and of the whole catalogue (${SCENARIOS_ENTRY})`;
+  const journeyTarget = `< ${TARGET_JOURNEY_MS / 1000} s`;
+  const catalogueTarget = `< ${TARGET_CATALOGUE_MS / 1000} s`;
+  if (!existsSync(join(ROOT, SCENARIOS_ENTRY))) {
+    section(title);
+    console.log(`  skipped: ${SCENARIOS_ENTRY} not present`);
+    rows.push({ measurement: 'scenarios', result: `skipped: ${SCENARIOS_ENTRY} not present`, target: `journey ${journeyTarget}, catalogue ${catalogueTarget}`, status: 'SKIP' });
+    return;
+  }
+  await stage(title, 'scenarios', `journey ${journeyTarget}, catalogue ${catalogueTarget}`, async () => {
+    const started = performance.now();
+    const child = spawnNode('bench/scenarios.ts', ['--import', 'tsx', SCENARIOS_ENTRY], childEnv({}));
+    let exit;
+    try {
+      exit = await awaitExit(child, SCENARIOS_TIMEOUT_MS);
+    } finally {
+      await stopChild(child);
+    }
+    const wallS = (performance.now() - started) / 1000;
+    const lines = child.stdout().trimEnd().split('\n');
+    const shown = lines.length > 40 ? lines.slice(-40) : lines;
+    if (shown.length < lines.length) console.log(`  (${lines.length - shown.length} earlier lines of its output left out)`);
+    for (const line of shown) console.log(`  | ${line}`);
+    if (exit.code !== 0) throw new Error(`${SCENARIOS_ENTRY} exited with ${exit.code ?? exit.signal} after ${wallS.toFixed(1)} s\n${child.tail()}`);
+    const figures = parseScenarioFigures(child.stdout());
+    const seconds = (ms: number) => (ms < 1000 ? `${fmt(ms, ms < 10 ? 2 : 0)} ms` : `${fmt(ms / 1000, 2)} s`);
+    for (const [measurement, value, limit, target] of [
+      ['scenarios: happy-path journey', figures.journeyMs, TARGET_JOURNEY_MS, journeyTarget],
+      ['scenarios: whole catalogue', figures.catalogueMs, TARGET_CATALOGUE_MS, catalogueTarget],
+    ] as const) {
+      if (value === undefined) {
+        console.log(`  ${measurement}: no figure found in the output of ${SCENARIOS_ENTRY}`);
+        rows.push({ measurement, result: `not found in the output of ${SCENARIOS_ENTRY}`, target, status: 'ERROR' });
+        continue;
+      }
+      const status: Status = value < limit ? 'PASS' : 'FAIL';
+      console.log(`  ${measurement}: ${seconds(value)} (target ${target}) -> ${status}`);
+      rows.push({ measurement, result: seconds(value), target, status });
+    }
+    console.log(`  (figures read from its ${figures.source}; the child process ran ${wallS.toFixed(1)} s in all, start-up included)`);
+  });
+}
+
 function printSummary(): void {
   section('Summary');
   const header: Row = { measurement: 'Measurement', result: 'Result', target: 'Target', status: 'REF' };
@@ -340,12 +415,16 @@ await createStage();
 await getStage();
 await coldStartStage();
 await memoryStage();
+await scanUiStage();
+await scenariosStage();
 printSummary();
 
 const errors = rows.filter((row) => row.status === 'ERROR').length;
 const failures = rows.filter((row) => row.status === 'FAIL').length;
+const skipped = rows.filter((row) => row.status === 'SKIP').length;
 console.log(
   `\n  ${failures === 0 && errors === 0 ? 'All targets met.' : `${failures} target(s) FAILED${errors ? `, ${errors} stage(s) could not run` : ''}.`} ` +
+    (skipped ? `${skipped} skipped. ` : '') +
     `Total time ${((performance.now() - started) / 1000).toFixed(1)} s; load average at end: ${loadAverage()}.`,
 );
 if (unsaturated > 0) {
