@@ -14,6 +14,7 @@ import { scanningRoutes } from './routes/scanning.js';
 import { scanningSessionRoutes } from './routes/scanning-sessions.js';
 import { loadFixtures, type Fixtures } from './services/fixtures.js';
 import { controlRoutes } from './routes/control/index.js';
+import { portalRoutes } from './routes/portal/index.js';
 import { applyFault, FaultInjector } from './services/faults.js';
 import { RequestJournal } from './services/journal.js';
 import { MerchantRegistry } from './services/merchants.js';
@@ -144,6 +145,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
   await app.register(scanUiRoutes);
+  await app.register(portalRoutes);
   await app.register(controlRoutes);
 
   // Due work (analysis results, timeouts) runs on a short real-time tick and at once when the clock moves.

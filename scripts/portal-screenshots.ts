@@ -1,0 +1,181 @@
+// One command for screenshots of the merchant portal's pages, into docs/screenshots/portal-*.png:
+//   node --import tsx scripts/portal-screenshots.ts [outDir]
+// Runs the emulator in-process on 127.0.0.1 (port 0) with a frozen clock (analyses end when the
+// script moves time on), a local webhook receiver, and the system Chromium with a fake camera.
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import puppeteer, { KnownDevices, type Browser, type Page } from 'puppeteer';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { AdjustableClock } from '../src/core/clock.js';
+import { portalRoutes } from '../src/routes/portal/index.js';
+
+const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
+mkdirSync(outDir, { recursive: true });
+
+const clock = new AdjustableClock();
+clock.freeze();
+const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { clock, logger: false });
+if (!app.hasRoute({ method: 'GET', url: '/portal/sign-in' })) await app.register(portalRoutes);
+await app.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+// A merchant's webhook endpoint: the first call fails, so the detail page shows a retry.
+let calls = 0;
+const receiver = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    calls += 1;
+    response.writeHead(calls === 1 ? 503 : 200, { 'content-type': 'text/plain' }).end(calls === 1 ? 'busy, try later' : 'ok');
+  });
+});
+await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/zignsec/webhook`;
+
+const browser: Browser = await puppeteer.launch({
+  executablePath: process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+  ],
+});
+
+const written: string[] = [];
+const testid = (id: string) => `[data-testid="${id}"]`;
+
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  const file = `${outDir}/portal-${String(written.length + 1).padStart(2, '0')}-${name}.png`;
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: file as `${string}.png`, fullPage });
+  written.push(file);
+}
+
+const stepIs = (page: Page, step: string) => page.waitForSelector(`${testid('scan-root')}[data-step="${step}"]`);
+
+/** Through the scan UI with the test-mode sample images, to Analyzing. */
+async function scanInBrowser(page: Page): Promise<void> {
+  await stepIs(page, 'start');
+  await page.click(testid('start-browser'));
+  await stepIs(page, 'document-front');
+  await page.click(testid('sample-id-card-front'));
+  await stepIs(page, 'face-align');
+  await page.waitForSelector(`${testid('scan-root')}[data-camera="on"]`);
+  await page.click(testid('face-align-continue'));
+  await stepIs(page, 'face-action');
+  await page.click(testid('face-action-done'));
+  await stepIs(page, 'analyzing');
+}
+
+async function finishAnalysis(id: string): Promise<void> {
+  const session = () => app.emulator.sessions.findAny(id);
+  while (session()?.analysisDueAt == null) await new Promise((r) => setTimeout(r, 10));
+  clock.advance(session()!.analysisDueAt! - clock.now());
+}
+
+async function startScan(page: Page, mode: 'browser' | 'mobile', options: { relayState?: string; outcome?: string } = {}): Promise<string> {
+  await page.goto(`${base}/portal`);
+  if (options.relayState) await page.type(testid('start-relay-state'), options.relayState);
+  if (options.outcome) await page.select(testid('start-outcome'), options.outcome);
+  await Promise.all([page.waitForNavigation(), page.click(testid(`start-${mode}`))]);
+  const match = /\/(?:scan\/ui|scans)\/([0-9a-f-]{36})\//.exec(page.url());
+  if (!match) throw new Error(`no session id in ${page.url()}`);
+  return match[1];
+}
+
+try {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1280, height: 860 });
+  await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+
+  await page.goto(`${base}/portal/sign-in`);
+  await shot(page, 'sign-in');
+  await page.type(testid('sign-in-key'), 'shop-test-key-7f3a');
+  await Promise.all([page.waitForNavigation(), page.click(testid('sign-in-submit'))]);
+
+  // Settings: a bad webhook URL first, then good settings.
+  await page.goto(`${base}/portal/settings`);
+  await page.$eval(testid('settings-name'), (el) => ((el as HTMLInputElement).value = ''));
+  await page.type(testid('settings-name'), 'Nordic Shop AB');
+  await page.type(testid('settings-webhook'), 'ftp://shop.example/hook');
+  await page.click(testid('settings-action-HeadLeft'));
+  await page.click(testid('settings-action-Smile'));
+  await Promise.all([page.waitForNavigation(), page.click(testid('settings-save'))]);
+  await shot(page, 'settings-validation-error');
+  await page.$eval(testid('settings-webhook'), (el) => ((el as HTMLInputElement).value = ''));
+  await page.type(testid('settings-webhook'), webhookUrl);
+  await Promise.all([page.waitForNavigation(), page.click(testid('settings-save'))]);
+  await shot(page, 'settings-saved');
+
+  // A few sessions with different endings, one still running.
+  const accepted = await startScan(page, 'browser', { relayState: 'order-1001' });
+  await scanInBrowser(page);
+  await finishAnalysis(accepted);
+  await page.waitForSelector(`${testid('session-returned')}[data-via="target"]`);
+  for (const [relayState, outcome] of [
+    ['order-1002', 'face_mismatch'],
+    ['order-1003', 'document_expired'],
+    ['order-1004', 'user_cancelled'],
+  ]) {
+    const id = await startScan(page, 'browser', { relayState, outcome });
+    app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+  }
+  await startScan(page, 'browser', { relayState: 'order-1005' });
+  // Let the webhook engine retry the first (503) delivery.
+  clock.advance(60_000);
+  const session = () => app.emulator.webhooks.list({ sessionId: accepted });
+  while (!session().some((d) => d.status === 'succeeded')) await new Promise((r) => setTimeout(r, 20));
+
+  await page.goto(`${base}/portal`);
+  await shot(page, 'start');
+  await page.goto(`${base}/portal/sessions`);
+  await shot(page, 'sessions');
+  await page.goto(`${base}/portal/sessions?status=Declined`);
+  await shot(page, 'sessions-filtered');
+  await page.goto(`${base}/portal/sessions/${accepted}`);
+  await page.waitForSelector(`${testid('session-live')}[data-live="off"]`);
+  await page.$$eval('[data-testid="journal-entry"]', (all) => all.slice(0, 1).forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  await shot(page, 'session-detail');
+
+  // The mobile hand-off: the scan UI's QR step inside the portal, following the phone.
+  const mobile = await startScan(page, 'mobile', { relayState: 'order-1006' });
+  const frame = await (await page.waitForSelector(testid('mobile-scan-ui')))!.contentFrame();
+  await frame.waitForSelector(`${testid('mobile-qr')}:not([hidden])`);
+  await frame.waitForFunction(() => (document.querySelector('[data-testid="mobile-qr"]') as HTMLImageElement).naturalWidth > 0);
+  await shot(page, 'mobile-qr', false);
+  const link = await frame.$eval(testid('mobile-link'), (el) => (el as HTMLAnchorElement).href);
+  const phone = await (await browser.createBrowserContext()).newPage();
+  await phone.goto(link);
+  await stepIs(phone, 'document-front');
+  await phone.click(testid('sample-id-card-front'));
+  await stepIs(phone, 'face-align');
+  await page.waitForSelector(`${testid('mobile-progress')}[data-state="capturing"]`);
+  await shot(page, 'mobile-phone-capturing', false);
+  await phone.browserContext().close();
+  app.emulator.sessions.complete(app.emulator.sessions.findAny(mobile)!);
+  await page.waitForSelector(`${testid('page-session')} ${testid('session-status')}[data-status="Accepted"]`);
+
+  await page.goto(`${base}/portal/sessions/00000000-0000-4000-8000-000000000000`);
+  await shot(page, 'session-not-found');
+
+  // The same portal on a phone-sized screen.
+  await page.emulate(KnownDevices['iPhone 13']);
+  await page.goto(`${base}/portal/sessions`);
+  await shot(page, 'sessions-phone');
+  await context.close();
+  console.log(written.map((file) => `wrote ${file}`).join('\n'));
+} finally {
+  await browser.close();
+  await app.close();
+  receiver.close();
+}

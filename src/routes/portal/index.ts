@@ -1,0 +1,108 @@
+// The merchant portal under /portal: sign in with an API key, the merchant's settings, start a scan
+// in this browser or on a phone, and every session of the key in detail. Server-rendered pages,
+// one small script, CSRF tokens on every form; the key lives on the server, never in a page or URL.
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { toApiError } from '../../http/errors.js';
+import { portalAssets } from '../../ui/portal/assets.js';
+import { renderProblem } from '../../ui/portal/sign-in.js';
+import { accountRoutes } from './account.js';
+import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
+import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, tokensMatch } from './portal-auth.js';
+import { scanRoutes } from './scans.js';
+import { sessionPageRoutes } from './session-pages.js';
+
+const AssetParams = z.object({ file: z.string().max(100) });
+
+const problemTitles: Record<number, string> = {
+  400: 'That did not work',
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Not possible right now',
+  413: 'Too large',
+  415: 'Unsupported request',
+  429: 'Too many sessions',
+};
+
+/** An HTML page for a refusal or an error (the portal never answers with the API's JSON errors). */
+function problemPage(context: PortalContext, request: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
+  // Pages outside the guard (404s, errors) still show who is signed in.
+  request.portalSession ??= context.store.get(readCookie(request, SESSION_COOKIE)) ?? null;
+  const signedIn = request.portalSession && request.server.emulator.merchants.settingsFor(request.portalSession.apiKey) ? signedInView(request) : undefined;
+  const title = status === 404 && /session/i.test(text) ? 'Session not found' : (problemTitles[status] ?? 'Something went wrong');
+  const back = signedIn ? { href: '/portal', label: 'Back to the portal' } : { href: '/portal/sign-in', label: 'Sign in' };
+  return sendPage(reply, renderProblem({ status, title, text, signedIn, back }), status);
+}
+
+/** Everything under /portal that needs a signed-in merchant, with CSRF checks on every POST. */
+const guardedRoutes =
+  (context: PortalContext): FastifyPluginAsync =>
+  async (app) => {
+    app.addHook('onRequest', async (request, reply) => {
+      request.portalSession = context.store.get(readCookie(request, SESSION_COOKIE)) ?? null;
+      const apiKey = request.portalSession?.apiKey;
+      // A key that is no longer accepted (strict mode) loses its sign-in too.
+      if (apiKey !== undefined && !request.server.emulator.merchants.settingsFor(apiKey)) {
+        context.store.close(request.portalSession!.id);
+        request.portalSession = null;
+      }
+      if (request.portalSession) return;
+      const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+      return reply.status(303).header('location', `/portal/sign-in${next}`).send();
+    });
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'POST') return;
+      const form = request.body instanceof URLSearchParams ? request.body : undefined;
+      if (!tokensMatch(form?.get(CSRF_FIELD), request.portalSession!.csrf)) {
+        return problemPage(context, request, reply, 403, 'The form was not sent from this portal session (missing or wrong CSRF token). Reload the page and try again.');
+      }
+    });
+    await app.register(scanRoutes);
+    await app.register(sessionPageRoutes);
+    await app.register(accountRoutes.guarded(context));
+  };
+
+const portalPlugin =
+  (context: PortalContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.decorateRequest('portalSession', null);
+    // Forms post application/x-www-form-urlencoded; the body arrives as URLSearchParams (repeated fields kept).
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+      done(null, new URLSearchParams(String(body)));
+    });
+
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', portalCsp());
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('x-frame-options', 'SAMEORIGIN');
+      reply.header('referrer-policy', 'no-referrer');
+      return payload;
+    });
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const apiError = toApiError(error, request);
+      if (!apiError) request.log.error({ err: error }, 'portal error');
+      const status = apiError?.status ?? 500;
+      const text = apiError?.entries.map((e) => e.description).join(' ') ?? 'An unexpected error occurred in the emulator; the log has the details.';
+      return problemPage(context, request, reply, status, text);
+    });
+    app.setNotFoundHandler((request, reply) => problemPage(context, request, reply, 404, `There is no portal page at ${request.url.split('?')[0]}.`));
+
+    app.get('/assets/:file', { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
+      const asset = portalAssets[request.params.file];
+      if (!asset) return problemPage(context, request, reply, 404, 'No such asset.');
+      return reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
+    });
+
+    await app.register(accountRoutes.public(context));
+    await app.register(guardedRoutes(context));
+  };
+
+/** Register with `await app.register(portalRoutes)`; it mounts itself under /portal. */
+export const portalRoutes: FastifyPluginAsync = async (app) => {
+  const context: PortalContext = { store: new PortalSessionStore() };
+  await app.register(portalPlugin(context), { prefix: '/portal' });
+};

@@ -1,0 +1,187 @@
+// Turns a session, its webhook deliveries and its journal entries into the plain views the portal
+// pages render, plus a fingerprint that changes whenever anything on the page would.
+import { createHash } from 'node:crypto';
+import { isFinal, type OutcomeRule, type Session } from '../../core/session.js';
+import { headersOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
+import type { Delivery } from '../../services/webhooks.js';
+import type { Emulator } from '../../app.js';
+import type { PhoneProgress } from '../../ui/portal/start.js';
+import type { DeliveryItemView, JournalItemView, SessionDetailView } from '../../ui/portal/session-detail.js';
+import type { SessionRow } from '../../ui/portal/sessions.js';
+
+/** Why the outcome was chosen, one line per selection rule (strongest first). */
+export const ruleText: Record<OutcomeRule, string> = {
+  armed: 'armed for this session (control API, or the outcome picked when starting the scan in the portal)',
+  queued: "the next outcome in this key's queue (POST /__mock/outcomes/queue)",
+  header: 'the X-Mock-Outcome header of the create request',
+  relay_state: 'relay_state names an outcome preset',
+  tester_panel: "chosen in the scan UI's tester panel",
+  merchant_default: "the merchant's default outcome (settings)",
+  default: 'the emulator default: nothing else chose one',
+};
+
+/** Where the scan UI records the phone's uploads (reference) and its page (path), see routes/scan-ui.ts. */
+const PHONE_REFERENCE = 'scan-ui:mobile';
+
+export function sessionRow(session: Session): SessionRow {
+  return {
+    id: session.id,
+    createdAt: session.createdAt,
+    flow: session.flow,
+    status: session.status,
+    final: isFinal(session.status),
+    outcome: session.outcome.name,
+    rule: session.outcome.rule,
+    action: session.chosenAction,
+    relayState: session.settings.relay_state,
+  };
+}
+
+/** A key's sessions, newest first (the per-key sequence breaks ties of a frozen clock). */
+export function newestFirst(sessions: Session[]): Session[] {
+  return [...sessions].sort((a, b) => b.createdAt - a.createdAt || b.sequence - a.sequence);
+}
+
+/**
+ * Journal entries of a session made by its owner, or by the scan UI (which has no key): a request by
+ * another key that named this session's id is that other merchant's business, not this one's.
+ */
+export function journalOf(emulator: Emulator, session: Session): JournalEntry[] {
+  return emulator.journal.find({ sessionId: session.id }).filter((entry) => entry.apiKey === null || entry.apiKey === session.apiKey);
+}
+
+export function deliveriesOf(emulator: Emulator, session: Session): Delivery[] {
+  return emulator.webhooks.list({ sessionId: session.id, apiKey: session.apiKey });
+}
+
+export function isLive(session: Session, deliveries: Delivery[]): boolean {
+  return !isFinal(session.status) || deliveries.some((d) => d.status === 'pending' || d.status === 'held' || d.inFlight);
+}
+
+export function phoneProgress(session: Session, journal: JournalEntry[]): PhoneProgress {
+  const phonePage = `/v3/scan/ui/${session.id}/mobile`;
+  return {
+    opened: journal.some((e) => e.method === 'GET' && e.path.toLowerCase() === phonePage && e.status === 200),
+    images: session.documents.filter((d) => d.reference === PHONE_REFERENCE).length,
+    analyzing: !isFinal(session.status) && (session.analysisDueAt !== null || session.timeline.some((e) => e.event === 'analysis started')),
+  };
+}
+
+export function fingerprint(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+}
+
+export function sessionFingerprint(session: Session, deliveries: Delivery[], journal: JournalEntry[]): string {
+  return fingerprint([
+    session.status,
+    session.updatedAt,
+    session.timeline.length,
+    session.documents.length,
+    session.outcome,
+    session.analyses,
+    session.analysisDueAt,
+    deliveries.map((d) => [d.id, d.status, d.inFlight, d.attempts.length, d.nextAttemptAt]),
+    journal.length,
+    journal[journal.length - 1]?.id,
+  ]);
+}
+
+function deliveryItem(d: Delivery): DeliveryItemView {
+  return {
+    id: d.id,
+    url: d.url,
+    event: d.event,
+    sessionStatus: d.sessionStatus,
+    status: d.status,
+    inFlight: d.inFlight,
+    createdAt: d.createdAt,
+    nextAttemptAt: d.nextAttemptAt,
+    body: d.body,
+    attempts: d.attempts.map((a) => ({ number: a.number, at: a.at, status: a.status, durationMs: a.duration_ms, error: a.error, responseExcerpt: a.response_excerpt })),
+  };
+}
+
+/**
+ * The scan UI polls its state every second or faster: runs of the same request with the same answer
+ * are shown once, with how many times and until when, so the calls that matter stay visible.
+ */
+export function collapseRepeats(items: JournalItemView[]): JournalItemView[] {
+  const out: JournalItemView[] = [];
+  for (const item of items) {
+    const last = out[out.length - 1];
+    if (last && last.method === item.method && last.path === item.path && last.status === item.status && item.method === 'GET') {
+      last.repeat += 1;
+      last.lastAt = item.at;
+    } else out.push(item);
+  }
+  return out;
+}
+
+function journalItem(entry: JournalEntry): JournalItemView {
+  return {
+    repeat: 1,
+    lastAt: entry.at,
+    id: entry.id,
+    at: entry.at,
+    method: entry.method,
+    path: entry.path,
+    status: entry.status,
+    durationMs: entry.duration_ms,
+    query: entry.query,
+    headers: headersOf(entry),
+    body: entry.body,
+    response: responseBodyOf(entry),
+  };
+}
+
+const imageTypes = /^image\/(jpeg|png|webp|gif|bmp|tiff|heic|heif)$/;
+export const isServableImage = (contentType: string) => imageTypes.test(contentType);
+
+export function sessionDetail(
+  emulator: Emulator,
+  session: Session,
+  extras: Pick<SessionDetailView, 'signedIn' | 'back' | 'redelivered' | 'scanUiUrl'>,
+): SessionDetailView {
+  const deliveries = deliveriesOf(emulator, session);
+  const journal = journalOf(emulator, session);
+  const preset = emulator.fixtures.outcomes.get(session.outcome.name);
+  return {
+    ...extras,
+    id: session.id,
+    flow: session.flow,
+    status: session.status,
+    final: isFinal(session.status),
+    live: isLive(session, deliveries),
+    fingerprint: sessionFingerprint(session, deliveries, journal),
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+    finishedAt: session.finishedAt,
+    expiresAt: session.expiresAt,
+    relayState: session.settings.relay_state,
+    chosenAction: session.chosenAction,
+    outcome: {
+      name: session.outcome.name,
+      rule: session.outcome.rule,
+      ruleText: ruleText[session.outcome.rule] ?? session.outcome.rule,
+      description: preset?.description ?? '',
+      reason: session.findings?.reason ?? null,
+    },
+    analyses: { ...session.analyses },
+    request: session.request,
+    settings: { ...session.settings },
+    result: emulator.sessions.result(session),
+    timeline: session.timeline.map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),
+    documents: session.documents.map((doc) => ({
+      id: doc.id,
+      type: doc.documentType,
+      contentType: doc.contentType,
+      size: doc.size,
+      uploadedAt: doc.uploadedAt,
+      reference: doc.reference,
+      url: `/portal/sessions/${session.id}/documents/${doc.id}`,
+      isImage: isServableImage(doc.contentType),
+    })),
+    deliveries: deliveries.map(deliveryItem),
+    journal: collapseRepeats(journal.map(journalItem)),
+  };
+}

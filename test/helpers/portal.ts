@@ -1,0 +1,83 @@
+// The emulator with the merchant portal for tests: registers the portal plugin when app.ts does not
+// (yet), and signs in over inject() the way a browser would (sign-in form token, then the cookie).
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type ConfigInput } from '../../src/config.js';
+import { AdjustableClock } from '../../src/core/clock.js';
+import { portalRoutes } from '../../src/routes/portal/index.js';
+import type { TestContext } from './app.js';
+
+export interface PortalTestApp {
+  app: FastifyInstance;
+  clock: AdjustableClock;
+  /** Set when started with listen: the emulator's base URL on 127.0.0.1. */
+  baseUrl: string;
+}
+
+/** Builds the emulator on a fake clock (time moves only when the test advances it), with the portal. */
+export async function startPortalApp(t: TestContext, settings: ConfigInput = {}, options: { listen?: boolean; realTime?: boolean } = {}): Promise<PortalTestApp> {
+  const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
+  const fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
+  const clock = options.realTime ? new AdjustableClock() : new AdjustableClock(() => fakeNow);
+  const app = await buildApp(config, { clock, logger: false });
+  t.teardown(() => app.close());
+  if (!app.hasRoute({ method: 'GET', url: '/portal/sign-in' })) await app.register(portalRoutes);
+  await app.ready();
+  let baseUrl = '';
+  if (options.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }
+  return { app, clock, baseUrl };
+}
+
+/** The name=value pairs of Set-Cookie headers. */
+export function cookiesOf(response: { headers: Record<string, unknown> }): Record<string, string> {
+  const header = response.headers['set-cookie'];
+  const list = header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
+  const out: Record<string, string> = {};
+  for (const line of list) {
+    const [pair] = line.split(';');
+    const at = pair.indexOf('=');
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
+}
+
+export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+
+export function form(fields: Record<string, string | string[]>): { payload: string; headers: Record<string, string> } {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
+  return { payload: params.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+}
+
+export interface PortalClient {
+  cookie: string;
+  csrf: string;
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, fields?: Record<string, string | string[]>, options?: { csrf?: string | null }): Promise<LightMyRequestResponse>;
+}
+
+/** Signs in with `key` like a browser: GET the form (token cookie), POST it; returns a client with the portal cookie. */
+export async function signIn(app: FastifyInstance, key: string): Promise<PortalClient> {
+  const formPage = await app.inject({ url: '/portal/sign-in' });
+  const token = csrfIn(formPage.body)!;
+  const signInCookie = cookiesOf(formPage).zsm_portal_signin;
+  const res = await app.inject({ method: 'POST', url: '/portal/sign-in', ...form({ _csrf: token, api_key: key, next: '/portal' }), headers: { ...form({}).headers, cookie: `zsm_portal_signin=${signInCookie}` } });
+  if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  const cookie = `zsm_portal=${cookiesOf(res).zsm_portal}`;
+  const home = await app.inject({ url: '/portal', headers: { cookie } });
+  const csrf = csrfIn(home.body)!;
+  return {
+    cookie,
+    csrf,
+    get: (url) => app.inject({ url, headers: { cookie } }),
+    post: (url, fields = {}, options = {}) => {
+      const token = options.csrf === undefined ? csrf : options.csrf;
+      const body = form(token === null ? fields : { _csrf: token, ...fields });
+      return app.inject({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, cookie } });
+    },
+  };
+}
