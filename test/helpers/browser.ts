@@ -109,7 +109,16 @@ export const testid = (id: string) => `[data-testid="${id}"]`;
 /** Clicks a control once it is visible: a click right after a step change must not race the re-render. */
 export async function press(target: Page | Frame, id: string): Promise<void> {
   const element = await target.waitForSelector(testid(id), { visible: true, timeout: 10_000 });
-  await element!.click();
+  try {
+    await element!.click();
+  } catch (error) {
+    // Inside an iframe the control can be laid out but not yet scrolled into the frame's
+    // viewport (or be re-rendered under us): bring it into view, look it up again, click once more.
+    if (!/not clickable|detached/i.test(String(error))) throw error;
+    await target.$eval(testid(id), (el) => el.scrollIntoView({ block: 'center' })).catch(() => undefined);
+    const again = await target.waitForSelector(testid(id), { visible: true, timeout: 10_000 });
+    await again!.click();
+  }
 }
 
 export async function waitForStep(page: Page, name: string): Promise<void> {
