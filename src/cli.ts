@@ -1,4 +1,4 @@
-// The `zignsec-mock` command: `serve` (the default) runs the emulator; `scenarios` will run the browser
+// The `zignsec-mock` command: `serve` (the default) runs the emulator; `scenarios` runs the browser
 // journeys. Options and their help come from ConfigSchema, so a new setting is a new flag by itself.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +56,8 @@ export function helpText(): string {
     '',
     'Usage:',
     '  zignsec-mock [serve] [options]   run the emulator (serve is the default command)',
-    '  zignsec-mock scenarios ...       run the browser journeys (not available yet)',
+    '  zignsec-mock scenarios list      the browser journeys, with their tags',
+    '  zignsec-mock scenarios run ...   run them (zignsec-mock scenarios --help for the options)',
     '  zignsec-mock --help              this text',
     '  zignsec-mock --version           the version',
     '',
@@ -87,9 +88,10 @@ async function runServe(args: string[]): Promise<number | undefined> {
   return undefined;
 }
 
-async function runScenarios(): Promise<number> {
-  process.stderr.write('zignsec-mock: the scenarios command is not available yet.\n');
-  return 1;
+async function runScenarios(args: string[]): Promise<number> {
+  // Loaded only when asked for: it brings Puppeteer.
+  const { scenariosCommand } = await import('./scenarios/cli.js');
+  return scenariosCommand(args);
 }
 
 /** The commands; each returns an exit code, or undefined while it keeps running (a server). */

@@ -91,3 +91,16 @@ export type { ApiClient, ApiClientOptions, ApiErrorEntry, CreatedSession, Create
 export { ConfigError } from './config.js';
 export type { Config } from './config.js';
 export { signStandardWebhook, signTimestamped, signZignSecHmac, verifyTimestampedSignature, verifyZignSecSignature } from './core/webhook-signature.js';
+export {
+  BrowserNotFoundError,
+  consoleReporter,
+  listScenarios,
+  runScenario,
+  runScenarios,
+  silentReporter,
+  type JourneyResult,
+  type RunOptions,
+  type RunSummary,
+  type ScenarioInfo,
+} from './scenarios/runner.js';
+export { defineJourney, type Journey, type JourneyContext } from '../scenarios/journey.js';

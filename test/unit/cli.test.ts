@@ -77,8 +77,20 @@ t.test('a bad value exits 2 naming the variable and its flag', async (t) => {
   });
 });
 
-t.test('scenarios is reserved and says it is not available yet', async (t) => {
-  t.strictSame(await runCli(['scenarios', 'list']).exited, { code: 1, signal: null, stdout: '', stderr: 'zignsec-mock: the scenarios command is not available yet.\n' });
+t.test('scenarios lists the journey catalogue and rejects an unknown subcommand', async (t) => {
+  const listed = await runCli(['scenarios', 'list', '--json']).exited;
+  t.equal(listed.code, 0);
+  const journeys = JSON.parse(listed.stdout) as { name: string; tags: string[] }[];
+  t.ok(journeys.length >= 33, `${journeys.length} journeys`);
+  for (const name of ['happy-path', 'mobile-handoff', 'otp-link-reused', 'outcome-abandoned', 'webhook-retry-recovers', 'api-fault-merchant-app']) {
+    t.ok(journeys.some((j) => j.name === name), name);
+  }
+  t.strictSame(await runCli(['scenarios', 'bogus']).exited, {
+    code: 2,
+    signal: null,
+    stdout: '',
+    stderr: 'zignsec-mock scenarios: unknown scenarios command "bogus" (use list or run)\nRun zignsec-mock scenarios --help for the options.\n',
+  });
 });
 
 t.test('serve listens with the flags given, answers /ready, and exits 0 on SIGTERM', async (t) => {

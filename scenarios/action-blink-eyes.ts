@@ -1,0 +1,4 @@
+// The BlinkEyes liveness action, end to end.
+import { actionJourney } from './support/families.js';
+
+export default actionJourney('BlinkEyes');

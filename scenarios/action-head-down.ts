@@ -1,0 +1,4 @@
+// The HeadDown liveness action, end to end.
+import { actionJourney } from './support/families.js';
+
+export default actionJourney('HeadDown');

@@ -1,0 +1,4 @@
+// The HeadUp liveness action, end to end.
+import { actionJourney } from './support/families.js';
+
+export default actionJourney('HeadUp');

@@ -1,0 +1,4 @@
+// The MoveTowardsCamera liveness action, end to end.
+import { actionJourney } from './support/families.js';
+
+export default actionJourney('MoveTowardsCamera');
