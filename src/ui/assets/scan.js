@@ -114,8 +114,12 @@
     root.setAttribute('data-camera', state);
     byId('camera-notice').textContent = text || '';
     var live = state === 'on';
-    byId('viewfinder').hidden = !live;
-    byId('camera-capture').hidden = !live;
+    // The viewfinder keeps its place while the camera starts, so the controls below it do not
+    // jump under a finger (or a test's click) when the preview appears.
+    var reserved = live || state === 'starting';
+    byId('viewfinder').hidden = !reserved;
+    byId('camera-capture').hidden = !reserved;
+    byId('camera-capture').disabled = !live;
   }
 
   function stopCamera() {
@@ -329,6 +333,7 @@
   on('mobile-back', 'click', firstStep);
   on('cancel', 'click', cancel);
   on('camera-capture', 'click', function () {
+    if (root.getAttribute('data-camera') !== 'on') return;
     submitDocument(grabFrame, (current === 'document-back' ? 'back' : 'front') + '.jpg');
   });
   on('file-input', 'change', function (event) {
