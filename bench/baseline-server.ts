@@ -13,6 +13,9 @@ if (!Number.isInteger(port) || port <= 0) {
 
 const app = Fastify({ logger: false });
 app.get('/', async () => ({ hello: 'world' }));
+// The like-for-like reference for create-session: the same JSON body is parsed by Fastify's own
+// parser, and a constant JSON of the same shape as the create response comes back.
+app.post('/', async () => ({ id: '61652a58-1921-4593-abab-fcbc24f972b0', errors: [], redirect_url: 'http://localhost:8080/v3/scan/ui/61652a58-1921-4593-abab-fcbc24f972b0/liveness?otp=P3r27O1U20WE8tVUnlLH5w' }));
 
 await app.listen({ port, host: '127.0.0.1' });
 

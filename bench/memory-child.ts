@@ -30,7 +30,7 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage();
 }
 
-const config = loadConfig({}, { LOG_LEVEL: 'silent', MAX_SESSIONS: '1000000' });
+const config = loadConfig(process.env.JOURNAL_SIZE ? { JOURNAL_SIZE: process.env.JOURNAL_SIZE } : {}, { LOG_LEVEL: 'silent', MAX_SESSIONS: '1000000' });
 const app = await buildApp(config, { logger: false });
 await app.ready();
 

@@ -125,19 +125,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swaggerUi, { routePrefix: '/v3/scan/swagger', staticCSP: true });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!isPublicApi(request.url)) return;
+  // Journal and fault hooks run on every request, so they use callbacks (no promise per hook)
+  // and take the async path only when a fault rule actually matches.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isPublicApi(request.url)) return done();
     request.journalStartedAt = performance.now();
-    const rule = faults.take(request.method, request.url.split('?')[0], request.headers.authorization?.trim());
-    if (rule && (await applyFault(rule, request, reply))) return reply;
+    const rule = faults.size > 0 ? faults.take(request.method, request.url.split('?')[0], request.headers.authorization?.trim()) : undefined;
+    if (!rule) return done();
+    applyFault(rule, request, reply).then(
+      (answered) => (answered ? undefined : done()),
+      (error: Error) => done(error),
+    );
   });
-  app.addHook('onSend', async (request, _reply, payload) => {
+  app.addHook('onSend', (request, _reply, payload, done) => {
     if (request.journalStartedAt !== undefined) request.journalPayload = payload;
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.journalStartedAt === undefined) return;
-    journal.record(request, reply, request.journalPayload, clock.now(), performance.now() - request.journalStartedAt);
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.journalStartedAt !== undefined) {
+      journal.record(request, reply, request.journalPayload, clock.now(), performance.now() - request.journalStartedAt);
+    }
+    done();
   });
 
   await app.register(healthRoutes);

@@ -77,7 +77,8 @@ export interface Session {
   finishedAt: number | null;
   /** When an unfinished session turns into Timeout. */
   expiresAt: number;
-  request: unknown;
+  /** The request body as received (after validation), kept as JSON text: one string instead of an object tree per session. */
+  requestJson: string;
   settings: EffectiveSettings;
   chosenAction: LivenessAction | null;
   analyses: AnalysisStatuses;
@@ -89,6 +90,14 @@ export interface Session {
   analysisDueAt: number | null;
   /** The outcome preset this session will end with, and the selection rule that chose it. */
   outcome: OutcomeChoice;
+  /** The last rendered result JSON and the state it was rendered from (see resultStateKey). */
+  renderedResult?: { key: string; json: string };
+}
+
+/** Everything the result object depends on that can change after creation. */
+export function resultStateKey(session: Session): string {
+  const a = session.analyses;
+  return `${session.status}|${session.updatedAt}|${session.documents.length}|${a.document}|${a.liveness}|${a.face_match}|${session.chosenAction}`;
 }
 
 export const outcomeRules = ['armed', 'queued', 'header', 'relay_state', 'tester_panel', 'merchant_default', 'default'] as const;
@@ -154,6 +163,9 @@ export function requestedAnalyses(flow: Flow, settings: Pick<EffectiveSettings, 
   };
 }
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const list = <T>(value: unknown): T[] | undefined => (Array.isArray(value) && value.length > 0 ? (value as T[]) : undefined);
+
 /** Merges the request's values over the merchant's settings; an empty string counts as not given. */
 export function effectiveSettings(
   flow: Flow,
@@ -161,8 +173,6 @@ export function effectiveSettings(
   merchant: MerchantSettings,
   sessionId: string,
 ): EffectiveSettings {
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const list = <T>(value: unknown) => (Array.isArray(value) && value.length > 0 ? (value as T[]) : undefined);
   const doc = (request.doc ?? {}) as { ignore_errors_in_fields?: string[] | null };
   return {
     relay_state: text(request.relay_state) ?? sessionId,

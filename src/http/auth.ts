@@ -1,5 +1,5 @@
 // `Authorization: <api key>`: the raw key, as ZignSec expects. Each key is its own merchant namespace.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 
 declare module 'fastify' {
@@ -28,10 +28,15 @@ export function maskKey(key: string): string {
 }
 
 /** onRequest hook for the public API: authentication comes before body validation, as in the real API. */
-export async function authenticate(request: FastifyRequest): Promise<void> {
-  const key = apiKeyOf(request);
-  if (!request.server.emulator.sessions.merchantFor(key)) {
-    throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
+export function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  try {
+    const key = apiKeyOf(request);
+    if (!request.server.emulator.sessions.merchantFor(key)) {
+      throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
+    }
+    request.apiKey = key;
+    done();
+  } catch (error) {
+    done(error as Error);
   }
-  request.apiKey = key;
 }

@@ -35,3 +35,8 @@ export function sessionOfCaller(request: FastifyRequest, id: string): Session {
   if (!guid.test(id)) throw new ApiError('INVALID_REQUEST', `${JSON.stringify(id.slice(0, 64))} is not a session id: ids are GUIDs.`);
   return request.server.emulator.sessions.find(request.apiKey, id.toLowerCase());
 }
+
+/** Sends the caller's session result: the cached JSON text, as every result path serves the same object. */
+export function sendResult(request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(request.server.emulator.sessions.resultJson(session));
+}

@@ -16,7 +16,7 @@ import {
   StartAnalysisBody,
   StartAnalysisQuery,
 } from '../schemas/public.js';
-import { createSessionFrom, OutcomeHeaders, sessionOfCaller } from './public-session.js';
+import { createSessionFrom, OutcomeHeaders, sendResult, sessionOfCaller } from './public-session.js';
 
 const base = '/v3/eid/scanningsessions';
 const tags = ['Scanning sessions'];
@@ -104,23 +104,17 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const resultRoute = (summary: string) => ({
     schema: { tags, security, summary, params: SessionIdParams, response: withErrors({ 200: SessionResult }) },
   });
-  app.get(`${base}/:id/analysisStatus`, resultRoute('Poll the analysis: the result object, whose status says where it is'), async (request) => {
-    const session = sessionOfCaller(request, request.params.id);
-    return request.server.emulator.sessions.result(session);
-  });
-  app.get(`${base}/:id/analyses`, resultRoute('All analysis results (the result object)'), async (request) => {
-    const session = sessionOfCaller(request, request.params.id);
-    return request.server.emulator.sessions.result(session);
-  });
+  app.get(`${base}/:id/analysisStatus`, resultRoute('Poll the analysis: the result object, whose status says where it is'), async (request, reply) => sendResult(request, reply, sessionOfCaller(request, request.params.id)));
+  app.get(`${base}/:id/analyses`, resultRoute('All analysis results (the result object)'), async (request, reply) => sendResult(request, reply, sessionOfCaller(request, request.params.id)));
   app.get(
     `${base}/:id/analyses/:analysisId`,
     { schema: { tags, security, summary: 'One analysis result (the result object)', params: AnalysisIdParams, response: withErrors({ 200: SessionResult }) } },
-    async (request) => {
+    async (request, reply) => {
       const session = sessionOfCaller(request, request.params.id);
       if (request.params.analysisId.toLowerCase() !== session.analysisId) {
         throw new ApiError('ANALYSIS_NOT_FOUND', `No analysis with id ${JSON.stringify(request.params.analysisId.slice(0, 64))} in this session.`);
       }
-      return request.server.emulator.sessions.result(session);
+      return sendResult(request, reply, session);
     },
   );
 };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticate } from '../http/auth.js';
 import { publicErrorResponses } from '../schemas/common.js';
 import { CreatedSessionResponse, ScanningRequest, SessionIdParams, SessionResult } from '../schemas/public.js';
-import { createSessionFrom, OutcomeHeaders, sessionOfCaller, uiUrl } from './public-session.js';
+import { createSessionFrom, OutcomeHeaders, sendResult, sessionOfCaller, uiUrl } from './public-session.js';
 
 export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', authenticate);
@@ -37,9 +37,6 @@ export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: SessionResult, ...publicErrorResponses },
       },
     },
-    async (request) => {
-      const session = sessionOfCaller(request, request.params.id);
-      return request.server.emulator.sessions.result(session);
-    },
+    async (request, reply) => sendResult(request, reply, sessionOfCaller(request, request.params.id)),
   );
 };

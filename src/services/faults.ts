@@ -19,6 +19,10 @@ export class FaultInjector {
     return rule;
   }
 
+  get size(): number {
+    return this.rules.length;
+  }
+
   list(): FaultRule[] {
     return this.rules.map((r) => r.rule);
   }

@@ -86,7 +86,7 @@ function sampleSession(): Session {
     updatedAt: 0,
     finishedAt: 0,
     expiresAt: 0,
-    request: {},
+    requestJson: '{}',
     settings: {
       relay_state: 'sample', target: '', target_error: '', cancel_url: '', webhook: '', options: 'FrontSide', action: 'Smile',
       available_actions: [], analysis_types: [], css: [], locale: 'en', ignore_errors_in_fields: [], mobile_flow: true,

@@ -8,7 +8,8 @@ export interface JournalEntry {
   at: number;
   method: string;
   path: string;
-  query: Record<string, string>;
+  /** The raw query string, parsed when read. */
+  search: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   status: number;
@@ -46,6 +47,8 @@ export function headersOf(entry: JournalEntry): Record<string, string> {
   return shown;
 }
 
+export const queryOf = (entry: JournalEntry): Record<string, string> => Object.fromEntries(new URLSearchParams(entry.search));
+
 /** The response body as shown: JSON parsed, HTML summarised, long text cut. */
 export function responseBodyOf(entry: JournalEntry): unknown {
   const raw = entry.responseText;
@@ -74,12 +77,21 @@ export function pathMatcher(pattern: string): (path: string) => boolean {
 }
 
 export class RequestJournal {
-  private entries: JournalEntry[] = [];
+  /** A ring of `capacity` slots; `next` is where the next entry goes, overwriting the oldest. */
+  private slots: (JournalEntry | undefined)[] = [];
+  private next = 0;
   private nextId = 1;
 
   constructor(private readonly capacity: number) {}
 
+  /** Entries oldest first. */
+  private get entries(): JournalEntry[] {
+    if (this.slots.length < this.capacity) return this.slots as JournalEntry[];
+    return [...this.slots.slice(this.next), ...this.slots.slice(0, this.next)] as JournalEntry[];
+  }
+
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
+    if (this.capacity === 0) return;
     // Kept by reference (each request has its own headers object); masking happens when read.
     const headers = request.headers;
     const [path, search = ''] = request.url.split('?');
@@ -91,7 +103,7 @@ export class RequestJournal {
       at,
       method: request.method,
       path,
-      query: Object.fromEntries(new URLSearchParams(search)),
+      search,
       headers,
       body: requestBody,
       status: reply.statusCode,
@@ -101,8 +113,8 @@ export class RequestJournal {
       session_id: sessionId,
       apiKey: typeof request.headers.authorization === 'string' ? request.headers.authorization.trim() : null,
     };
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    this.slots[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
   }
 
   find(filter: JournalFilter = {}): JournalEntry[] {
@@ -118,8 +130,10 @@ export class RequestJournal {
   }
 
   clear(apiKey?: string): number {
-    const before = this.entries.length;
-    this.entries = apiKey === undefined ? [] : this.entries.filter((e) => e.apiKey !== apiKey);
-    return before - this.entries.length;
+    const before = this.entries;
+    const kept = apiKey === undefined ? [] : before.filter((e) => e.apiKey !== apiKey);
+    this.slots = kept;
+    this.next = this.capacity > 0 ? kept.length % this.capacity : 0;
+    return before.length - kept.length;
   }
 }

@@ -16,6 +16,7 @@ import {
   expireIfDue,
   isFinal,
   requestedAnalyses,
+  resultStateKey,
   transition,
   type Flow,
   type OutcomeRule,
@@ -32,6 +33,16 @@ export type SessionEvent = { session: Session; from: SessionStatus | null; to: S
 type Listener = (event: SessionEvent) => void;
 
 const MAX_DOCUMENTS_PER_SESSION = 10;
+
+/**
+ * randomUUID() and nanoid() build their strings piece by piece, which V8 keeps as a tree of
+ * string fragments (about 850 bytes for a UUID and a token). Reading a character flattens the tree
+ * into one plain string, so each stored id costs its length instead. Ids live as long as sessions.
+ */
+function compact(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
 const folderId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
 export interface CreateOptions {
@@ -92,7 +103,7 @@ export class SessionService {
     this.expireDue(now);
     this.makeRoom();
 
-    const id = randomUUID();
+    const id = compact(randomUUID());
     const settings = effectiveSettings(flow, request, merchant, id);
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
@@ -114,19 +125,19 @@ export class SessionService {
       apiKey,
       flow,
       sequence,
-      providerFolderId: folderId(),
-      analysisId: randomUUID(),
+      providerFolderId: compact(folderId()),
+      analysisId: compact(randomUUID()),
       status: 'Created',
       createdAt: now,
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      request,
+      requestJson: JSON.stringify(request),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
       documents: [],
-      link: usesLink ? issueLink(nanoid(22), now, this.config.OTP_TTL) : null,
+      link: usesLink ? issueLink(compact(nanoid(22)), now, this.config.OTP_TTL) : null,
       timeline: [{ at: now, status: 'Created', event: 'session created' }],
       findings: null,
       analysisDueAt: null,
@@ -190,7 +201,16 @@ export class SessionService {
 
   /** The result object (checked against SessionResult at startup through a sample render). */
   result(session: Session): SessionResult {
-    return renderResult(this.fixtures.resultTemplate, session) as SessionResult;
+    return JSON.parse(this.resultJson(session)) as SessionResult;
+  }
+
+  /** The result object as JSON, rendered again only when the session has changed since the last time. */
+  resultJson(session: Session): string {
+    const key = compact(resultStateKey(session));
+    if (session.renderedResult?.key !== key) {
+      session.renderedResult = { key, json: JSON.stringify(renderResult(this.fixtures.resultTemplate, session)) };
+    }
+    return session.renderedResult.json;
   }
 
   /** The first open of the one-time link exchanges it for a cookie secret; later opens need that cookie. */

@@ -127,7 +127,7 @@ export class WebhookDispatcher {
       sessionStatus: to,
       final,
       // The body is fixed now: every attempt sends the same bytes.
-      body: JSON.stringify(this.sessions.result(session)),
+      body: this.sessions.resultJson(session),
       createdAt: now,
       status: !final && chaos.out_of_order ? 'held' : 'pending',
       nextAttemptAt: now + (chaos.delay_ms ?? 0),

@@ -250,3 +250,17 @@ t.test('merchant settings change at runtime, apply to new sessions, and export',
   t.equal((await app.inject({ method: 'DELETE', url: '/__mock/merchants/runtime-key' })).statusCode, 204);
   t.match((await app.inject({ url: '/__mock/merchants/runtime-key' })).json(), { name: 'Any merchant', options: 'FrontSide' });
 });
+
+t.test('the journal keeps the newest JOURNAL_SIZE requests, oldest first', async (t) => {
+  const { app } = await startTestApp(t, { JOURNAL_SIZE: '3' });
+  for (let i = 1; i <= 5; i++) await app.inject({ url: `/v3/scanning/00000000-0000-4000-8000-00000000000${i}`, headers: auth('ring') });
+  const { requests, total } = (await app.inject({ url: '/__mock/journal' })).json();
+  t.equal(total, 3);
+  t.same(requests.map((r: { path: string; id: number }) => [r.id, r.path.slice(-1)]), [[3, '3'], [4, '4'], [5, '5']]);
+  t.strictSame((await app.inject({ method: 'DELETE', url: '/__mock/journal?api_key=nobody' })).json(), { removed: 0 });
+  await app.inject({ url: '/v3/scanning/00000000-0000-4000-8000-000000000006', headers: auth('ring') });
+  t.same((await app.inject({ url: '/__mock/journal' })).json().requests.map((r: { id: number }) => r.id), [4, 5, 6], 'still in order after a partial clear');
+  const none = await startTestApp(t, { JOURNAL_SIZE: '0' });
+  await none.app.inject({ url: '/v3/scanning/00000000-0000-4000-8000-000000000001', headers: auth('ring') });
+  t.equal((await none.app.inject({ url: '/__mock/journal/count' })).json().count, 0, 'JOURNAL_SIZE=0 keeps none');
+});

@@ -1,7 +1,7 @@
 // The request journal: find, count ("verify it was called N times") and clear.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { headersOf, responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
+import { headersOf, queryOf, responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
 import { JournalEntryView, JournalQuery, ResetQuery } from '../../schemas/control.js';
 
 const tags = ['Control: journal'];
@@ -12,7 +12,7 @@ function entryView(entry: JournalEntry) {
     at: new Date(entry.at).toISOString(),
     method: entry.method,
     path: entry.path,
-    query: entry.query,
+    query: queryOf(entry),
     headers: headersOf(entry),
     body: entry.body,
     status: entry.status,

@@ -19,7 +19,7 @@ export function sessionView(session: Session, sessions: SessionService, extras: 
     relay_state: session.settings.relay_state,
     chosen_action: session.chosenAction,
     outcome: { name: session.outcome.name, rule: session.outcome.rule, description: preset?.description ?? '' },
-    request: session.request,
+    request: JSON.parse(session.requestJson) as unknown,
     settings: { ...session.settings },
     analyses: { ...session.analyses },
     timeline: session.timeline.map((entry) => ({ at: iso(entry.at), status: entry.status, event: entry.event })),

@@ -2,7 +2,7 @@
 // pages render, plus a fingerprint that changes whenever anything on the page would.
 import { createHash } from 'node:crypto';
 import { isFinal, type OutcomeRule, type Session } from '../../core/session.js';
-import { headersOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
+import { headersOf, queryOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
 import type { Emulator } from '../../app.js';
 import type { PhoneProgress } from '../../ui/portal/start.js';
@@ -127,7 +127,7 @@ function journalItem(entry: JournalEntry): JournalItemView {
     path: entry.path,
     status: entry.status,
     durationMs: entry.duration_ms,
-    query: entry.query,
+    query: queryOf(entry),
     headers: headersOf(entry),
     body: entry.body,
     response: responseBodyOf(entry),
@@ -167,7 +167,7 @@ export function sessionDetail(
       reason: session.findings?.reason ?? null,
     },
     analyses: { ...session.analyses },
-    request: session.request,
+    request: JSON.parse(session.requestJson) as unknown,
     settings: { ...session.settings },
     result: emulator.sessions.result(session),
     timeline: session.timeline.map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),
