@@ -149,8 +149,9 @@ export function transition(session: Session, to: SessionStatus, now: number, eve
 }
 
 /** Which analyses a session runs: the liveness flow per `options`, the others per `analysis_types`. */
+const requested = (on: boolean): AnalysisStatus => (on ? 'Requested' : 'NotRequested');
+
 export function requestedAnalyses(flow: Flow, settings: Pick<EffectiveSettings, 'options' | 'analysis_types'>): AnalysisStatuses {
-  const requested = (on: boolean): AnalysisStatus => (on ? 'Requested' : 'NotRequested');
   if (flow === 'liveness') {
     const withDocument = settings.options !== 'NoDocument';
     return { document: requested(withDocument), liveness: 'Requested', face_match: requested(withDocument) };
