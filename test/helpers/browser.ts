@@ -103,12 +103,13 @@ export async function createSession(
   return { id: json.id, url: `${baseUrl}${redirect.pathname}${redirect.search}` };
 }
 
+/** Bounded waits on state; generous because CI runs two browser files at once on two cores. */
 export const step = (name: string) => `[data-testid="scan-root"][data-step="${name}"]`;
 export const testid = (id: string) => `[data-testid="${id}"]`;
 
 /** Clicks a control once it is visible: a click right after a step change must not race the re-render. */
 export async function press(target: Page | Frame, id: string): Promise<void> {
-  const element = await target.waitForSelector(testid(id), { visible: true, timeout: 10_000 });
+  const element = await target.waitForSelector(testid(id), { visible: true, timeout: 30_000 });
   try {
     await element!.click();
   } catch (error) {
@@ -116,13 +117,13 @@ export async function press(target: Page | Frame, id: string): Promise<void> {
     // viewport (or be re-rendered under us): bring it into view, look it up again, click once more.
     if (!/not clickable|detached/i.test(String(error))) throw error;
     await target.$eval(testid(id), (el) => el.scrollIntoView({ block: 'center' })).catch(() => undefined);
-    const again = await target.waitForSelector(testid(id), { visible: true, timeout: 10_000 });
+    const again = await target.waitForSelector(testid(id), { visible: true, timeout: 30_000 });
     await again!.click();
   }
 }
 
 export async function waitForStep(page: Page, name: string): Promise<void> {
-  await page.waitForSelector(step(name), { timeout: 10_000 });
+  await page.waitForSelector(step(name), { timeout: 30_000 });
 }
 
 export async function currentStep(page: Page): Promise<string | null> {
@@ -147,7 +148,7 @@ export async function finishAnalysis(app: FastifyInstance, clock: { advance(ms: 
 
 /** Waits for the browser to arrive at the landing server and returns the URL it arrived at. */
 export async function landedAt(page: Page): Promise<URL> {
-  await page.waitForSelector('[data-testid="landing"]', { timeout: 10_000 });
+  await page.waitForSelector('[data-testid="landing"]', { timeout: 30_000 });
   return new URL(page.url());
 }
 

@@ -15,6 +15,7 @@
   var busy = false;
   var finished = false;
   var pollTimer = null;
+  var polling = false;
   var analysisRequested = false;
 
   function byId(id) {
@@ -237,11 +238,19 @@
     poll(0);
   }
 
+  // One state request at a time; an urgent poll (delay 0) replaces a slower one still waiting.
   function poll(delay) {
-    if (pollTimer !== null || finished) return;
+    if (finished || polling) return;
+    if (pollTimer !== null) {
+      if (delay !== 0) return;
+      clearTimeout(pollTimer);
+    }
     pollTimer = setTimeout(function () {
-      request('GET', '/state').then(handleState, function () {}).then(function () {
-        pollTimer = null;
+      pollTimer = null;
+      polling = true;
+      // A failed request or a surprise in handleState must not stop the polling for good.
+      request('GET', '/state').then(handleState).catch(function () {}).then(function () {
+        polling = false;
         poll(current === 'analyzing' || current === 'mobile' ? 250 : 1000);
       });
     }, delay);
@@ -251,9 +260,7 @@
     root.setAttribute('data-status', state.status);
     if (state.redirect) return finish(state.redirect.url);
     if (current === 'analyzing' && state.remaining_ms !== null && state.duration_ms) {
-      var percent = Math.max(0, Math.min(100, Math.round(100 * (1 - state.remaining_ms / state.duration_ms))));
-      byId('progress-bar').style.width = percent + '%';
-      byId('progress').setAttribute('aria-valuenow', String(percent));
+      setProgress(Math.max(0, Math.min(100, Math.round(100 * (1 - state.remaining_ms / state.duration_ms)))));
     }
     if (cfg.role === 'desktop') {
       var status = byId('mobile-status');
@@ -265,10 +272,16 @@
     }
   }
 
+  function setProgress(percent) {
+    byId('progress-bar').style.width = percent + '%';
+    byId('progress').setAttribute('aria-valuenow', String(percent));
+  }
+
   function finish(url) {
     if (finished) return;
     finished = true;
     stopCamera();
+    if (current === 'analyzing') setProgress(100);
     if (cfg.role === 'mobile') return show('mobile-done');
     show('done');
     var link = byId('done-continue');
