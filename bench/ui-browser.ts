@@ -12,20 +12,10 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import puppeteer, { KnownDevices, type Browser, type HTTPRequest, type Page } from 'puppeteer';
 import { BENCH_API_KEY } from './example.js';
+import { browserArgs } from '../src/scenarios/browser.js';
 import { httpRequest } from './support.js';
 import type { StageRow } from './ui-pages.js';
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
 const WALK_TIMEOUT_MS = 30_000;
 const STEP_TIMEOUT_MS = 10_000;
 const LOCAL_HOST = '127.0.0.1';
@@ -281,7 +271,7 @@ export async function walkScanUi(base: string): Promise<StageRow> {
     return { measurement, result: `skipped: no Chromium at ${executablePath}`, target, status: 'SKIP' };
   }
   const started = performance.now();
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: chromiumArgs });
+  const browser = await puppeteer.launch({ executablePath, headless: true, args: [...browserArgs] });
   const launchMs = performance.now() - started;
   let watchdog: NodeJS.Timeout | undefined;
   try {

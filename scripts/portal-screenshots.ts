@@ -11,6 +11,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { AdjustableClock } from '../src/core/clock.js';
 import { portalRoutes } from '../src/routes/portal/index.js';
+import { browserArgs } from '../src/scenarios/browser.js';
 
 const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -37,17 +38,7 @@ const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}
 const browser: Browser = await puppeteer.launch({
   executablePath: process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium',
   headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-  ],
+  args: [...browserArgs],
 });
 
 const written: string[] = [];

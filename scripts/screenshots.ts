@@ -9,6 +9,7 @@ import puppeteer, { KnownDevices, type Browser, type Page } from 'puppeteer';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { AdjustableClock } from '../src/core/clock.js';
+import { browserArgs } from '../src/scenarios/browser.js';
 
 const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -22,17 +23,7 @@ const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 const browser: Browser = await puppeteer.launch({
   executablePath: process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium',
   headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-  ],
+  args: [...browserArgs],
 });
 
 const written: string[] = [];

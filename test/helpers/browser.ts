@@ -8,25 +8,15 @@ import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
+import { browserArgs } from '../../src/scenarios/browser.js';
 import { auth, startTestApp } from './app.js';
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
 
 export async function launchBrowser(t: Test, extraArgs: string[] = []): Promise<Browser> {
   const browser = await puppeteer.launch({
     executablePath: process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium',
     headless: true,
-    args: [...chromiumArgs, ...extraArgs],
+    args: [...browserArgs, ...extraArgs],
   });
   t.teardown(() => browser.close());
   return browser;
