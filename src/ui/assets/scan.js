@@ -369,13 +369,28 @@
       }, name);
     });
   });
+  /** Resolves once the camera has started or given up (at most a few seconds), never while it is starting. */
+  function cameraSettled() {
+    return new Promise(function (resolve) {
+      var waited = 0;
+      (function check() {
+        if (root.getAttribute('data-camera') !== 'starting' || waited >= 5000) return resolve();
+        waited += 50;
+        setTimeout(check, 50);
+      })();
+    });
+  }
+
   on('face-align-continue', 'click', function () {
     if (busy || finished) return;
-    if (!stream) return next();
     setBusy(true);
-    grabFrame()
-      .then(function (blob) {
-        return upload('selfie', blob, 'selfie.jpg');
+    // A Continue pressed while the camera is still starting waits for it, so the face photo is not skipped.
+    cameraSettled()
+      .then(function () {
+        if (!stream) return undefined;
+        return grabFrame().then(function (blob) {
+          return upload('selfie', blob, 'selfie.jpg');
+        });
       })
       .catch(function () {})
       .then(function () {
