@@ -35,7 +35,7 @@ type Listener = (event: SessionEvent) => void;
 const MAX_DOCUMENTS_PER_SESSION = 10;
 
 /**
- * randomUUID() and nanoid() build their strings piece by piece, which V8 keeps as a tree of
+ * randomUUID(), nanoid() and JSON.stringify() build their strings piece by piece, which V8 keeps as a tree of
  * string fragments (about 850 bytes for a UUID and a token). Reading a character flattens the tree
  * into one plain string, so each stored id costs its length instead. Ids live as long as sessions.
  */
@@ -132,7 +132,7 @@ export class SessionService {
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      requestJson: JSON.stringify(request),
+      requestJson: compact(JSON.stringify(request)),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
