@@ -1,20 +1,12 @@
 // The merchant settings page: the settings ZignSec keeps per merchant, edited as runtime changes over
 // the merchants file, each field with its error (from the zod schema) right under it.
 import { html, type SafeHtml } from '../html.js';
+import type { SettingsDraft } from '../../routes/portal/settings-form.js';
 import { attr, csrfField, layout, raw, when, type SignedIn } from './layout.js';
 
 export interface SettingsPageView {
   signedIn: SignedIn;
-  draft: {
-    name: string;
-    options: string;
-    available_actions: string[];
-    webhook: string;
-    locale: string;
-    css: string;
-    mobile_flow: boolean;
-    default_outcome: string;
-  };
+  draft: SettingsDraft;
   errors: Partial<Record<string, string>>;
   documentOptions: readonly string[];
   actions: readonly string[];
