@@ -4,7 +4,7 @@
 // `removed` is returned as a number, 204 answers resolve to undefined, and any other non-2xx status
 // throws an AdminApiError carrying the status and the API's `errors` array.
 import type { z } from 'zod';
-import { describeErrors, jsonOf, sendCall, type ApiErrorEntry, type ErrorFactory, type JsonCall } from './api-client.js';
+import { HttpApiError, jsonOf, sendCall, type ApiErrorEntry, type ErrorFactory, type JsonCall } from './api-client.js';
 import type { SessionStatus } from './schemas/common.js';
 import type {
   ChaosRuleInput,
@@ -42,16 +42,8 @@ export type OutcomeQueue = z.infer<typeof OutcomeQueueSchema>;
 export type ReadyState = z.infer<typeof ReadyStateSchema>;
 
 /** A non-2xx answer of the control API. */
-export class AdminApiError extends Error {
+export class AdminApiError extends HttpApiError {
   override name = 'AdminApiError';
-  constructor(
-    readonly status: number,
-    readonly errors: ApiErrorEntry[],
-    readonly method: string,
-    readonly path: string,
-  ) {
-    super(`${method} ${path} answered ${status}: ${describeErrors(errors)}`);
-  }
 }
 
 export interface AdminClientOptions {

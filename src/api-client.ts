@@ -65,9 +65,8 @@ export async function jsonOf<T>(response: Response): Promise<T> {
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
-/** A non-2xx answer of the public API, with ZignSec's `errors` array. */
-export class ZignSecApiError extends Error {
-  override name = 'ZignSecApiError';
+/** A non-2xx answer of the emulator, with the `errors` array it sent. */
+export class HttpApiError extends Error {
   constructor(
     readonly status: number,
     readonly errors: ApiErrorEntry[],
@@ -76,6 +75,11 @@ export class ZignSecApiError extends Error {
   ) {
     super(`${method} ${path} answered ${status}: ${describeErrors(errors)}`);
   }
+}
+
+/** A non-2xx answer of the public API, with ZignSec's `errors` array. */
+export class ZignSecApiError extends HttpApiError {
+  override name = 'ZignSecApiError';
 }
 
 export interface ApiClientOptions {

@@ -86,7 +86,7 @@ export type {
   WebhookDelivery,
   WebhookDeliveryStatus,
 } from './admin-client.js';
-export { createApiClient, ZignSecApiError } from './api-client.js';
+export { createApiClient, HttpApiError, ZignSecApiError } from './api-client.js';
 export type { ApiClient, ApiClientOptions, ApiErrorEntry, CreatedSession, CreateSessionOptions, LivenessSessionRequest, ScanningSessionRequest, SessionResult } from './api-client.js';
 export { ConfigError } from './config.js';
 export type { Config } from './config.js';
