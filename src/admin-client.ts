@@ -4,7 +4,7 @@
 // `removed` is returned as a number, 204 answers resolve to undefined, and any other non-2xx status
 // throws an AdminApiError carrying the status and the API's `errors` array.
 import type { z } from 'zod';
-import { HttpApiError, jsonOf, sendCall, type ApiErrorEntry, type ErrorFactory, type JsonCall } from './api-client.js';
+import { HttpApiError, jsonOf, sendCall, type ErrorFactory, type JsonCall } from './api-client.js';
 import type { SessionStatus } from './schemas/common.js';
 import type {
   ChaosRuleInput,

@@ -77,7 +77,7 @@ export const accountRoutes = {
   guarded:
     (context: PortalContext): FastifyPluginAsyncZod =>
     async (app) => {
-      const { merchants, fixtures, config } = app.emulator;
+      const { merchants, fixtures } = app.emulator;
       const outcomes = () => [...fixtures.outcomes.values()].map((o) => ({ name: o.name, description: o.description }));
 
       function settingsPage(request: FastifyRequest, reply: FastifyReply, draft: SettingsDraft, errors: FieldErrors, notice?: 'saved' | 'reset', status = 200) {
