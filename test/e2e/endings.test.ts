@@ -3,14 +3,11 @@
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import {
-  collectErrors,
   createSession,
   finishAnalysis,
   landedAt,
-  launchBrowser,
   press,
-  startLanding,
-  startListeningTestApp,
+  startScanSuite,
   testid,
   waitForStep,
   walkToAnalyzing,
@@ -18,26 +15,8 @@ import {
 
 const frontImage = fileURLToPath(new URL('../../fixtures/sample-documents/id-card-front.jpg', import.meta.url));
 
-const browser = await launchBrowser(t);
-const landing = await startLanding(t);
-const { app, clock, baseUrl } = await startListeningTestApp(t);
+const { landing, app, clock, baseUrl, request, newPage } = await startScanSuite(t, { relay_state: 'state-7', options: 'FrontSide', action: 'BlinkEyes' });
 
-const request = (extra: Record<string, unknown> = {}) => ({
-  relay_state: 'state-7',
-  target: `${landing.base}/success?q=Success`,
-  target_error: `${landing.base}/error?q=targetError`,
-  cancel_url: `${landing.base}/cancel?q=Cancel`,
-  options: 'FrontSide',
-  action: 'BlinkEyes',
-  ...extra,
-});
-
-async function newPage() {
-  const context = await browser.createBrowserContext();
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  return { page, context, errors: collectErrors(page) };
-}
 
 const status = (id: string) => app.emulator.sessions.findAny(id)!.status;
 

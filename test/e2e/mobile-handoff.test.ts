@@ -1,43 +1,23 @@
 // The mobile hand-off: the desktop shows a QR code (and its text twin) for a phone link with its own
 // one-time token; an emulated phone opens it, captures, and the desktop follows and finishes.
 import { PNG } from 'pngjs';
-import { KnownDevices, type Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import t from 'tap';
 import {
   createSession,
   finishAnalysis,
   jsQR,
   landedAt,
-  launchBrowser,
   press,
-  startLanding,
-  startListeningTestApp,
+  startScanSuite,
   testid,
   waitForStep,
   walkToAnalyzing,
 } from '../helpers/browser.js';
 
-const browser = await launchBrowser(t);
-const landing = await startLanding(t);
-const { app, clock, baseUrl } = await startListeningTestApp(t);
+const { app, clock, baseUrl, request, newPage } = await startScanSuite(t, { relay_state: 'desk-1', options: 'FrontAndBack', action: 'HeadRight' });
 
-const request = (extra: Record<string, unknown> = {}) => ({
-  relay_state: 'desk-1',
-  target: `${landing.base}/success?q=Success`,
-  target_error: `${landing.base}/error`,
-  cancel_url: `${landing.base}/cancel`,
-  options: 'FrontAndBack',
-  action: 'HeadRight',
-  ...extra,
-});
-
-async function newPage(phone = false): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  if (phone) await page.emulate(KnownDevices['iPhone 13']);
-  return page;
-}
+const pageFor = async (phone = false): Promise<Page> => (await newPage({ phone })).page;
 
 /** Reads the QR code the way a phone camera would: from the pixels on the desktop screen. */
 async function decodeQr(page: Page): Promise<string> {
@@ -51,7 +31,7 @@ async function decodeQr(page: Page): Promise<string> {
 
 async function startHandOff(extra: Record<string, unknown> = {}) {
   const { id, url } = await createSession(app, baseUrl, request(extra));
-  const desktop = await newPage();
+  const desktop = await pageFor();
   await desktop.goto(url);
   await press(desktop, 'start-mobile');
   await waitForStep(desktop, 'mobile');
@@ -66,7 +46,7 @@ t.test('desktop shows a QR code; a phone opens it, captures, and the desktop fin
   t.same(twin, [fromQr, fromQr], 'the text twin is the same link');
   t.ok(await desktop.waitForSelector(`${testid('mobile-status')}[data-mobile="waiting"]`), 'the desktop waits for the phone');
 
-  const phone = await newPage(true);
+  const phone = await pageFor(true);
   await phone.goto(fromQr);
   await waitForStep(phone, 'document-front');
   t.equal(await phone.$eval(testid('scan-root'), (el) => el.getAttribute('data-role')), 'mobile');
@@ -98,12 +78,12 @@ t.test('desktop shows a QR code; a phone opens it, captures, and the desktop fin
 
 t.test('a second phone opening the same mobile link gets the error page', async (t) => {
   const { fromQr } = await startHandOff();
-  const first = await newPage(true);
+  const first = await pageFor(true);
   await first.goto(fromQr);
   await waitForStep(first, 'document-front');
   const reload = await first.reload();
   t.equal(reload!.status(), 200, 'the first phone can reload');
-  const second = await newPage(true);
+  const second = await pageFor(true);
   const response = await second.goto(fromQr);
   t.equal(response!.status(), 403);
   t.equal(await second.$eval(testid('link-error'), (el) => el.getAttribute('data-reason')), 'used');
@@ -111,7 +91,7 @@ t.test('a second phone opening the same mobile link gets the error page', async 
 
 t.test('cancel on the phone sends the desktop to cancel_url', async (t) => {
   const { id, desktop, fromQr } = await startHandOff();
-  const phone = await newPage(true);
+  const phone = await pageFor(true);
   await phone.goto(fromQr);
   await waitForStep(phone, 'document-front');
   await press(phone, 'cancel');
@@ -131,7 +111,7 @@ t.test('the desktop can go back and scan in the browser itself', async (t) => {
 
 t.test('a merchant with mobile_flow off gets no mobile choice', async (t) => {
   const { url } = await createSession(app, baseUrl, request(), { key: 'no-mobile-key' });
-  const desktop = await newPage();
+  const desktop = await pageFor();
   await desktop.goto(url);
   await waitForStep(desktop, 'start');
   t.equal(await desktop.$(testid('start-mobile')), null);

@@ -3,15 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import {
-  collectErrors,
   createSession,
   finishAnalysis,
   landedAt,
-  launchBrowser,
   press,
-  startLanding,
-  startListeningTestApp,
   startRealTimeApp,
+  startScanSuite,
   testid,
   waitForStep,
   walkToAnalyzing,
@@ -19,27 +16,8 @@ import {
 
 const sample = (name: string) => fileURLToPath(new URL(`../../fixtures/sample-documents/${name}`, import.meta.url));
 
-const browser = await launchBrowser(t);
-const landing = await startLanding(t);
-const { app, clock, baseUrl } = await startListeningTestApp(t);
+const { landing, app, clock, baseUrl, request, newPage } = await startScanSuite(t, { relay_state: 'r-42', options: 'FrontSide', action: 'HeadLeft' });
 
-const request = (extra: Record<string, unknown> = {}) => ({
-  relay_state: 'r-42',
-  target: `${landing.base}/success?q=Success`,
-  target_error: `${landing.base}/error?q=targetError`,
-  cancel_url: `${landing.base}/cancel?q=Cancel`,
-  options: 'FrontSide',
-  action: 'HeadLeft',
-  ...extra,
-});
-
-async function newPage() {
-  const context = await browser.createBrowserContext();
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  return { page, errors };
-}
 
 t.test('FrontSide with the camera: front photo, face, action, Analyzing, then target with relay_state and id', async (t) => {
   const { id, url } = await createSession(app, baseUrl, request());

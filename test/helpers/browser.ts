@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import jsQRModule from 'jsqr';
-import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
+import puppeteer, { KnownDevices, type Browser, type Frame, type Page } from 'puppeteer';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
@@ -200,3 +200,29 @@ export function collectErrors(page: Page): string[] {
 
 /** jsQR is a CommonJS module whose default export is the function; typed through its `default`. */
 export const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+
+/**
+ * What every scan-UI browser test file starts with: one shared browser, a landing server for the
+ * merchant URLs, a listening emulator on the test clock, request bodies pointing at the landing
+ * server, and fresh incognito pages (optionally an emulated phone).
+ */
+export async function startScanSuite(t: Test, defaults: Record<string, unknown>) {
+  const browser = await launchBrowser(t);
+  const landing = await startLanding(t);
+  const { app, clock, baseUrl } = await startListeningTestApp(t);
+  const request = (extra: Record<string, unknown> = {}) => ({
+    target: `${landing.base}/success?q=Success`,
+    target_error: `${landing.base}/error?q=targetError`,
+    cancel_url: `${landing.base}/cancel?q=Cancel`,
+    ...defaults,
+    ...extra,
+  });
+  const newPage = async (options: { phone?: boolean } = {}) => {
+    const context = await browser.createBrowserContext();
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    if (options.phone) await page.emulate(KnownDevices['iPhone 13']);
+    return { page, context, errors: collectErrors(page) };
+  };
+  return { browser, landing, app, clock, baseUrl, request, newPage };
+}
