@@ -3,12 +3,15 @@ import { outcomeRules, type OutcomeChoice, type OutcomeRule } from './session.js
 
 export type OutcomeCandidates = Partial<Record<OutcomeRule, string | null | undefined>>;
 
+/** Shared by every session nothing chose an outcome for (choices are never changed in place). */
+const DEFAULT_CHOICE: OutcomeChoice = Object.freeze({ name: 'approved', rule: 'default' });
+
 export function selectOutcome(candidates: OutcomeCandidates): OutcomeChoice {
   for (const rule of outcomeRules) {
     const name = candidates[rule];
     if (name) return { name, rule };
   }
-  return { name: 'approved', rule: 'default' };
+  return DEFAULT_CHOICE;
 }
 
 /** True when a choice made by `rule` may replace the current one (a higher rule is never overridden). */

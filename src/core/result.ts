@@ -1,6 +1,6 @@
 // The result object: fixtures/result-template.json filled in from a session.
 // The template is data so the shape can be corrected to match the real API without code changes.
-import type { Session } from './session.js';
+import { analysisIdOf, providerFolderIdOf, type Session } from './session.js';
 
 export type Template = unknown;
 
@@ -24,8 +24,8 @@ export function resultContext(session: Session): Record<string, unknown> {
       action: session.chosenAction,
       options: session.flow === 'liveness' ? session.settings.options : null,
       analysis_types: session.settings.analysis_types,
-      analysis_id: session.analysisId,
-      provider_folder_id: session.providerFolderId,
+      analysis_id: analysisIdOf(session),
+      provider_folder_id: providerFolderIdOf(session),
       locale: session.settings.locale,
     },
     analyses: session.analyses,

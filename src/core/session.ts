@@ -1,4 +1,6 @@
 // The session: what was asked for, its life cycle, and the rules for moving between statuses.
+import { customAlphabet } from 'nanoid';
+import { uuidV4 } from './ids.js';
 import type { ActionChoice, AnalysisStatus, AnalysisType, DocumentOption, LivenessAction, SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings } from '../schemas/fixtures.js';
 import { ApiError } from './errors.js';
@@ -69,8 +71,10 @@ export interface Session {
   flow: Flow;
   /** Per-key ordinal, used to derive repeatable data under SEED. */
   sequence: number;
-  providerFolderId: string;
-  analysisId: string;
+  /** Made on first use (most sessions are never read through the scanning-sessions paths): see providerFolderIdOf. */
+  providerFolderId: string | null;
+  /** Made on first use: see analysisIdOf. */
+  analysisId: string | null;
   status: SessionStatus;
   createdAt: number;
   updatedAt: number;
@@ -82,9 +86,11 @@ export interface Session {
   settings: EffectiveSettings;
   chosenAction: LivenessAction | null;
   analyses: AnalysisStatuses;
-  documents: StoredDocument[];
+  /** Uploaded images, oldest first; replaced (never changed in place) when one is added. */
+  documents: readonly StoredDocument[];
   link: OneTimeLink | null;
-  timeline: TimelineEntry[];
+  /** What happened after creation, oldest first (timelineOf adds the creation itself). */
+  events: TimelineEntry[];
   findings: SessionFindings | null;
   /** Analysis running: the instant it will be decided. */
   analysisDueAt: number | null;
@@ -92,6 +98,40 @@ export interface Session {
   outcome: OutcomeChoice;
   /** The last rendered result JSON and the state it was rendered from (see resultStateKey). */
   renderedResult?: { key: string; json: string };
+}
+
+/** Shared by every session with no events yet, so a new session carries no list of its own. */
+export const NO_EVENTS: TimelineEntry[] = Object.freeze([]) as unknown as TimelineEntry[];
+export const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
+
+export function recordEvent(session: Session, entry: TimelineEntry): void {
+  if (session.events === NO_EVENTS) session.events = [entry];
+  else session.events.push(entry);
+}
+
+/** The session's timeline: its creation, then every event. */
+export function timelineOf(session: Session): TimelineEntry[] {
+  return [{ at: session.createdAt, status: 'Created', event: 'session created' }, ...session.events];
+}
+
+/**
+ * Strings built piece by piece (nanoid(), JSON.stringify(), a body read in chunks) are kept by V8 as
+ * a tree of fragments, often several times their length. Reading a character flattens the tree
+ * into one plain string, so a stored value costs its length instead. Stored values live as long as sessions.
+ */
+export function compact(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
+const folderIdOf = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
+
+export function analysisIdOf(session: Session): string {
+  return (session.analysisId ??= uuidV4());
+}
+
+export function providerFolderIdOf(session: Session): string {
+  return (session.providerFolderId ??= compact(folderIdOf()));
 }
 
 /** Everything the result object depends on that can change after creation. */
@@ -103,8 +143,8 @@ export function resultStateKey(session: Session): string {
 export const outcomeRules = ['armed', 'queued', 'header', 'relay_state', 'tester_panel', 'merchant_default', 'default'] as const;
 export type OutcomeRule = (typeof outcomeRules)[number];
 export interface OutcomeChoice {
-  name: string;
-  rule: OutcomeRule;
+  readonly name: string;
+  readonly rule: OutcomeRule;
 }
 
 export const finalStatuses: ReadonlySet<SessionStatus> = new Set(['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout']);
@@ -135,7 +175,7 @@ export function transition(session: Session, to: SessionStatus, now: number, eve
   }
   session.status = to;
   session.updatedAt = now;
-  session.timeline.push({ at: now, status: to, event });
+  recordEvent(session, { at: now, status: to, event });
   if (isFinal(to)) {
     session.finishedAt = now;
     session.analysisDueAt = null;
@@ -166,6 +206,46 @@ export function requestedAnalyses(flow: Flow, settings: Pick<EffectiveSettings, 
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const list = <T>(value: unknown): T[] | undefined => (Array.isArray(value) && value.length > 0 ? (value as T[]) : undefined);
+/** One frozen empty list shared by every session that has none: settings lists are never changed in place. */
+const NONE: never[] = Object.freeze([]) as never[];
+const DOCUMENT_ONLY: AnalysisType[] = Object.freeze(['document']) as AnalysisType[];
+
+/**
+ * Settings an integration sends with every session (its target, error, cancel and webhook URLs, its
+ * action list, its CSS) are kept once and shared by the sessions that carry them, instead of once per
+ * session. Bounded: cleared when full, so values that never repeat cost nothing lasting.
+ */
+const sharedValues = new Map<string, string>();
+const sharedLists = new Map<string, readonly string[]>();
+const SHARED_MAX = 512;
+
+function shared(value: string): string;
+function shared(value: string | undefined): string | undefined;
+function shared(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = sharedValues.get(value);
+  if (known !== undefined) return known;
+  if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
+  sharedValues.set(value, compact(value));
+  return value;
+}
+
+function sharedList<T extends string>(values: T[] | undefined): T[] | undefined {
+  if (values === undefined) return undefined;
+  const key = JSON.stringify(values);
+  const known = sharedLists.get(key);
+  if (known !== undefined) return known as T[];
+  if (sharedLists.size >= SHARED_MAX) sharedLists.clear();
+  const kept = Object.freeze(values.map(shared)) as T[];
+  sharedLists.set(key, kept);
+  return kept;
+}
+
+/** The merchant's list followed by the request's, without a copy when either is empty. */
+function joinLists<T extends string>(first: T[], second: T[] | undefined): T[] {
+  if (!second) return first.length === 0 ? NONE : first;
+  return first.length === 0 ? second : sharedList([...first, ...second])!;
+}
 
 /** Merges the request's values over the merchant's settings; an empty string counts as not given. */
 export function effectiveSettings(
@@ -177,17 +257,17 @@ export function effectiveSettings(
   const doc = (request.doc ?? {}) as { ignore_errors_in_fields?: string[] | null };
   return {
     relay_state: text(request.relay_state) ?? sessionId,
-    target: text(request.target) ?? '',
-    target_error: text(request.target_error) ?? '',
-    cancel_url: text(request.cancel_url) ?? '',
-    webhook: text(request.webhook) ?? merchant.webhook,
+    target: shared(text(request.target)) ?? '',
+    target_error: shared(text(request.target_error)) ?? '',
+    cancel_url: shared(text(request.cancel_url)) ?? '',
+    webhook: shared(text(request.webhook)) ?? merchant.webhook,
     options: (request.options as DocumentOption | undefined) ?? merchant.options,
     action: (request.action as ActionChoice | undefined) ?? 'Random',
-    available_actions: list<LivenessAction>(request.available_actions) ?? merchant.available_actions,
-    analysis_types: flow === 'liveness' ? [] : (list<AnalysisType>(request.analysis_types) ?? ['document']),
-    css: [...merchant.css, ...(list<string>(request.css) ?? [])],
-    locale: text(request.locale) ?? merchant.locale,
-    ignore_errors_in_fields: doc.ignore_errors_in_fields ?? [],
+    available_actions: sharedList(list<LivenessAction>(request.available_actions)) ?? merchant.available_actions,
+    analysis_types: flow === 'liveness' ? NONE : (sharedList(list<AnalysisType>(request.analysis_types)) ?? DOCUMENT_ONLY),
+    css: joinLists(merchant.css, sharedList(list<string>(request.css))),
+    locale: shared(text(request.locale)) ?? merchant.locale,
+    ignore_errors_in_fields: sharedList(list<string>(doc.ignore_errors_in_fields)) ?? NONE,
     mobile_flow: merchant.mobile_flow,
   };
 }

@@ -69,10 +69,6 @@ function fastifyClientError(error: FastifyError, request: FastifyRequest): ApiEr
       return new ApiError('PAYLOAD_TOO_LARGE', error.code === 'FST_REQ_FILE_TOO_LARGE' ? 'The uploaded file is too large.' : 'The request body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return unsupportedContentType(request);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError('INVALID_REQUEST', 'The request body is empty; send a JSON object.');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ApiError('INVALID_REQUEST', 'The request body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError('INVALID_REQUEST', 'The Content-Length header does not match the body.');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':

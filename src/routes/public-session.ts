@@ -18,7 +18,7 @@ export function createSessionFrom(request: FastifyRequest, reply: FastifyReply, 
   const { sessions } = request.server.emulator;
   const header = request.headers['x-mock-outcome'];
   const headerOutcome = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
-  const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome });
+  const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome, requestText: request.bodyText ?? undefined });
   // Says which preset the session will end with and which rule chose it.
   reply.header('x-mock-outcome-selected', `${session.outcome.name}; rule=${session.outcome.rule}`);
   return session;

@@ -11,6 +11,7 @@ import { ApiError } from '../core/errors.js';
 import { detectImageType } from '../core/image-type.js';
 import { qrSvg } from '../core/qr.js';
 import { isFinal, type Session } from '../core/session.js';
+import { acceptUploads } from '../http/uploads.js';
 import { publicBaseUrl } from '../http/public-url.js';
 import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
 import { contentSecurityPolicy, html } from '../ui/html.js';
@@ -144,6 +145,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions, config, clock, fixtures } = app.emulator;
   const flow = new ScanFlowService(sessions, config, clock);
   const samples = loadSamples();
+  await acceptUploads(app);
   const resultPage = (session: Session) => `/v3/scan/ui/${session.id}/result`;
   const mobileUrl = (request: FastifyRequest, session: Session) =>
     `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;

@@ -2,7 +2,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../core/errors.js';
 import { detectImageType } from '../core/image-type.js';
+import { analysisIdOf, providerFolderIdOf } from '../core/session.js';
 import { authenticate } from '../http/auth.js';
+import { acceptUploads } from '../http/uploads.js';
 import { publicErrorResponses } from '../schemas/common.js';
 import {
   AnalysisIdParams,
@@ -25,6 +27,7 @@ const withErrors = <T extends object>(ok: T) => ({ ...ok, ...publicErrorResponse
 
 export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', authenticate);
+  await acceptUploads(app);
 
   app.post(
     base,
@@ -41,7 +44,7 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       request.body ??= {};
       const session = createSessionFrom(request, reply, 'scanningsession');
-      return reply.status(201).send({ session_id: session.id, provider_folder_id: session.providerFolderId, errors: [] });
+      return reply.status(201).send({ session_id: session.id, provider_folder_id: providerFolderIdOf(session), errors: [] });
     },
   );
 
@@ -97,7 +100,7 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     app.post(path, { ...startAnalysis, schema: { ...startAnalysis.schema, summary: path.includes('/ui/') ? "Start the analysis (ZignSec's UI variant)" : 'Start the analysis' } }, async (request) => {
       const session = sessionOfCaller(request, request.params.id);
       request.server.emulator.sessions.startAnalysis(session, request.body?.analysis_types);
-      return { id: session.analysisId, session_id: session.id, status: session.status, errors: [] };
+      return { id: analysisIdOf(session), session_id: session.id, status: session.status, errors: [] };
     });
   }
 
@@ -111,7 +114,7 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags, security, summary: 'One analysis result (the result object)', params: AnalysisIdParams, response: withErrors({ 200: SessionResult }) } },
     async (request, reply) => {
       const session = sessionOfCaller(request, request.params.id);
-      if (request.params.analysisId.toLowerCase() !== session.analysisId) {
+      if (request.params.analysisId.toLowerCase() !== analysisIdOf(session)) {
         throw new ApiError('ANALYSIS_NOT_FOUND', `No analysis with id ${JSON.stringify(request.params.analysisId.slice(0, 64))} in this session.`);
       }
       return sendResult(request, reply, session);

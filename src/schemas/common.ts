@@ -43,14 +43,32 @@ export type AnalysisType = z.infer<typeof AnalysisType>;
 export type SessionStatus = z.infer<typeof SessionStatus>;
 export type AnalysisStatus = z.infer<typeof AnalysisStatus>;
 
-export function isHttpUrl(value: string): boolean {
-  if (value.length > 2048) return false;
+function parsesAsHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
   } catch {
     return false;
   }
+}
+
+/**
+ * Verdicts on URLs seen lately. An integration sends the same target, error, cancel and webhook URLs
+ * with every session, and parsing them is a large share of validating a create request. Cleared
+ * when full, so it stays small whatever callers send.
+ */
+const urlVerdicts = new Map<string, boolean>();
+const URL_VERDICTS_MAX = 512;
+
+export function isHttpUrl(value: string): boolean {
+  if (value.length > 2048) return false;
+  let verdict = urlVerdicts.get(value);
+  if (verdict === undefined) {
+    verdict = parsesAsHttpUrl(value);
+    if (urlVerdicts.size >= URL_VERDICTS_MAX) urlVerdicts.clear();
+    urlVerdicts.set(value, verdict);
+  }
+  return verdict;
 }
 
 /** An absolute http(s) URL. */

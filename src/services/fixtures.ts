@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { packageRoot } from '../config.js';
 import type { PersonPool } from '../core/identity.js';
 import { renderResult, resultContext, unknownPlaceholders, type Template } from '../core/result.js';
-import type { Session } from '../core/session.js';
+import { NO_EVENTS, type Session } from '../core/session.js';
 import { MerchantsFile, OutcomePreset } from '../schemas/fixtures.js';
 import { SessionResult } from '../schemas/public.js';
 
@@ -95,7 +95,7 @@ function sampleSession(): Session {
     analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' },
     documents: [],
     link: null,
-    timeline: [],
+    events: NO_EVENTS,
     findings: null,
     analysisDueAt: null,
     outcome: { name: 'approved', rule: 'default' },

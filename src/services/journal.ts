@@ -11,7 +11,9 @@ export interface JournalEntry {
   /** The raw query string, parsed when read. */
   search: string;
   headers: Record<string, string | string[] | undefined>;
-  body: unknown;
+  /** The request body as sent: JSON text (parsed when read), a multipart marker, other text as is, or null. */
+  body: string | null;
+  bodyIsJson: boolean;
   status: number;
   /** Kept as sent and parsed only when read, so journaling stays cheap on the hot path. */
   responseText: string | null;
@@ -49,6 +51,9 @@ export function headersOf(entry: JournalEntry): Record<string, string> {
 
 export const queryOf = (entry: JournalEntry): Record<string, string> => Object.fromEntries(new URLSearchParams(entry.search));
 
+/** The request body as shown: JSON parsed, anything else as it was recorded. */
+export const requestBodyOf = (entry: JournalEntry): unknown => (entry.bodyIsJson && entry.body !== null ? JSON.parse(entry.body) : entry.body);
+
 /** The response body as shown: JSON parsed, HTML summarised, long text cut. */
 export function responseBodyOf(entry: JournalEntry): unknown {
   const raw = entry.responseText;
@@ -76,64 +81,142 @@ export function pathMatcher(pattern: string): (path: string) => boolean {
   return (path) => regex.test(path);
 }
 
+/**
+ * The ring is kept as columns, one array per field, rather than one object per request: recording
+ * then allocates nothing of its own (numbers sit unboxed in their arrays, strings and the headers
+ * object are the request's own), which matters because every entry outlives the young generation
+ * and would otherwise be copied and collected as old garbage. Entries are built when read.
+ */
 export class RequestJournal {
-  /** A ring of `capacity` slots; `next` is where the next entry goes, overwriting the oldest. */
-  private slots: (JournalEntry | undefined)[] = [];
+  /** Slots in use; once the ring is full, `next` is both where the next entry goes and the oldest one. */
+  private size = 0;
   private next = 0;
   private nextId = 1;
+  private readonly ids: number[] = [];
+  private readonly times: number[] = [];
+  private readonly durations: number[] = [];
+  private readonly statuses: number[] = [];
+  private readonly methods: string[] = [];
+  /** Path and query as requested, split when read. */
+  private readonly urls: string[] = [];
+  private readonly headers: JournalEntry['headers'][] = [];
+  private readonly bodies: (string | null)[] = [];
+  private readonly bodyIsJson: boolean[] = [];
+  private readonly responseTexts: (string | null)[] = [];
+  private readonly responseTypes: string[] = [];
+  private readonly apiKeys: (string | null)[] = [];
+  /** The session each entry is about: worked out on first read (undefined until then), as reads are rare. */
+  private readonly sessionIds: (string | null | undefined)[] = [];
 
   constructor(private readonly capacity: number) {}
 
-  /** Entries oldest first. */
-  private get entries(): JournalEntry[] {
-    if (this.slots.length < this.capacity) return this.slots as JournalEntry[];
-    return [...this.slots.slice(this.next), ...this.slots.slice(0, this.next)] as JournalEntry[];
-  }
-
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
     if (this.capacity === 0) return;
-    // Kept by reference (each request has its own headers object); masking happens when read.
-    const headers = request.headers;
-    const [path, search = ''] = request.url.split('?');
-    const responseText = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
-    const requestBody = request.isMultipart?.() ? '[multipart/form-data]' : (request.body ?? null);
-    const sessionId = (guidInPath.exec(path) ?? (responseText ? createdIdInBody.exec(responseText.slice(0, 200)) : null))?.[0]?.toLowerCase() ?? null;
-    const entry: JournalEntry = {
-      id: this.nextId++,
-      at,
-      method: request.method,
-      path,
-      search,
-      headers,
-      body: requestBody,
-      status: reply.statusCode,
-      responseText,
-      responseType: String(reply.getHeader('content-type') ?? ''),
-      duration_ms: Math.round(durationMs * 100) / 100,
-      session_id: sessionId,
-      apiKey: typeof request.headers.authorization === 'string' ? request.headers.authorization.trim() : null,
+    const slot = this.next;
+    const bodyIsJson = request.bodyText !== null;
+    const authorization = request.raw.headers.authorization;
+    this.ids[slot] = this.nextId++;
+    this.times[slot] = at;
+    this.durations[slot] = durationMs;
+    this.statuses[slot] = reply.statusCode;
+    this.methods[slot] = request.method;
+    this.urls[slot] = request.url;
+    // The request's own headers object, kept by reference; masking happens when read.
+    this.headers[slot] = request.raw.headers;
+    this.bodies[slot] = bodyIsJson ? request.bodyText : request.isMultipart?.() ? '[multipart/form-data]' : typeof request.body === 'string' ? request.body : null;
+    this.bodyIsJson[slot] = bodyIsJson;
+    this.responseTexts[slot] = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+    this.responseTypes[slot] = String(reply.getHeader('content-type') ?? '');
+    this.apiKeys[slot] = typeof authorization === 'string' ? authorization.trim() : null;
+    this.sessionIds[slot] = undefined;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    if (this.size < this.capacity) this.size++;
+  }
+
+  /** Slot numbers, oldest first. */
+  private *slotsInOrder(): Generator<number> {
+    const first = this.size < this.capacity ? 0 : this.next;
+    for (let i = 0; i < this.size; i++) yield (first + i) % this.capacity;
+  }
+
+  private sessionIdAt(slot: number): string | null {
+    let sessionId = this.sessionIds[slot];
+    if (sessionId === undefined) {
+      const path = this.urls[slot].split('?')[0];
+      const responseText = this.responseTexts[slot];
+      sessionId = (guidInPath.exec(path) ?? (responseText ? createdIdInBody.exec(responseText.slice(0, 200)) : null))?.[0]?.toLowerCase() ?? null;
+      this.sessionIds[slot] = sessionId;
+    }
+    return sessionId;
+  }
+
+  private entryAt(slot: number): JournalEntry {
+    const url = this.urls[slot];
+    const query = url.indexOf('?');
+    return {
+      id: this.ids[slot],
+      at: this.times[slot],
+      method: this.methods[slot],
+      path: query === -1 ? url : url.slice(0, query),
+      search: query === -1 ? '' : url.slice(query + 1),
+      headers: this.headers[slot],
+      body: this.bodies[slot],
+      bodyIsJson: this.bodyIsJson[slot],
+      status: this.statuses[slot],
+      responseText: this.responseTexts[slot],
+      responseType: this.responseTypes[slot],
+      duration_ms: Math.round(this.durations[slot] * 100) / 100,
+      session_id: this.sessionIdAt(slot),
+      apiKey: this.apiKeys[slot],
     };
-    this.slots[this.next] = entry;
-    this.next = (this.next + 1) % this.capacity;
   }
 
   find(filter: JournalFilter = {}): JournalEntry[] {
     const matchesPath = filter.path ? pathMatcher(filter.path) : () => true;
-    return this.entries.filter(
-      (e) =>
-        (filter.apiKey === undefined || e.apiKey === filter.apiKey) &&
-        (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
-        (filter.sessionId === undefined || e.session_id === filter.sessionId.toLowerCase()) &&
-        (filter.status === undefined || e.status === filter.status) &&
-        matchesPath(e.path),
-    );
+    const method = filter.method?.toUpperCase();
+    const sessionId = filter.sessionId?.toLowerCase();
+    const found: JournalEntry[] = [];
+    for (const slot of this.slotsInOrder()) {
+      if (filter.apiKey !== undefined && this.apiKeys[slot] !== filter.apiKey) continue;
+      if (method !== undefined && this.methods[slot] !== method) continue;
+      if (filter.status !== undefined && this.statuses[slot] !== filter.status) continue;
+      if (sessionId !== undefined && this.sessionIdAt(slot) !== sessionId) continue;
+      const entry = this.entryAt(slot);
+      if (matchesPath(entry.path)) found.push(entry);
+    }
+    return found;
   }
 
+  /** Forgets every entry, or one key's; returns how many went. */
   clear(apiKey?: string): number {
-    const before = this.entries;
-    const kept = apiKey === undefined ? [] : before.filter((e) => e.apiKey !== apiKey);
-    this.slots = kept;
-    this.next = this.capacity > 0 ? kept.length % this.capacity : 0;
-    return before.length - kept.length;
+    const kept = apiKey === undefined ? [] : [...this.slotsInOrder()].filter((slot) => this.apiKeys[slot] !== apiKey).map((slot) => this.entryAt(slot));
+    const removed = this.size - kept.length;
+    this.size = 0;
+    this.next = 0;
+    for (const column of [this.ids, this.times, this.durations, this.statuses, this.methods, this.urls, this.headers, this.bodies, this.bodyIsJson, this.responseTexts, this.responseTypes, this.apiKeys, this.sessionIds]) {
+      column.length = 0;
+    }
+    for (const entry of kept) this.restore(entry);
+    return removed;
+  }
+
+  /** Puts a kept entry back (after a partial clear), oldest first. */
+  private restore(entry: JournalEntry): void {
+    const slot = this.next;
+    this.ids[slot] = entry.id;
+    this.times[slot] = entry.at;
+    this.durations[slot] = entry.duration_ms;
+    this.statuses[slot] = entry.status;
+    this.methods[slot] = entry.method;
+    this.urls[slot] = entry.search === '' ? entry.path : `${entry.path}?${entry.search}`;
+    this.headers[slot] = entry.headers;
+    this.bodies[slot] = entry.body;
+    this.bodyIsJson[slot] = entry.bodyIsJson;
+    this.responseTexts[slot] = entry.responseText;
+    this.responseTypes[slot] = entry.responseType;
+    this.apiKeys[slot] = entry.apiKey;
+    this.sessionIds[slot] = entry.session_id;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    this.size++;
   }
 }

@@ -2,7 +2,7 @@
 // browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
 // session id, because they belong to the UI rather than to the session's API contract).
 import { randomBytes } from 'node:crypto';
-import { nanoid } from 'nanoid';
+import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
@@ -75,7 +75,7 @@ export class ScanFlowService {
     this.forgetGoneSessions();
     let link = this.mobileLinks.get(session.id);
     if (!link) {
-      link = issueLink(nanoid(22), this.clock.now(), this.config.OTP_TTL);
+      link = issueLink(urlSafeToken(22), this.clock.now(), this.config.OTP_TTL);
       this.mobileLinks.set(session.id, link);
     }
     return link.token;
@@ -108,7 +108,7 @@ export class ScanFlowService {
   state(session: Session, resultPage: string): UiState {
     const now = this.clock.now();
     const due = session.analysisDueAt;
-    const analyzing = !isFinal(session.status) && (due !== null || session.timeline.some((entry) => entry.event === 'analysis started'));
+    const analyzing = !isFinal(session.status) && (due !== null || session.events.some((entry) => entry.event === 'analysis started'));
     const preset = this.sessions.fixtures.outcomes.get(session.outcome.name);
     return {
       status: session.status,

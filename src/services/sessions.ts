@@ -1,7 +1,7 @@
 // Holds every session in memory, per API key, and runs the operations that need the clock,
 // the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { customAlphabet, nanoid } from 'nanoid';
+import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
 import type { Clock } from '../core/clock.js';
@@ -12,9 +12,13 @@ import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-
 import { seededRandom, type Random } from '../core/random.js';
 import { renderResult } from '../core/result.js';
 import {
+  compact,
   effectiveSettings,
   expireIfDue,
   isFinal,
+  NO_DOCUMENTS,
+  NO_EVENTS,
+  recordEvent,
   requestedAnalyses,
   resultStateKey,
   transition,
@@ -34,19 +38,17 @@ type Listener = (event: SessionEvent) => void;
 
 const MAX_DOCUMENTS_PER_SESSION = 10;
 
-/**
- * randomUUID(), nanoid() and JSON.stringify() build their strings piece by piece, which V8 keeps as a tree of
- * string fragments (about 850 bytes for a UUID and a token). Reading a character flattens the tree
- * into one plain string, so each stored id costs its length instead. Ids live as long as sessions.
- */
-function compact(text: string): string {
-  text.charCodeAt(0);
-  return text;
-}
-const folderId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
 export interface CreateOptions {
   headerOutcome?: string;
+  /** The request body exactly as sent, when there was one (the public routes); otherwise it is serialized. */
+  requestText?: string;
+}
+
+/** Per API key: the key as first seen, shared by all its sessions (one string, not one per request), and its last session ordinal. */
+interface KeyCounter {
+  readonly key: string;
+  sequence: number;
 }
 
 export class SessionService {
@@ -57,7 +59,7 @@ export class SessionService {
   private readonly analysing = new Set<string>();
   /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
   private readonly finished = new Set<string>();
-  private readonly sequences = new Map<string, number>();
+  private readonly sequences = new Map<string, KeyCounter>();
   private readonly queued = new Map<string, string[]>();
   private readonly listeners = new Set<Listener>();
   private readonly unseeded: Random = Math.random;
@@ -103,7 +105,7 @@ export class SessionService {
     this.expireDue(now);
     this.makeRoom();
 
-    const id = compact(randomUUID());
+    const id = uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id);
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
@@ -117,28 +119,31 @@ export class SessionService {
     });
     if (outcome.rule === 'queued') this.queued.get(apiKey)!.shift();
 
-    const sequence = (this.sequences.get(apiKey) ?? 0) + 1;
-    this.sequences.set(apiKey, sequence);
+    let counter = this.sequences.get(apiKey);
+    if (!counter) {
+      counter = { key: compact(apiKey), sequence: 0 };
+      this.sequences.set(counter.key, counter);
+    }
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
       id,
-      apiKey,
+      apiKey: counter.key,
       flow,
-      sequence,
-      providerFolderId: compact(folderId()),
-      analysisId: compact(randomUUID()),
+      sequence: ++counter.sequence,
+      providerFolderId: null,
+      analysisId: null,
       status: 'Created',
       createdAt: now,
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      requestJson: compact(JSON.stringify(request)),
+      requestJson: compact(options.requestText ?? JSON.stringify(request)),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
-      documents: [],
-      link: usesLink ? issueLink(compact(nanoid(22)), now, this.config.OTP_TTL) : null,
-      timeline: [{ at: now, status: 'Created', event: 'session created' }],
+      documents: NO_DOCUMENTS,
+      link: usesLink ? issueLink(urlSafeToken(22), now, this.config.OTP_TTL) : null,
+      events: NO_EVENTS,
       findings: null,
       analysisDueAt: null,
       outcome,
@@ -231,7 +236,7 @@ export class SessionService {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
     const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clock.now() };
-    session.documents.push(stored);
+    session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
     if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);
     return stored;
@@ -251,7 +256,7 @@ export class SessionService {
     const now = this.clock.now();
     for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
     if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
-    else session.timeline.push({ at: now, status: 'Pending', event: 'analysis started' });
+    else recordEvent(session, { at: now, status: 'Pending', event: 'analysis started' });
     if (!preset.never_finishes) {
       session.analysisDueAt = now + preset.analysis_duration_ms;
       this.analysing.add(session.id);
@@ -316,7 +321,7 @@ export class SessionService {
     const from = session.status;
     if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now());
     else transition(session, 'Cancelled', this.clock.now(), event);
-    session.timeline[session.timeline.length - 1].event = event;
+    session.events[session.events.length - 1].event = event;
     this.settle(session, from);
   }
 

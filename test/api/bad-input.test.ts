@@ -98,6 +98,48 @@ t.test('returns 400 INVALID_REQUEST "not valid JSON" for malformed JSON on every
   }
 });
 
+t.test('returns 400 "not valid JSON" for a body with a __proto__ or constructor.prototype key, however spelled', async (t) => {
+  const { app } = await startTestApp(t);
+  const poisoned = [
+    '{"options":"FrontSide","action":"Smile","__proto__":{"admin":true}}',
+    '{"options":"FrontSide","action":"Smile","\\u005f_proto__":{"admin":true}}',
+    '{"options":"FrontSide","action":"Smile","constructor":{"prototype":{"admin":true}}}',
+  ];
+  for (const raw of poisoned) {
+    await t.test(raw, async (t) => assertErrors(t, await app.inject(postJson(LIVENESS, raw)), 400, notJson));
+  }
+  t.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was touched');
+});
+
+t.test('accepts bodies that only look suspicious: escapes, a constructor string, a byte order mark', async (t) => {
+  const { app } = await startTestApp(t);
+  const accepted = [
+    ['{"options":"FrontSide","action":"Smile","relay_state":"caf\\u00e9"}', 'café'],
+    ['{"options":"FrontSide","action":"Smile","relay_state":"constructor"}', 'constructor'],
+    ['\ufeff{"options":"FrontSide","action":"Smile","relay_state":"bom"}', 'bom'],
+  ];
+  for (const [raw, relayState] of accepted) {
+    const res = await app.inject(postJson(LIVENESS, raw));
+    assertCreated(t, res);
+    const view = (await app.inject({ url: `/__mock/sessions/${res.json().id}` })).json();
+    t.equal(view.settings.relay_state, relayState, `relay_state of ${JSON.stringify(raw)}`);
+    t.strictSame(view.request, JSON.parse(raw.replace(/^\ufeff/, '')), 'the stored request parses back to what was sent');
+  }
+});
+
+t.test('returns 415 UNSUPPORTED_MEDIA_TYPE for multipart/form-data on the JSON create routes', async (t) => {
+  const { app } = await startTestApp(t);
+  for (const url of [LIVENESS, SCANNING]) {
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...KEY, 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '--x\r\nContent-Disposition: form-data; name="options"\r\n\r\nFrontSide\r\n--x--\r\n',
+    });
+    assertErrors(t, res, 415, unsupported('multipart/form-data'));
+  }
+});
+
 t.test('returns 415 UNSUPPORTED_MEDIA_TYPE naming the content type for application/xml', async (t) => {
   const { app } = await startTestApp(t);
   for (const url of [LIVENESS, SCANNING, SCANNING_SESSIONS]) {

@@ -78,7 +78,7 @@ t.test('complete: refuses finished sessions; arming a finished one is a 409', as
 
 t.test('journal: records public requests with masked key, filters and counts exactly, clears', async (t) => {
   const { app } = await startTestApp(t);
-  const a = await create(app, 'journal-key-a');
+  const a = await create(app, 'journal-key-a', { client_reference: 'kept as sent' });
   await create(app, 'journal-key-b');
   await app.inject({ url: `/v3/scanning/${a}`, headers: auth('journal-key-a') });
   await app.inject({ url: `/v3/scanning/${a}`, headers: auth('journal-key-a') });
@@ -95,11 +95,12 @@ t.test('journal: records public requests with masked key, filters and counts exa
     path: '/v3/scanning/liveness',
     query: {},
     headers: { authorization: 'jou****-a' },
-    body: exampleLivenessRequest,
     status: 200,
     response_body: { id: a, errors: [] },
     session_id: a,
   });
+  t.strictSame(first.body, { ...exampleLivenessRequest, client_reference: 'kept as sent' }, 'the body as sent, unknown fields included');
+  t.strictSame((await app.inject({ url: `/__mock/sessions/${a}` })).json().request, first.body, 'the session keeps the same request');
   const count = async (query: string) => (await app.inject({ url: `/__mock/journal/count?${query}` })).json().count;
   t.equal(await count('api_key=journal-key-a'), 4);
   t.equal(await count('api_key=journal-key-a&method=GET'), 3);

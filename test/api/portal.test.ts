@@ -5,6 +5,7 @@ import t from 'tap';
 import { auth, exampleLivenessRequest } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { multipartBody, tinyPng } from '../helpers/multipart.js';
+import { timelineOf } from '../../src/core/session.js';
 import { PortalSessionStore } from '../../src/routes/portal/portal-auth.js';
 import { cookiesOf, csrfIn, form, signIn, startPortalApp } from '../helpers/portal.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -528,7 +529,7 @@ t.test('the session page', async (t) => {
     t.ok(textOf(page.body, 'outcome-reason'), 'the reason from the preset');
     t.same(
       [...page.body.matchAll(/data-testid="timeline-event">([^<]*)</g)].map((m) => m[1]),
-      session.timeline.map((e) => e.event),
+      timelineOf(session).map((e) => e.event),
     );
     t.same(
       [...page.body.matchAll(/data-testid="timeline-entry" data-status="([^"]+)"/g)].map((m) => m[1]),

@@ -3,13 +3,14 @@ import { chooseAction } from '../../src/core/actions.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { ApiError } from '../../src/core/errors.js';
 import { generateIdentity, luhnCheckDigit } from '../../src/core/identity.js';
+import { urlSafeToken, uuidV4 } from '../../src/core/ids.js';
 import { detectImageType } from '../../src/core/image-type.js';
 import { checkLink, issueLink, markLinkUsed } from '../../src/core/otp.js';
 import { decideStatuses } from '../../src/core/outcome.js';
 import { outcomeFromRelayState, selectOutcome } from '../../src/core/outcome-selection.js';
 import { seededRandom } from '../../src/core/random.js';
 import { renderTemplate, unknownPlaceholders } from '../../src/core/result.js';
-import { canTransition, requestedAnalyses } from '../../src/core/session.js';
+import { canTransition, effectiveSettings, requestedAnalyses } from '../../src/core/session.js';
 import { OutcomePreset } from '../../src/schemas/fixtures.js';
 import pools from '../../fixtures/people.json' with { type: 'json' };
 
@@ -134,4 +135,38 @@ t.test('ApiError renders the ZignSec error body', async (t) => {
   const many = ApiError.many([{ code: 'INVALID_TARGET', description: 'a' }, { code: 'INVALID_REQUEST', description: 'b' }]);
   t.equal(many.status, 400);
   t.same(many.body().errors.map((e) => e.code), ['INVALID_TARGET', 'INVALID_REQUEST']);
+});
+
+t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
+  const uuids = new Set<string>();
+  const tokens = new Set<string>();
+  // More than the random pool holds, so refills are crossed many times.
+  for (let i = 0; i < 5000; i++) {
+    const uuid = uuidV4();
+    const token = urlSafeToken(22);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid)) t.fail(`not a v4 UUID: ${uuid}`);
+    if (!/^[A-Za-z0-9_-]{22}$/.test(token)) t.fail(`not a 22-character URL-safe token: ${token}`);
+    uuids.add(uuid);
+    tokens.add(token);
+  }
+  t.equal(uuids.size, 5000, 'no UUID repeats');
+  t.equal(tokens.size, 5000, 'no token repeats');
+  t.equal(urlSafeToken(64).length, 64);
+  t.throws(() => urlSafeToken(65), RangeError);
+  // Every symbol of the alphabet turns up: the 6-bit mapping reaches all 64.
+  t.equal(new Set([...tokens].join('')).size, 64);
+});
+
+t.test('settings lists are shared between sessions but never mixed up', async (t) => {
+  const merchant = { name: 'm', options: 'FrontSide', available_actions: ['Smile'], webhook: '', locale: 'en', css: [], mobile_flow: true } as unknown as Parameters<typeof effectiveSettings>[2];
+  const one = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a\nb'] }, target: 'https://m.example/done' }, merchant, 's1');
+  const two = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] }, target: 'https://m.example/done' }, merchant, 's2');
+  const three = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's3');
+  t.strictSame(one.ignore_errors_in_fields, ['a\nb']);
+  t.strictSame(two.ignore_errors_in_fields, ['a', 'b']);
+  t.equal(two.ignore_errors_in_fields, three.ignore_errors_in_fields, 'equal lists are one list');
+  t.ok(Object.isFrozen(two.ignore_errors_in_fields), 'a shared list cannot be changed in place');
+  t.equal(one.target, 'https://m.example/done');
+  t.strictSame(three.css, []);
+  t.equal(three.relay_state, 's3', 'relay_state defaults to the session id');
 });

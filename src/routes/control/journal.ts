@@ -1,7 +1,7 @@
 // The request journal: find, count ("verify it was called N times") and clear.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { headersOf, queryOf, responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
+import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
 import { JournalEntryView, JournalQuery, ResetQuery } from '../../schemas/control.js';
 
 const tags = ['Control: journal'];
@@ -14,7 +14,7 @@ function entryView(entry: JournalEntry) {
     path: entry.path,
     query: queryOf(entry),
     headers: headersOf(entry),
-    body: entry.body,
+    body: requestBodyOf(entry),
     status: entry.status,
     response_body: responseBodyOf(entry),
     duration_ms: entry.duration_ms,

@@ -1,5 +1,5 @@
 // How the control API shows a session: everything a tester needs to see why it ended as it did.
-import type { Session } from '../../core/session.js';
+import { timelineOf, type Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import type { SessionService } from '../../services/sessions.js';
 
@@ -22,7 +22,7 @@ export function sessionView(session: Session, sessions: SessionService, extras: 
     request: JSON.parse(session.requestJson) as unknown,
     settings: { ...session.settings },
     analyses: { ...session.analyses },
-    timeline: session.timeline.map((entry) => ({ at: iso(entry.at), status: entry.status, event: entry.event })),
+    timeline: timelineOf(session).map((entry) => ({ at: iso(entry.at), status: entry.status, event: entry.event })),
     documents: session.documents.map((doc) => ({
       id: doc.id,
       document_type: doc.documentType,

@@ -1,8 +1,8 @@
 // Turns a session, its webhook deliveries and its journal entries into the plain views the portal
 // pages render, plus a fingerprint that changes whenever anything on the page would.
 import { createHash } from 'node:crypto';
-import { isFinal, type OutcomeRule, type Session } from '../../core/session.js';
-import { headersOf, queryOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
+import { isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
+import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
 import type { Emulator } from '../../app.js';
 import type { PhoneProgress } from '../../ui/portal/start.js';
@@ -63,7 +63,7 @@ export function phoneProgress(session: Session, journal: JournalEntry[]): PhoneP
   return {
     opened: journal.some((e) => e.method === 'GET' && e.path.toLowerCase() === phonePage && e.status === 200),
     images: session.documents.filter((d) => d.reference === PHONE_REFERENCE).length,
-    analyzing: !isFinal(session.status) && (session.analysisDueAt !== null || session.timeline.some((e) => e.event === 'analysis started')),
+    analyzing: !isFinal(session.status) && (session.analysisDueAt !== null || session.events.some((e) => e.event === 'analysis started')),
   };
 }
 
@@ -75,7 +75,7 @@ export function sessionFingerprint(session: Session, deliveries: Delivery[], jou
   return fingerprint([
     session.status,
     session.updatedAt,
-    session.timeline.length,
+    session.events.length,
     session.documents.length,
     session.outcome,
     session.analyses,
@@ -129,7 +129,7 @@ function journalItem(entry: JournalEntry): JournalItemView {
     durationMs: entry.duration_ms,
     query: queryOf(entry),
     headers: headersOf(entry),
-    body: entry.body,
+    body: requestBodyOf(entry),
     response: responseBodyOf(entry),
   };
 }
@@ -170,7 +170,7 @@ export function sessionDetail(
     request: JSON.parse(session.requestJson) as unknown,
     settings: { ...session.settings },
     result: emulator.sessions.result(session),
-    timeline: session.timeline.map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),
+    timeline: timelineOf(session).map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),
     documents: session.documents.map((doc) => ({
       id: doc.id,
       type: doc.documentType,

@@ -1,0 +1,47 @@
+// The application/json body parser. It behaves like Fastify's own (empty body and bad JSON are
+// client errors; `__proto__` and `constructor.prototype` keys are refused), with two differences
+// that matter on the hot path:
+// - the body text is kept on the request (`request.bodyText`), so the journal and the session
+//   store the request as sent without serializing the parsed object again;
+// - the prototype-poisoning scan only runs on bodies that could hold such a key. A key spelled
+//   `__proto__` or `constructor` either appears literally or uses a `\u` escape, so a body with
+//   neither is parsed with plain JSON.parse, and any other body goes through secure-json-parse.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { ApiError } from '../core/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body as sent, set once it parsed; null otherwise. */
+    bodyText: string | null;
+  }
+}
+
+const BYTE_ORDER_MARK = 0xfeff;
+const poisoningOptions = { protoAction: 'error', constructorAction: 'error' } as const;
+
+function mayHoldPoisonedKey(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u') || text.charCodeAt(0) === BYTE_ORDER_MARK;
+}
+
+/** Parses JSON as Fastify's default parser would; throws SyntaxError for bad JSON or a poisoned key. */
+export function parseJsonBody(text: string): unknown {
+  return mayHoldPoisonedKey(text) ? secureJson.parse(text, poisoningOptions) : JSON.parse(text);
+}
+
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.length === 0) return done(new ApiError('INVALID_REQUEST', 'The request body is empty; send a JSON object.'));
+    let value: unknown;
+    try {
+      value = parseJsonBody(text);
+    } catch {
+      return done(new ApiError('INVALID_REQUEST', 'The request body is not valid JSON.'));
+    }
+    // Kept without a byte order mark, so that the stored text parses again with JSON.parse.
+    request.bodyText = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+    done(null, value);
+  });
+}
