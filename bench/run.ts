@@ -416,13 +416,24 @@ console.log(
 console.log('  each server runs in its own child process; the load generator runs in this process');
 console.log(`  load average at start: ${loadAverage()} (other work on this machine skews every figure)`);
 
-await baselineStage();
-await createStage();
-await getStage();
-await coldStartStage();
-await memoryStage();
-await scanUiStage();
-await scenariosStage();
+// `npm run bench -- --only create,get` runs some stages (the baseline always runs with the load stages).
+const stages: Record<string, () => Promise<void>> = {
+  create: createStage,
+  get: getStage,
+  cold: coldStartStage,
+  memory: memoryStage,
+  ui: scanUiStage,
+  scenarios: scenariosStage,
+};
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? Object.keys(stages) : (process.argv[onlyIndex + 1] ?? '').split(',').filter(Boolean);
+const unknownStages = only.filter((name) => !(name in stages));
+if (unknownStages.length > 0 || only.length === 0) {
+  console.error(`--only takes a comma-separated list of: ${Object.keys(stages).join(', ')}`);
+  process.exit(2);
+}
+if (only.includes('create') || only.includes('get')) await baselineStage();
+for (const name of only) await stages[name]();
 printSummary();
 
 const errors = rows.filter((row) => row.status === 'ERROR').length;

@@ -20,7 +20,8 @@ export const livenessRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CreatedSessionResponse, ...publicErrorResponses },
       },
     },
-    async (request, reply) => {
+    // Synchronous on purpose: Fastify sends a plain return value at once, without a promise and a microtask.
+    (request, reply) => {
       const session = createSessionFrom(request, reply, 'liveness');
       return { id: session.id, errors: [], redirect_url: uiUrl(request, session) };
     },

@@ -20,7 +20,8 @@ export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CreatedSessionResponse, ...publicErrorResponses },
       },
     },
-    async (request, reply) => {
+    // Synchronous on purpose: Fastify sends a plain return value at once, without a promise and a microtask.
+    (request, reply) => {
       const session = createSessionFrom(request, reply, 'scanning');
       return { id: session.id, errors: [], redirect_url: uiUrl(request, session) };
     },
@@ -37,6 +38,9 @@ export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: SessionResult, ...publicErrorResponses },
       },
     },
-    async (request, reply) => sendResult(request, reply, sessionOfCaller(request, request.params.id)),
+    // Synchronous, and it returns nothing: the reply is sent inside (returning it would send it twice).
+    (request, reply) => {
+      sendResult(request, reply, sessionOfCaller(request, request.params.id));
+    },
   );
 };
