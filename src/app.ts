@@ -2,11 +2,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { AdjustableClock } from './core/clock.js';
-import { handleError, handleFrameworkError, handleNotFound } from './http/errors.js';
+import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './http/errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
+import { openApiTransform } from './http/openapi.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
 import { scanUiRoutes } from './routes/scan-ui.js';
@@ -59,7 +60,8 @@ const validateWithZod: FastifySchemaCompiler<unknown> = (route) => {
 };
 
 /** The public surface: journaled and open to fault injection (the control API and docs are not). */
-const isPublicApi = (url: string) => url.startsWith('/v3/') && !url.startsWith('/v3/scan/swagger');
+const publicApiPath = /^\/v3\/(?!scan\/swagger)/i;
+const isPublicApi = (url: string) => publicApiPath.test(url);
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,9 +91,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: options.logger ?? loggerOptions(config),
     bodyLimit: config.MAX_BODY_BYTES,
     // Ids in paths are GUIDs; anything longer is rejected by the router before our handlers.
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // Paths match whatever their letter case, as on ZignSec's .NET service (ids keep theirs).
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true, caseSensitive: false },
     trustProxy: true,
     frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
     // Per-request lines only at debug/trace: at info the log stays readable (and bodies are never logged).
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   }).withTypeProvider<ZodTypeProvider>();
@@ -137,7 +141,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         { name: 'Control: webhooks', description: 'Emulator only: webhook deliveries, waiting, redelivery and chaos' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/v3/scan/swagger', staticCSP: true });

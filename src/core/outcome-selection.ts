@@ -19,9 +19,13 @@ export function outranks(rule: OutcomeRule, current: OutcomeRule): boolean {
   return outcomeRules.indexOf(rule) <= outcomeRules.indexOf(current);
 }
 
-const relayStateMarker = /(?:^|[&;,\s|])mock_outcome=([a-z0-9_-]{1,60})(?=$|[&;,\s|])/;
+const relayStateMarker = /(?:^|[&;,\s|])mock_outcome=([^&;,\s|]*)/;
 
-/** The documented magic in relay_state: `mock_outcome=<preset>`, alone or among other `&`-separated values. */
+/**
+ * The documented magic in relay_state: `mock_outcome=<preset>`, alone or among other `&`-separated
+ * values. Whatever follows the marker is returned, so that a misspelt or empty name is refused with
+ * the list of valid ones instead of being passed over.
+ */
 export function outcomeFromRelayState(relayState: string | null | undefined): string | undefined {
   if (!relayState) return undefined;
   return relayStateMarker.exec(relayState)?.[1];

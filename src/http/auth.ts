@@ -14,7 +14,7 @@ export function apiKeyOf(request: FastifyRequest): string {
   if (!value) {
     throw new ApiError('UNAUTHORIZED', 'Missing Authorization header: send your API access token as the raw header value.');
   }
-  if (/^bearer\s/i.test(value)) {
+  if (/^bearer(\s|$)/i.test(value)) {
     // A common integration bug: ZignSec takes the key itself, not an OAuth-style bearer token.
     throw new ApiError('UNAUTHORIZED', "ZignSec expects the raw API key in the Authorization header, without the 'Bearer ' prefix.");
   }

@@ -1,5 +1,7 @@
 // Renders every error the same way ZignSec does: `{ errors: [{ code, description }] }` with the
 // matching HTTP status. Never a stack trace, never Fastify's default error body.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError, errorCatalogue, type ErrorCode } from '../core/errors.js';
@@ -40,6 +42,14 @@ function describeIssue(issue: ValidationIssue, context: string, input: unknown):
   }
   if (issue.keyword === 'unrecognized_keys') return `${where} has unknown fields: ${(issue.params.keys as string[]).join(', ')}`;
   if (!path && issue.keyword === 'invalid_type') return `the request ${contextNames[context] ?? context} must be a JSON object`;
+  // zod's own size messages ("Too big: expected array to have <=3 items") in plain words; schemas
+  // with a message of their own keep it.
+  if ((issue.keyword === 'too_big' || issue.keyword === 'too_small') && /^Too (big|small)/.test(issue.message)) {
+    const { origin, maximum, minimum } = issue.params as { origin?: string; maximum?: number; minimum?: number };
+    const limit = issue.keyword === 'too_big' ? `at most ${maximum}` : `at least ${minimum}`;
+    if (origin === 'array') return `${where} must have ${limit} items`;
+    if (origin === 'string') return `${where} must be ${limit} characters long`;
+  }
   return `${where} ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
@@ -117,4 +127,26 @@ export function handleFrameworkError(error: FastifyError, request: FastifyReques
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = new ApiError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
   return reply.status(404).send(error.body());
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a broken request line, a control
+ * character in a header, Content-Length with Transfer-Encoding, headers over the size limit): the
+ * same ZignSec-style body as every other error, then the connection is closed as Node does.
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, description] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request was not received in time.']
+        : [400, 'The HTTP request could not be parsed.'];
+  const body = JSON.stringify({ errors: [{ code: 'INVALID_REQUEST', description }] });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -1,7 +1,7 @@
 // POST /v3/scanning/liveness: the web-flow liveness session of the product document.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticate } from '../http/auth.js';
-import { publicErrorResponses } from '../schemas/common.js';
+import { createErrorResponses } from '../schemas/common.js';
 import { CreatedSessionResponse, LivenessRequest } from '../schemas/public.js';
 import { createSessionFrom, OutcomeHeaders, uiUrl } from './public-session.js';
 
@@ -17,7 +17,7 @@ export const livenessRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ apiKey: [] }],
         headers: OutcomeHeaders,
         body: LivenessRequest,
-        response: { 200: CreatedSessionResponse, ...publicErrorResponses },
+        response: { 200: CreatedSessionResponse, ...createErrorResponses },
       },
     },
     // Synchronous on purpose: Fastify sends a plain return value at once, without a promise and a microtask.

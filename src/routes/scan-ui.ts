@@ -4,15 +4,14 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { packageRoot } from '../config.js';
 import { ApiError } from '../core/errors.js';
-import { detectImageType } from '../core/image-type.js';
 import { qrSvg } from '../core/qr.js';
 import { isFinal, type Session } from '../core/session.js';
-import { acceptUploads } from '../http/uploads.js';
-import { publicBaseUrl } from '../http/public-url.js';
+import { acceptUploads, readUploadedImage } from '../http/uploads.js';
+import { publicBaseUrl, requestScheme } from '../http/public-url.js';
 import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
 import { contentSecurityPolicy, html } from '../ui/html.js';
 import { pageShell, renderResultPage, renderScanPage, type PageStep } from '../ui/scan-page.js';
@@ -106,21 +105,26 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
  * cookie is never sent; there it is SameSite=None; Secure; Partitioned (a cookie of that embedding only).
  */
 function setUiCookie(request: FastifyRequest, reply: FastifyReply, name: string, secret: string, sessionId: string): void {
-  const sameSite = request.protocol === 'https' ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
+  const sameSite = requestScheme(request) === 'https' ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
   reply.header('set-cookie', `${name}=${secret}; Path=/v3/scan/ui/${sessionId}; HttpOnly; ${sameSite}`);
 }
 
-/** Lets a browser in through the one-time link; the first open swaps the token for a session-scoped cookie. */
-export function admitBrowser(request: FastifyRequest, reply: FastifyReply): Session | undefined {
+/**
+ * Lets a browser in through the one-time link; the first open swaps the token for a session-scoped
+ * cookie. The page must be the session's own (a liveness session's link opens the liveness page only).
+ */
+function admitBrowser(request: FastifyRequest, reply: FastifyReply, page: 'liveness' | 'scanning'): Session | undefined {
   const { sessions } = request.server.emulator;
   const { id } = request.params as { id: string };
   const { otp } = request.query as { otp?: string };
   const session = sessions.findAny(id.toLowerCase());
-  if (!session || !session.link) {
+  if (!session || !session.link || (session.flow === 'liveness') !== (page === 'liveness')) {
     sendLinkProblem(reply, 'unknown');
     return undefined;
   }
-  const admitted = sessions.openLink(session, otp, readCookie(request, cookieName));
+  // A HEAD request (link checkers, chat previews, prefetching) may see whether the link works but
+  // must not use it up: only a GET opens the session.
+  const admitted = sessions.openLink(session, otp, readCookie(request, cookieName), request.method !== 'HEAD');
   if (!admitted.ok) {
     sendLinkProblem(reply, admitted.reason);
     return undefined;
@@ -145,7 +149,6 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions, config, clock, fixtures } = app.emulator;
   const flow = new ScanFlowService(sessions, config, clock);
   const samples = loadSamples();
-  await acceptUploads(app);
   const resultPage = (session: Session) => `/v3/scan/ui/${session.id}/result`;
   const mobileUrl = (request: FastifyRequest, session: Session) =>
     `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;
@@ -211,7 +214,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       `/v3/scan/ui/:id/${page}`,
       { schema: { tags, summary: `The hosted ${page} page (one-time link)`, params: UiParams, querystring: UiQuery } },
       async (request, reply) => {
-        const session = admitBrowser(request, reply);
+        const session = admitBrowser(request, reply, page);
         if (!session) return reply;
         return sendPage(reply, session, 'desktop');
       },
@@ -224,7 +227,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const session = sessions.findAny(request.params.id.toLowerCase());
       if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
-      const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName));
+      const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), request.method !== 'HEAD');
       if (!admitted.ok) return sendLinkProblem(reply, admitted.reason);
       if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
       return sendPage(reply, session, 'mobile');
@@ -255,26 +258,26 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
     return { ...flow.state(session, resultPage(session)), errors: [] };
   });
 
-  app.post(
-    '/v3/scan/ui/:id/documents',
-    { schema: { tags, summary: 'Upload a captured or chosen image (multipart/form-data, file field "document")', consumes: ['multipart/form-data'], params: UiParams, querystring: UploadQuery } },
-    async (request) => {
-      const { session, role } = caller(request);
-      const file = await request.file();
-      if (!file || file.fieldname !== 'document') throw new ApiError('INVALID_REQUEST', 'Send the image as multipart/form-data in a file field named "document".');
-      const bytes = await file.toBuffer();
-      const contentType = detectImageType(bytes);
-      if (!contentType) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The document must be an image (JPEG, PNG, WebP, GIF, BMP, TIFF or HEIC).');
-      const stored = sessions.addDocument(session, {
-        documentType: uploadSides[request.query.side],
-        reference: `scan-ui:${role}`,
-        contentType,
-        size: bytes.length,
-        bytes,
-      });
-      return { id: stored.id, document_type: stored.documentType, content_type: stored.contentType, size: stored.size, errors: [] };
-    },
-  );
+  // The upload route has a scope of its own: only there are multipart bodies parsed.
+  await app.register(async (uploads) => {
+    await acceptUploads(uploads);
+    uploads.withTypeProvider<ZodTypeProvider>().post(
+      '/v3/scan/ui/:id/documents',
+      { schema: { tags, summary: 'Upload a captured or chosen image (multipart/form-data, file field "document")', consumes: ['multipart/form-data'], params: UiParams, querystring: UploadQuery } },
+      async (request) => {
+        const { session, role } = caller(request);
+        const { bytes, contentType } = await readUploadedImage(request);
+        const stored = sessions.addDocument(session, {
+          documentType: uploadSides[request.query.side],
+          reference: `scan-ui:${role}`,
+          contentType,
+          size: bytes.length,
+          bytes,
+        });
+        return { id: stored.id, document_type: stored.documentType, content_type: stored.contentType, size: stored.size, errors: [] };
+      },
+    );
+  });
 
   app.post('/v3/scan/ui/:id/analysis', { schema: { tags, summary: 'Start the analysis (the Analyzing step)', params: UiParams } }, async (request) => {
     const { session } = caller(request);

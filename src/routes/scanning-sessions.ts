@@ -1,10 +1,9 @@
 // The scanning-sessions API, for apps that capture images themselves: create, upload, analyse, poll.
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ApiError } from '../core/errors.js';
-import { detectImageType } from '../core/image-type.js';
 import { analysisIdOf, providerFolderIdOf } from '../core/session.js';
 import { authenticate } from '../http/auth.js';
-import { acceptUploads } from '../http/uploads.js';
+import { acceptUploads, readUploadedImage } from '../http/uploads.js';
 import { publicErrorResponses } from '../schemas/common.js';
 import {
   AnalysisIdParams,
@@ -27,7 +26,6 @@ const withErrors = <T extends object>(ok: T) => ({ ...ok, ...publicErrorResponse
 
 export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', authenticate);
-  await acceptUploads(app);
 
   app.post(
     base,
@@ -48,43 +46,39 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.post(
-    `${base}/:id/documents`,
-    {
-      schema: {
-        tags,
-        security,
-        summary: 'Upload a document image (multipart/form-data, file field "document")',
-        consumes: ['multipart/form-data'],
-        params: SessionIdParams,
-        querystring: DocumentUploadQuery,
-        response: withErrors({ 200: DocumentUploaded }),
+  // The upload route has a scope of its own: only there are multipart bodies parsed.
+  await app.register(async (uploads) => {
+    await acceptUploads(uploads);
+    uploads.withTypeProvider<ZodTypeProvider>().post(
+      `${base}/:id/documents`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Upload a document image (multipart/form-data, file field "document")',
+          consumes: ['multipart/form-data'],
+          params: SessionIdParams,
+          querystring: DocumentUploadQuery,
+          response: withErrors({ 200: DocumentUploaded }),
+        },
       },
-    },
-    async (request) => {
-      const session = sessionOfCaller(request, request.params.id);
-      const file = await request.file();
-      if (!file || file.fieldname !== 'document') {
-        throw new ApiError('INVALID_REQUEST', 'Send the image as multipart/form-data in a file field named "document".');
-      }
-      const bytes = await file.toBuffer();
-      const contentType = detectImageType(bytes);
-      if (!contentType) {
-        throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The document must be an image (JPEG, PNG, WebP, GIF, BMP, TIFF or HEIC).');
-      }
-      const { documentType, reference } = request.query;
-      const stored = request.server.emulator.sessions.addDocument(session, { documentType, reference: reference ?? null, contentType, size: bytes.length, bytes });
-      return {
-        id: stored.id,
-        session_id: session.id,
-        document_type: stored.documentType,
-        reference: stored.reference,
-        content_type: stored.contentType,
-        size: stored.size,
-        errors: [],
-      };
-    },
-  );
+      async (request) => {
+        const session = sessionOfCaller(request, request.params.id);
+        const { bytes, contentType } = await readUploadedImage(request);
+        const { documentType, reference } = request.query;
+        const stored = request.server.emulator.sessions.addDocument(session, { documentType, reference: reference ?? null, contentType, size: bytes.length, bytes });
+        return {
+          id: stored.id,
+          session_id: session.id,
+          document_type: stored.documentType,
+          reference: stored.reference,
+          content_type: stored.contentType,
+          size: stored.size,
+          errors: [],
+        };
+      },
+    );
+  });
 
   const startAnalysis = {
     schema: {

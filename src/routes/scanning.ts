@@ -1,7 +1,7 @@
 // POST /v3/scanning (browser scanning flow) and GET /v3/scanning/{id} (the result of any session).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticate } from '../http/auth.js';
-import { publicErrorResponses } from '../schemas/common.js';
+import { createErrorResponses, publicErrorResponses } from '../schemas/common.js';
 import { CreatedSessionResponse, ScanningRequest, SessionIdParams, SessionResult } from '../schemas/public.js';
 import { createSessionFrom, OutcomeHeaders, sendResult, sessionOfCaller, uiUrl } from './public-session.js';
 
@@ -17,7 +17,7 @@ export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ apiKey: [] }],
         headers: OutcomeHeaders,
         body: ScanningRequest,
-        response: { 200: CreatedSessionResponse, ...publicErrorResponses },
+        response: { 200: CreatedSessionResponse, ...createErrorResponses },
       },
     },
     // Synchronous on purpose: Fastify sends a plain return value at once, without a promise and a microtask.

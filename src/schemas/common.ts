@@ -43,7 +43,15 @@ export type AnalysisType = z.infer<typeof AnalysisType>;
 export type SessionStatus = z.infer<typeof SessionStatus>;
 export type AnalysisStatus = z.infer<typeof AnalysisStatus>;
 
+/**
+ * Spelled as an absolute http(s) URL: the scheme, "//", and no whitespace, control characters or
+ * backslashes anywhere. The WHATWG parser would quietly repair "http:/a.com", "http:\\a.com" or a
+ * leading space; the receiving side might not, so such values are refused rather than rewritten.
+ */
+const httpUrlSpelling = /^https?:\/\/[^\s\\\x00-\x1f\x7f]+$/i;
+
 function parsesAsHttpUrl(value: string): boolean {
+  if (!httpUrlSpelling.test(value)) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
@@ -103,3 +111,6 @@ export const publicErrorResponses = {
   500: ErrorBody,
   503: ErrorBody,
 } as const;
+
+/** The create routes also refuse bodies: too large (413) or not JSON (415). */
+export const createErrorResponses = { ...publicErrorResponses, 413: ErrorBody, 415: ErrorBody } as const;

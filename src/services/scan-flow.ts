@@ -82,12 +82,12 @@ export class ScanFlowService {
   }
 
   /** Like the desktop gate: the first phone swaps the token for a cookie; another phone gets `used`. */
-  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined): LinkCheck & { cookieSecret?: string } {
+  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
     const link = this.mobileLinks.get(session.id);
     if (!link) return { ok: false, reason: 'invalid' };
     const now = this.clock.now();
     const check = checkLink(link, token, cookie, now);
-    if (!check.ok || !check.exchange) return check;
+    if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
     markLinkUsed(link, secret, now);
     return { ...check, cookieSecret: secret };
@@ -129,8 +129,19 @@ export class ScanFlowService {
   }
 
   /** Starts the analysis once; a second request (a double click, or desktop and phone both) is harmless. */
+  /**
+   * The Analyzing step. The document sides the flow captures must have been uploaded; the face photo
+   * may be missing (the page goes on without it when the camera is denied).
+   */
   startAnalysis(session: Session): void {
     if (session.analysisDueAt !== null || isFinal(session.status)) return;
+    const uploaded = new Set(session.documents.map((document) => document.documentType));
+    const steps = captureSteps(session);
+    const missing = [
+      steps.includes('document-front') && !uploaded.has(uploadSides.front) ? 'the front of the document' : null,
+      steps.includes('document-back') && !uploaded.has(uploadSides.back) ? 'the back of the document' : null,
+    ].filter((side) => side !== null);
+    if (missing.length > 0) throw new ApiError('INVALID_REQUEST', `Capture ${missing.join(' and ')} before the analysis starts.`);
     this.sessions.startAnalysis(session);
   }
 

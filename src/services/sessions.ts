@@ -22,6 +22,7 @@ import {
   requestedAnalyses,
   resultStateKey,
   transition,
+  type AnalysisStatuses,
   type Flow,
   type OutcomeRule,
   type Session,
@@ -110,7 +111,7 @@ export class SessionService {
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
     const queuedOutcome = this.queued.get(apiKey)?.[0];
-    for (const name of [options.headerOutcome, relayOutcome, queuedOutcome]) if (name) this.preset(name);
+    for (const name of [options.headerOutcome, relayOutcome, queuedOutcome]) if (name !== undefined) this.preset(name);
     const outcome = selectOutcome({
       queued: queuedOutcome,
       header: options.headerOutcome,
@@ -219,11 +220,12 @@ export class SessionService {
   }
 
   /** The first open of the one-time link exchanges it for a cookie secret; later opens need that cookie. */
-  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined): LinkCheck & { cookieSecret?: string } {
+  /** Checks the link; with `consume` (every method but HEAD) a valid token is also used up and swapped for a cookie secret. */
+  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
     if (!session.link) return { ok: false, reason: 'invalid' };
     const now = this.clock.now();
     const check = checkLink(session.link, token, cookieSecret, now);
-    if (!check.ok || !check.exchange) return check;
+    if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
     markLinkUsed(session.link, secret, now);
     if (session.status === 'Created') this.move(session, 'Pending', 'scan UI opened');
@@ -246,12 +248,16 @@ export class SessionService {
   startAnalysis(session: Session, types?: AnalysisType[] | null): void {
     this.assertOpen(session);
     if (session.analysisDueAt !== null) throw new ApiError('SESSION_STATE', 'The analysis of this session has already started.');
-    if (types && types.length > 0) {
-      session.settings.analysis_types = [...new Set(types)];
-      session.analyses = requestedAnalyses(session.flow, session.settings);
+    // Everything is checked against the analyses asked for before the session changes: a refused
+    // start leaves it exactly as it was.
+    const analysisTypes = types && types.length > 0 ? [...new Set(types)] : null;
+    const analyses = analysisTypes ? requestedAnalyses(session.flow, { options: session.settings.options, analysis_types: analysisTypes }) : session.analyses;
+    if (session.flow === 'scanningsession') this.assertDocumentsFor(session, analyses);
+    if (analysisTypes) {
+      session.settings.analysis_types = analysisTypes;
+      session.analyses = analyses;
       this.chooseActionIfNeeded(session);
     }
-    if (session.flow === 'scanningsession') this.assertDocumentsFor(session);
     const preset = this.preset(session.outcome.name);
     const now = this.clock.now();
     for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
@@ -271,13 +277,13 @@ export class SessionService {
     session.chosenAction = chooseAction(session.settings.action, session.settings.available_actions, random);
   }
 
-  private assertDocumentsFor(session: Session): void {
+  private assertDocumentsFor(session: Session, analyses: AnalysisStatuses): void {
     const kinds = session.documents.map((d) => d.documentType.toLowerCase());
     const hasSelfie = kinds.includes('selfie');
     const hasIdDocument = kinds.some((k) => k !== 'selfie');
     const problems: string[] = [];
-    if (session.analyses.document !== 'NotRequested' && !hasIdDocument) problems.push('a document analysis needs an uploaded identity document (e.g. documentType=Passport)');
-    if ((session.analyses.face_match !== 'NotRequested' || session.analyses.liveness !== 'NotRequested') && !hasSelfie) {
+    if (analyses.document !== 'NotRequested' && !hasIdDocument) problems.push('a document analysis needs an uploaded identity document (e.g. documentType=Passport)');
+    if ((analyses.face_match !== 'NotRequested' || analyses.liveness !== 'NotRequested') && !hasSelfie) {
       problems.push('selfie and liveness analyses need an uploaded documentType=Selfie image');
     }
     if (problems.length > 0) throw new ApiError('INVALID_REQUEST', `Cannot start the analysis: ${problems.join('; ')}.`);

@@ -85,7 +85,7 @@ t.test('returns 401 UNAUTHORIZED "missing" when Authorization is empty or only w
 
 t.test("returns 401 UNAUTHORIZED saying ZignSec expects the raw key for 'Bearer <key>'", async (t) => {
   const { app } = await startTestApp(t);
-  for (const value of [`Bearer ${DEMO_KEY}`, `bearer ${DEMO_KEY}`, `BEARER  ${DEMO_KEY}`, 'Bearer x']) {
+  for (const value of [`Bearer ${DEMO_KEY}`, `bearer ${DEMO_KEY}`, `BEARER  ${DEMO_KEY}`, 'Bearer x', 'Bearer', 'bearer ']) {
     for (const req of [everyRoute[0], everyRoute[3]]) {
       await t.test(`${JSON.stringify(value)} ${req.method} ${req.url}`, async (t) => assertErrors(t, await app.inject(withKey(req, { authorization: value })), 401, bearerKey));
     }
@@ -255,5 +255,22 @@ t.test('a key with the default settings (empty available_actions) picks Random f
     const created = await app.inject({ method: 'POST', url: LIVENESS, headers: auth('plain-key'), payload: minimal });
     const result = await app.inject({ url: `${SCANNING}/${created.json().id}`, headers: auth('plain-key') });
     t.ok(ALL_ACTIONS.includes(result.json().action), `${result.json().action} is a liveness action`);
+  }
+});
+
+t.test('keys named like built-in object members are keys like any other', async (t) => {
+  const names = ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'];
+  const open = await startTestApp(t);
+  for (const key of names) {
+    const created = await open.app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { authorization: key }, payload: { options: 'FrontSide', action: 'Random' } });
+    t.equal(created.statusCode, 200, `AUTH_MODE=any: ${key} creates a session`);
+    const read = await open.app.inject({ url: `/v3/scanning/${created.json().id}`, headers: { authorization: key } });
+    t.equal(read.statusCode, 200, `and reads it back`);
+  }
+  const strict = await startTestApp(t, { AUTH_MODE: 'strict' });
+  for (const key of names) {
+    const res = await strict.app.inject({ url: '/v3/scanning/3f1c2b9a-7d4e-4c51-9a0b-5e6f7a8b9c0d', headers: { authorization: key } });
+    t.equal(res.statusCode, 401, `AUTH_MODE=strict: ${key} is not a known key`);
+    t.equal(res.json().errors[0].code, 'UNAUTHORIZED');
   }
 });

@@ -284,6 +284,11 @@ const badUrls: [string, string][] = [
   ['mailto:', 'mailto:ops@merchant.example'],
   ['a scheme without host', 'http://'],
   ['a URL over 2048 characters', `https://merchant.example/${'a'.repeat(2048)}`],
+  ['a single slash after the scheme', 'http:/merchant.example/done'],
+  ['backslashes', 'http:\\\\merchant.example\\done'],
+  ['a leading space', ' https://merchant.example/done'],
+  ['a control character', 'https://merchant.example/\u0000done'],
+  ['a raw space', 'https://merchant.example/a b'],
 ];
 
 for (const field of ['target', 'target_error', 'cancel_url', 'webhook']) {
@@ -480,4 +485,45 @@ t.test('a response never contains "stack" nor Fastify’s default error shape, a
       assertNoLeak(t, res);
     });
   }
+});
+
+t.test('requests Node cannot parse get a ZignSec error body too, and the connection closes', async (t) => {
+  const { app } = await startTestApp(t);
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = new URL(address);
+  const { connect } = await import('node:net');
+  const send = (raw: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+  const cases = [
+    ['a broken request line', 'NOT AN HTTP REQUEST\r\n\r\n', 400, 'The HTTP request could not be parsed.'],
+    ['a control character in a header', 'GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n', 400, 'The HTTP request could not be parsed.'],
+    ['headers over the size limit', `GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: ${'k'.repeat(20_000)}\r\n\r\n`, 431, 'The request headers are too large.'],
+  ] as const;
+  for (const [what, raw, status, description] of cases) {
+    const response = await send(raw);
+    t.match(response, new RegExp(`^HTTP/1.1 ${status} `), what);
+    t.strictSame(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)), { errors: [{ code: 'INVALID_REQUEST', description }] }, what);
+  }
+});
+
+t.test('analysis_types: sizes are described in plain words', async (t) => {
+  const { app } = await startTestApp(t);
+  const res = await app.inject(postJson(SCANNING, { analysis_types: ['document', 'selfie', 'liveness', 'selfie'] }));
+  assertErrors(t, res, 400, [invalid('analysis_types must have at most 3 items')]);
+});
+
+t.test('relay_state: a mock_outcome that names no preset is refused, whatever its spelling', async (t) => {
+  const { app } = await startTestApp(t);
+  for (const relayState of ['order=1&mock_outcome=Face_Mismatch', 'mock_outcome=', 'mock_outcome=approved!']) {
+    const res = await app.inject(postJson(LIVENESS, { ...minimal, relay_state: relayState }));
+    t.equal(res.statusCode, 400, relayState);
+    t.match(res.json().errors[0].description, /^Unknown outcome ".*"\. Valid outcomes: .*approved/, relayState);
+  }
+  t.equal((await app.inject(postJson(LIVENESS, { ...minimal, relay_state: 'order=1&mock_outcome=face_mismatch' }))).headers['x-mock-outcome-selected'], 'face_mismatch; rule=relay_state');
 });

@@ -81,6 +81,10 @@ t.test('PUBLIC_URL, then X-Forwarded-Proto/Host, then Host build the redirect_ur
     payload: exampleLivenessRequest,
   });
   t.match(injected.json().redirect_url, /^http:\/\/localhost:8080\/v3\/scan\/ui\//, 'an unsafe Host header is not reflected');
+  for (const proto of ['javascript', 'ftp', 'https:evil', 'data']) {
+    const res = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('k'), host: 'mock.example.com', 'x-forwarded-proto': proto }, payload: exampleLivenessRequest });
+    t.match(res.json().redirect_url, /^http:\/\/mock\.example\.com\/v3\/scan\/ui\//, `X-Forwarded-Proto ${proto} is not reflected: the connection's scheme is used`);
+  }
 
   const configured = await startTestApp(t, { PUBLIC_URL: 'https://zignsec.test/' });
   const res = await configured.app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('k'), host: 'other:1' }, payload: exampleLivenessRequest });
@@ -125,4 +129,17 @@ t.test('SEED makes the Random action repeatable per key and sequence', async (t)
   const first = await actions();
   t.same(await actions(), first);
   t.ok(new Set(first).size > 1, 'and still varied');
+});
+
+t.test('paths match in any letter case, as on a .NET service; ids keep theirs', async (t) => {
+  const { app } = await startTestApp(t);
+  const created = await app.inject({ method: 'POST', url: '/V3/Scanning/Liveness', headers: auth('k'), payload: exampleLivenessRequest });
+  t.equal(created.statusCode, 200);
+  const { id } = created.json();
+  const read = await app.inject({ url: `/v3/SCANNING/${id.toUpperCase()}`, headers: auth('k') });
+  t.equal(read.statusCode, 200);
+  t.equal(read.json().id, id);
+  t.equal((await app.inject({ url: `/v3/eid/scanningsessions/${id}/analysisstatus`, headers: auth('k') })).statusCode, 200);
+  const journal = (await app.inject({ url: '/__mock/journal/count?api_key=k' })).json();
+  t.equal(journal.count, 3, 'every spelling is journaled');
 });

@@ -64,9 +64,80 @@ function withCookie(upload: { payload: Buffer; headers: Record<string, string> }
   return { payload: upload.payload, headers: { ...upload.headers, cookie } };
 }
 
+t.test('analysis of a FrontAndBack session needs both sides; the face photo is optional', async (t) => {
+  const { app } = await startTestApp(t);
+  const { api, cookie } = await openPage(app, { ...exampleLivenessRequest, options: 'FrontAndBack' });
+  const start = () => app.inject({ method: 'POST', url: `${api}/analysis`, headers: { cookie } });
+  const missing = (sides: string) => ({ errors: [{ code: 'INVALID_REQUEST', description: `Capture ${sides} before the analysis starts.` }] });
+  t.strictSame((await start()).json(), missing('the front of the document and the back of the document'));
+  await app.inject({ method: 'POST', url: `${api}/documents?side=front`, ...withCookie(multipartBody('document', 'a.png', 'image/png', tinyPng), cookie) });
+  t.strictSame((await start()).json(), missing('the back of the document'));
+  await app.inject({ method: 'POST', url: `${api}/documents?side=back`, ...withCookie(multipartBody('document', 'a.png', 'image/png', tinyPng), cookie) });
+  t.equal((await start()).statusCode, 200, 'no selfie needed: the camera may have been denied');
+});
+
+t.test('a NoDocument session starts its analysis with nothing uploaded', async (t) => {
+  const { app } = await startTestApp(t);
+  const { api, cookie } = await openPage(app, { ...exampleLivenessRequest, options: 'NoDocument' });
+  t.equal((await app.inject({ method: 'POST', url: `${api}/analysis`, headers: { cookie } })).statusCode, 200);
+});
+
+t.test('uploads: a multipart body the parser cannot read is a 400, never a 500', async (t) => {
+  const { app } = await startTestApp(t);
+  const { api, cookie, id } = await openPage(app);
+  const unreadable = [
+    { 'content-type': 'multipart/form-data', body: 'junk' },
+    { 'content-type': 'multipart/form-data; boundary=x', body: '--x\r\nContent-Disposition: form-data; name="document"; filename="a.png"\r\n\r\nunfinished' },
+  ];
+  for (const { 'content-type': type, body } of unreadable) {
+    const res = await app.inject({ method: 'POST', url: `${api}/documents?side=front`, headers: { cookie, 'content-type': type }, payload: body });
+    t.equal(res.statusCode, 400, type);
+    t.equal(res.json().errors[0].code, 'INVALID_REQUEST');
+    t.match(res.json().errors[0].description, /^The multipart body could not be read \(.+\); send multipart\/form-data with a file field named "document"\.$/);
+  }
+  const json = await app.inject({ method: 'POST', url: `${api}/documents?side=front`, headers: { cookie, 'content-type': 'application/json' }, payload: '{}' });
+  t.equal(json.statusCode, 415, 'JSON on the upload route');
+  t.equal(app.emulator.sessions.findAny(id)!.documents.length, 0);
+});
+
+t.test('HEAD on a one-time link tells whether it works without using it up', async (t) => {
+  const { app } = await startTestApp(t);
+  const created = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest })).json();
+  const url = new URL(created.redirect_url);
+  const head = await app.inject({ method: 'HEAD', url: `${url.pathname}${url.search}` });
+  t.equal(head.statusCode, 200);
+  t.equal(head.headers['set-cookie'], undefined, 'no cookie handed out');
+  t.equal(app.emulator.sessions.findAny(created.id)!.status, 'Created', 'the session is not opened');
+  const get = await app.inject({ url: `${url.pathname}${url.search}` });
+  t.equal(get.statusCode, 200, 'the browser still gets in');
+  t.ok(get.headers['set-cookie']);
+  const headAfter = await app.inject({ method: 'HEAD', url: `${url.pathname}${url.search}` });
+  t.equal(headAfter.statusCode, 403, 'and HEAD then sees it used');
+});
+
+t.test("a session's link opens its own page only", async (t) => {
+  const { app } = await startTestApp(t);
+  const liveness = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest })).json();
+  const wrong = new URL(liveness.redirect_url.replace('/liveness?', '/scanning?'));
+  const res = await app.inject({ url: `${wrong.pathname}${wrong.search}` });
+  t.equal(res.statusCode, 404);
+  t.match(res.body, /data-testid="link-error" data-reason="unknown"/);
+  const right = new URL(liveness.redirect_url);
+  t.equal((await app.inject({ url: `${right.pathname}${right.search}` })).statusCode, 200, 'the token was not used up by the wrong page');
+  const scanning = (await app.inject({ method: 'POST', url: '/v3/scanning', headers: auth('k'), payload: {} })).json();
+  const wrongScanning = new URL(scanning.redirect_url.replace('/scanning?', '/liveness?'));
+  t.equal((await app.inject({ url: `${wrongScanning.pathname}${wrongScanning.search}` })).statusCode, 404);
+});
+
 t.test('analysis: the state says analyzing, then the redirect to target once the clock passes it', async (t) => {
   const { app, clock } = await startTestApp(t);
   const { api, cookie, id } = await openPage(app);
+  const uploadSide = (side: string) => app.inject({ method: 'POST', url: `${api}/documents?side=${side}`, ...withCookie(multipartBody('document', 'a.png', 'image/png', tinyPng), cookie) });
+  const early = await app.inject({ method: 'POST', url: `${api}/analysis`, headers: { cookie } });
+  t.equal(early.statusCode, 400, 'no analysis before the document is captured');
+  t.strictSame(early.json(), { errors: [{ code: 'INVALID_REQUEST', description: 'Capture the front of the document before the analysis starts.' }] });
+  t.equal(app.emulator.sessions.findAny(id)!.analysisDueAt, null, 'the refused start changed nothing');
+  t.equal((await uploadSide('front')).statusCode, 200);
   const started = await app.inject({ method: 'POST', url: `${api}/analysis`, headers: { cookie } });
   t.equal(started.statusCode, 200);
   t.match(started.json(), { status: 'Pending', analyzing: true, remaining_ms: 1500, duration_ms: 1500, redirect: null, mobile: 'none' });

@@ -107,3 +107,28 @@ t.test('an unknown analysis id is 404 ANALYSIS_NOT_FOUND; finished sessions refu
   t.equal(late.statusCode, 409);
   t.strictSame(late.json(), { errors: [{ code: 'SESSION_STATE', description: 'The session is already Accepted.' }] });
 });
+
+t.test('multipart is for uploads only: the JSON routes of this API answer 415', async (t) => {
+  const { app } = await startTestApp(t);
+  const { payload, headers } = multipartBody('analysis_types', 'a.txt', 'text/plain', Buffer.from('document'));
+  const create = await app.inject({ method: 'POST', url: base, headers: { ...headers, ...auth('k') }, payload });
+  t.equal(create.statusCode, 415);
+  t.equal(create.json().errors[0].code, 'UNSUPPORTED_MEDIA_TYPE');
+  const id = (await app.inject({ method: 'POST', url: base, headers: auth('k'), payload: {} })).json().session_id;
+  const analyse = await app.inject({ method: 'POST', url: `${base}/${id}/analyses`, headers: { ...headers, ...auth('k') }, payload });
+  t.equal(analyse.statusCode, 415);
+});
+
+t.test('a refused analysis start leaves the session exactly as it was', async (t) => {
+  const { app } = await startTestApp(t);
+  const id = (await app.inject({ method: 'POST', url: base, headers: auth('k'), payload: {} })).json().session_id;
+  t.equal((await upload(app, id, 'Passport', tinyPng)).statusCode, 200);
+  const before = (await app.inject({ url: `/__mock/sessions/${id}` })).json();
+  const refused = await app.inject({ method: 'POST', url: `${base}/${id}/analyses`, headers: auth('k'), payload: { analysis_types: ['document', 'liveness'] } });
+  t.equal(refused.statusCode, 400);
+  t.match(refused.json().errors[0].description, /Selfie/);
+  const after = (await app.inject({ url: `/__mock/sessions/${id}` })).json();
+  t.strictSame(after, before, 'analyses, settings and action unchanged');
+  const started = await app.inject({ method: 'POST', url: `${base}/${id}/analyses`, headers: auth('k'), payload: {} });
+  t.equal(started.statusCode, 200, 'the document-only analysis it was created for still starts');
+});

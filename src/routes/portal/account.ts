@@ -128,7 +128,7 @@ export const accountRoutes = {
         const file: MerchantsFile = merchants.export();
         // A merchant sees its own entry only: other merchants' keys are not its business
         // (the whole file is on the control API, GET /__mock/merchants/export).
-        const exported = { default: file.default, merchants: apiKey in file.merchants ? { [apiKey]: file.merchants[apiKey] } : {} };
+        const exported = { default: file.default, merchants: Object.hasOwn(file.merchants, apiKey) ? { [apiKey]: file.merchants[apiKey] } : {} };
         return reply
           .type('application/json; charset=utf-8')
           .header('content-disposition', 'attachment; filename="merchants.json"')

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqualText } from '../../core/otp.js';
+import { requestScheme } from '../../http/public-url.js';
 
 export const SESSION_COOKIE = 'zsm_portal';
 /** Double-submit token of the sign-in form, which has no portal session yet. */
@@ -72,7 +73,7 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 }
 
 function cookie(request: FastifyRequest, name: string, value: string, maxAgeSeconds?: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+  const secure = requestScheme(request) === 'https' ? '; Secure' : '';
   const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
   return `${name}=${value}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax${maxAge}${secure}`;
 }
