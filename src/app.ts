@@ -5,7 +5,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifySchemaCompile
 import { jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { AdjustableClock } from './core/clock.js';
-import { handleClientError, handleError, handleFrameworkError, handleNotFound } from './http/errors.js';
+import { handleClientError, handleError, handleFrameworkError } from './http/errors.js';
+import { notFoundHandler, RouteTable } from './http/route-table.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { openApiTransform } from './http/openapi.js';
 import { healthRoutes } from './routes/health.js';
@@ -115,7 +116,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setErrorHandler(handleError);
   // The API speaks JSON only: a text/plain body is an unsupported type, not a malformed object.
   app.removeContentTypeParser('text/plain');
-  app.setNotFoundHandler(handleNotFound);
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => routes.add(route));
+  app.setNotFoundHandler(notFoundHandler(routes));
 
   await app.register(swagger, {
     openapi: {

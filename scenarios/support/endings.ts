@@ -31,8 +31,9 @@ export interface ExpectedEnding {
  * decline caused only by fields in doc.ignore_errors_in_fields is forgiven (README, Outcomes).
  */
 export function expectedFromPreset(preset: OutcomeSummary, created: SessionView): ExpectedEnding {
-  const ignored = new Set((created.settings.ignore_errors_in_fields as string[] | undefined) ?? []);
-  const forgiven = preset.failed_document_fields.length > 0 && preset.failed_document_fields.every((f) => ignored.has(f));
+  // Field names are forgiven whatever their letter case, as the emulator (and ZignSec's .NET service) match them.
+  const ignored = new Set(((created.settings.ignore_errors_in_fields as string[] | undefined) ?? []).map((f) => f.toLowerCase()));
+  const forgiven = preset.failed_document_fields.length > 0 && preset.failed_document_fields.every((f) => ignored.has(f.toLowerCase()));
   const analyses = {} as Record<AnalysisKey, string>;
   for (const key of Object.keys(resultBlock) as AnalysisKey[]) {
     const fromPreset = key === 'document' && forgiven ? 'Accepted' : preset.analyses[key];
@@ -44,7 +45,8 @@ export function expectedFromPreset(preset: OutcomeSummary, created: SessionView)
     kind: upgraded ? 'target' : preset.redirect,
     status: upgraded ? 'Accepted' : preset.session_status,
     analyses,
-    reason: upgraded ? undefined : preset.reason,
+    // A forgiven failure reads like an accepted session: no reason.
+    reason: upgraded ? null : preset.reason,
   };
 }
 

@@ -11,6 +11,7 @@ export const errorCatalogue = {
   SESSION_NOT_FOUND: { status: 404, description: 'No session with that id was found.' },
   ANALYSIS_NOT_FOUND: { status: 404, description: 'No analysis with that id was found for this session.' },
   NOT_FOUND: { status: 404, description: 'No such resource.' },
+  METHOD_NOT_ALLOWED: { status: 405, description: 'The path does not take this method.' },
   SESSION_STATE: { status: 409, description: 'The session is not in a state that allows this.' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Unsupported content type.' },

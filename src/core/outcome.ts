@@ -3,16 +3,32 @@ import type { AnalysisStatus } from '../schemas/common.js';
 import type { OutcomePreset } from '../schemas/fixtures.js';
 import { expireDocument, generateIdentity, type PersonPool } from './identity.js';
 import type { Random } from './random.js';
-import { transition, type AnalysisStatuses, type Session } from './session.js';
+import { transition, type AnalysisStatuses, type Session, type SessionFindings } from './session.js';
 
-/** The statuses a preset gives, limited to what the session requested, with forgiven document fields applied. */
-export function decideStatuses(
-  session: Pick<Session, 'analyses' | 'settings'>,
-  preset: OutcomePreset,
-): { analyses: AnalysisStatuses; sessionStatus: OutcomePreset['session_status']; failedFields: string[]; redirect: OutcomePreset['redirect'] } {
-  const ignored = new Set(session.settings.ignore_errors_in_fields);
-  const failedFields = preset.failed_document_fields.filter((field) => !ignored.has(field));
-  const forgiven = preset.failed_document_fields.length > 0 && failedFields.length === 0;
+/**
+ * The document score of an accepted document: fixtures/outcomes/approved.json's. A document whose only
+ * failing fields were forgiven is an accepted document, so it is scored like one.
+ */
+export const ACCEPTED_DOCUMENT_SCORE = 0.97;
+
+/** Field names compare as ZignSec's .NET backend compares them: ignoring case (Expiry_Date = expiry_date). */
+const fieldKey = (field: string) => field.toLowerCase();
+
+export interface Decision {
+  analyses: AnalysisStatuses;
+  sessionStatus: OutcomePreset['session_status'];
+  failedFields: string[];
+  redirect: OutcomePreset['redirect'];
+  /** Scores of the analyses the session requested; an analysis that did not run has none. */
+  scores: SessionFindings['scores'];
+  reason: string | null;
+}
+
+/** What a preset gives, limited to what the session requested, with forgiven document fields applied. */
+export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, preset: OutcomePreset): Decision {
+  const ignored = new Set(session.settings.ignore_errors_in_fields.map(fieldKey));
+  const unforgiven = preset.failed_document_fields.filter((field) => !ignored.has(fieldKey(field)));
+  const forgiven = preset.failed_document_fields.length > 0 && unforgiven.length === 0;
   const pick = (requested: AnalysisStatus, fromPreset: AnalysisStatus): AnalysisStatus =>
     requested === 'NotRequested' ? 'NotRequested' : fromPreset;
   const analyses: AnalysisStatuses = {
@@ -20,16 +36,27 @@ export function decideStatuses(
     liveness: pick(session.analyses.liveness, preset.analyses.liveness),
     face_match: pick(session.analyses.face_match, preset.analyses.face_match),
   };
+  // No document was read when no document analysis was asked for, so no field of it can fail.
+  const failedFields = analyses.document === 'NotRequested' ? [] : unforgiven;
   let sessionStatus = preset.session_status;
   let redirect = preset.redirect;
+  let reason = preset.reason;
   // A decline caused only by forgiven document fields is no decline: the real API promises that
-  // fields in doc.ignore_errors_in_fields do not fail the document analysis.
+  // fields in doc.ignore_errors_in_fields do not fail the document analysis. The result then reads
+  // like an accepted one, with no reason for a failure that did not happen.
   const everyRequestedAccepted = Object.values(analyses).every((s) => s === 'Accepted' || s === 'NotRequested');
   if (forgiven && sessionStatus === 'Declined' && everyRequestedAccepted) {
     sessionStatus = 'Accepted';
     redirect = 'target';
+    reason = null;
   }
-  return { analyses, sessionStatus, failedFields, redirect };
+  const scores: SessionFindings['scores'] = {};
+  for (const key of ['document', 'liveness', 'face_match'] as const) {
+    if (analyses[key] === 'NotRequested') continue;
+    const score = key === 'document' && forgiven ? ACCEPTED_DOCUMENT_SCORE : preset.scores[key];
+    if (score !== undefined) scores[key] = score;
+  }
+  return { analyses, sessionStatus, failedFields, redirect, scores, reason };
 }
 
 /** Ends the session the way the preset says. */
@@ -37,19 +64,20 @@ export function applyOutcome(session: Session, preset: OutcomePreset, random: Ra
   const decided = decideStatuses(session, preset);
   let identity = null;
   let document = null;
-  if (preset.identity === 'generated') {
+  // Identity comes from the document: a session without a document analysis proves that a live person
+  // was there (liveness), not who they are.
+  if (preset.identity === 'generated' && decided.analyses.document !== 'NotRequested') {
     const generated = generateIdentity(random, pools, now);
     identity = generated.identity;
     document = preset.document_expiry === 'expired' ? expireDocument(generated.document, random, now) : generated.document;
-    if (session.analyses.document === 'NotRequested') document = null;
   }
   session.analyses = decided.analyses;
   session.findings = {
     identity,
     document,
     failedFields: decided.failedFields,
-    scores: preset.scores,
-    reason: preset.reason,
+    scores: decided.scores,
+    reason: decided.reason,
     errors: preset.errors,
     redirect: decided.redirect,
   };

@@ -272,9 +272,13 @@ export function effectiveSettings(
   };
 }
 
-/** Turns a session past its deadline into Timeout. Returns true when it changed. */
+/**
+ * Turns a session past its deadline into Timeout, stamped at the deadline: when the clock jumped or
+ * nobody looked for a while, the result still says when the session actually ran out (never before
+ * its last change, so the timeline stays in order). Returns true when it changed.
+ */
 export function expireIfDue(session: Session, now: number): boolean {
   if (isFinal(session.status) || now < session.expiresAt) return false;
-  transition(session, 'Timeout', now, 'session timed out');
+  transition(session, 'Timeout', Math.max(session.expiresAt, session.updatedAt), 'session timed out');
   return true;
 }

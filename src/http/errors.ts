@@ -124,10 +124,6 @@ export function handleFrameworkError(error: FastifyError, request: FastifyReques
   reply.status(400).type('application/json; charset=utf-8').send(new ApiError('INVALID_REQUEST', description).body());
 }
 
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const error = new ApiError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
-  return reply.status(404).send(error.body());
-}
 
 /**
  * Requests Node's HTTP parser refuses before Fastify sees them (a broken request line, a control

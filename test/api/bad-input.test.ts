@@ -449,7 +449,6 @@ t.test('unknown routes return 404 NOT_FOUND naming the method and path (without 
     ['GET', '/v3/nope?secret=1', 'No route for GET /v3/nope.'],
     ['POST', '/v3/scanning/liveness/extra', 'No route for POST /v3/scanning/liveness/extra.'],
     ['GET', '/v2/eid/abc', 'No route for GET /v2/eid/abc.'],
-    ['DELETE', `/v3/scanning/${unknownId}`, `No route for DELETE /v3/scanning/${unknownId}.`],
     ['GET', '/', 'No route for GET /.'],
   ];
   for (const [method, url, description] of cases) {
@@ -526,4 +525,18 @@ t.test('relay_state: a mock_outcome that names no preset is refused, whatever it
     t.match(res.json().errors[0].description, /^Unknown outcome ".*"\. Valid outcomes: .*approved/, relayState);
   }
   t.equal((await app.inject(postJson(LIVENESS, { ...minimal, relay_state: 'order=1&mock_outcome=face_mismatch' }))).headers['x-mock-outcome-selected'], 'face_mismatch; rule=relay_state');
+});
+
+t.test('a known path with another method is 405 with Allow; an unknown path is 404', async (t) => {
+  const { app } = await startTestApp(t);
+  const wrongMethod = await app.inject({ method: 'PUT', url: SCANNING_SESSIONS, headers: KEY });
+  t.equal(wrongMethod.statusCode, 405);
+  t.equal(wrongMethod.headers.allow, 'POST');
+  t.strictSame(wrongMethod.json(), { errors: [{ code: 'METHOD_NOT_ALLOWED', description: 'PUT is not allowed on /v3/eid/scanningsessions; it takes POST.' }] });
+  const onId = await app.inject({ method: 'DELETE', url: `/v3/Scanning/${unknownId}/`, headers: KEY });
+  t.equal(onId.statusCode, 405, 'any letter case, a trailing slash');
+  t.equal(onId.headers.allow, 'GET, HEAD');
+  const unknown = await app.inject({ method: 'GET', url: '/v3/nothing-here?x=1', headers: KEY });
+  t.equal(unknown.statusCode, 404);
+  t.strictSame(unknown.json(), { errors: [{ code: 'NOT_FOUND', description: 'No route for GET /v3/nothing-here.' }] });
 });

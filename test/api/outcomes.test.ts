@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 const presets = readdirSync('fixtures/outcomes').map((f) => JSON.parse(readFileSync(`fixtures/outcomes/${f}`, 'utf8')));
@@ -76,14 +77,65 @@ for (const preset of presets) {
   });
 }
 
-t.test('an ignored failing field does not fail the document analysis', async (t) => {
+t.test('an ignored failing field does not fail the document analysis, and the result reads like an accepted one', async (t) => {
   const { app } = await startTestApp(t);
   const created = (await createLiveness(app, 'k', { doc: { ignore_errors_in_fields: ['Expiry_Date'] } }, { 'x-mock-outcome': 'document_expired' })).json();
   await app.inject({ method: 'POST', url: `/__mock/sessions/${created.id}/complete` });
   const result = (await app.inject({ url: `/v3/scanning/${created.id}`, headers: auth('k') })).json();
   t.equal(result.status, 'Accepted');
-  t.equal(result.result.documentAnalysis.status, 'Accepted');
-  t.same(result.result.documentAnalysis.failedFields, []);
+  t.equal(result.total_result, 'Accepted');
+  t.strictSame(result.result.documentAnalysis, { status: 'Accepted', documentType: 'Passport', failedFields: [], score: 0.97 });
+  t.strictSame(result.result.livenessAnalysis, { status: 'Accepted', action: 'FollowText', score: 0.97 });
+  t.strictSame(result.result.faceMatchAnalysis, { status: 'Accepted', score: 0.93 });
+  t.equal(result.result.reason, null, 'no failure reason for a forgiven field');
+  t.equal(result.analysis_summary.id_document_summary.status, 'Accepted');
+  t.strictSame(result.analysis_summary.id_document_summary.failed_fields, []);
+  const view = (await app.inject({ url: `/__mock/sessions/${created.id}` })).json();
+  t.equal(view.outcome.name, 'document_expired', 'the preset is still the one chosen');
+});
+
+t.test('doc.ignore_errors_in_fields matches field names ignoring case', async (t) => {
+  const { app } = await startTestApp(t);
+  for (const spelling of ['expiry_date', 'EXPIRY_DATE']) {
+    const created = (await createLiveness(app, 'k', { doc: { ignore_errors_in_fields: [spelling] } }, { 'x-mock-outcome': 'document_expired' })).json();
+    await app.inject({ method: 'POST', url: `/__mock/sessions/${created.id}/complete` });
+    const result = (await app.inject({ url: `/v3/scanning/${created.id}`, headers: auth('k') })).json();
+    t.equal(result.status, 'Accepted', spelling);
+    t.strictSame(result.result.documentAnalysis, { status: 'Accepted', documentType: 'Passport', failedFields: [], score: 0.97 }, spelling);
+    t.equal(result.result.reason, null, spelling);
+  }
+});
+
+t.test('a NoDocument liveness session has no identity, no document and no scores for analyses it did not request', async (t) => {
+  const { app } = await startTestApp(t, { SEED: 'no-document' });
+  const receiver = await startReceiver(t);
+  const created = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: { options: 'NoDocument', action: 'Random', webhook: receiver.url } })).json();
+  const completed = await app.inject({ method: 'POST', url: `/__mock/sessions/${created.id}/complete`, payload: {} });
+  t.equal(completed.statusCode, 200);
+  const result = (await app.inject({ url: `/v3/scanning/${created.id}`, headers: auth('k') })).json();
+  t.strictSame(result, {
+    id: created.id,
+    errors: [],
+    status: 'Accepted',
+    relay_state: created.id,
+    created: '2026-01-15T09:00:00.000Z',
+    updated: '2026-01-15T09:00:00.000Z',
+    total_result: 'Accepted',
+    action: result.action,
+    result: {
+      identity: null,
+      documentAnalysis: { status: 'NotRequested', documentType: null, failedFields: [], score: null },
+      livenessAnalysis: { status: 'Accepted', action: result.action, score: 0.98 },
+      faceMatchAnalysis: { status: 'NotRequested', score: null },
+      reason: null,
+    },
+    analysis_summary: { id: result.analysis_summary.id, id_document_summary: { status: 'NotRequested', fields: {}, failed_fields: [] } },
+  });
+  t.match(result.action, /^[A-Za-z]+$/);
+  const waited = await app.inject({ url: `/__mock/webhooks/wait?session_id=${created.id}&status=Accepted&timeout_ms=5000` });
+  t.equal(waited.statusCode, 200);
+  t.equal(receiver.received.length, 1);
+  t.strictSame(JSON.parse(receiver.received[0].rawBody), result, 'the webhook body is the same object');
 });
 
 t.test('precedence: armed > queued > header > relay_state > merchant default > approved', async (t) => {
@@ -146,3 +198,18 @@ t.test('abandoned never finishes by analysis and times out through the clock; sl
   clock.advance(30 * 60_000);
   t.equal(await status(abandoned), 'Timeout');
 });
+
+t.test(
+  'a session that times out says so at its deadline, however far past it the clock was moved',
+  async (t) => {
+    const { app, clock } = await startTestApp(t, { SESSION_TTL: '30m' });
+    const created = (await createLiveness(app, 'k', {}, { 'x-mock-outcome': 'abandoned' })).json();
+    clock.advance(6 * 3_600_000);
+    const result = (await app.inject({ url: `/v3/scanning/${created.id}`, headers: auth('k') })).json();
+    t.equal(result.status, 'Timeout');
+    t.equal(result.created, '2026-01-15T09:00:00.000Z');
+    t.equal(result.updated, '2026-01-15T09:30:00.000Z');
+    const view = (await app.inject({ url: `/__mock/sessions/${created.id}` })).json();
+    t.strictSame(view.timeline.at(-1), { at: '2026-01-15T09:30:00.000Z', status: 'Timeout', event: 'session timed out' });
+  },
+);

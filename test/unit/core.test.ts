@@ -84,7 +84,8 @@ t.test('outcome selection: first rule with a name wins; relay_state magic', asyn
   t.equal(outcomeFromRelayState('order=42&mock_outcome=document_expired&x=1'), 'document_expired');
   t.equal(outcomeFromRelayState('order=42 mock_outcome=abandoned'), 'abandoned');
   t.equal(outcomeFromRelayState('xmock_outcome=approved'), undefined);
-  t.equal(outcomeFromRelayState('mock_outcome=Bad!'), undefined);
+  t.equal(outcomeFromRelayState('mock_outcome=Bad!'), 'Bad!', 'any value is returned, to be refused by name');
+  t.equal(outcomeFromRelayState('a=1&mock_outcome=&b=2'), '', 'an empty value too');
   t.equal(outcomeFromRelayState(null), undefined);
 });
 
@@ -99,14 +100,15 @@ t.test('ignored document fields do not fail the document analysis', async (t) =>
   });
   const analyses = { document: 'Pending', liveness: 'Pending', face_match: 'Pending' } as const;
   const strict = decideStatuses({ analyses: { ...analyses }, settings: { ignore_errors_in_fields: [] } as never }, preset);
-  t.same(strict, { analyses: { document: 'Declined', liveness: 'Accepted', face_match: 'Accepted' }, sessionStatus: 'Declined', failedFields: ['Expiry_Date'], redirect: 'target' });
+  t.strictSame(strict, { analyses: { document: 'Declined', liveness: 'Accepted', face_match: 'Accepted' }, sessionStatus: 'Declined', failedFields: ['Expiry_Date'], redirect: 'target', scores: {}, reason: null });
   const forgiving = decideStatuses({ analyses: { ...analyses }, settings: { ignore_errors_in_fields: ['Expiry_Date'] } as never }, preset);
-  t.same(forgiving, { analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' }, sessionStatus: 'Accepted', failedFields: [], redirect: 'target' });
+  t.strictSame(forgiving, { analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' }, sessionStatus: 'Accepted', failedFields: [], redirect: 'target', scores: { document: 0.97 }, reason: null });
   const partly = decideStatuses({ analyses: { ...analyses }, settings: { ignore_errors_in_fields: ['Expiry_Date'] } as never }, { ...preset, failed_document_fields: ['Expiry_Date', 'Document_Number'] });
   t.equal(partly.analyses.document, 'Declined');
   t.same(partly.failedFields, ['Document_Number']);
   const noDocument = decideStatuses({ analyses: { document: 'NotRequested', liveness: 'Pending', face_match: 'NotRequested' }, settings: { ignore_errors_in_fields: [] } as never }, preset);
   t.same(noDocument.analyses, { document: 'NotRequested', liveness: 'Accepted', face_match: 'NotRequested' });
+  t.strictSame(noDocument.failedFields, [], 'no document was read, so none of its fields failed');
 });
 
 t.test('analyses requested per flow', async (t) => {
