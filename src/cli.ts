@@ -82,7 +82,7 @@ async function runServe(args: string[]): Promise<number | undefined> {
   if (rest.length > 0) {
     throw new UsageError(rest[0].startsWith('-') ? `unknown option ${rest[0].split('=')[0]}` : `unexpected argument ${JSON.stringify(rest[0])}`);
   }
-  // Loaded only now so that --help and --version stay fast. serve() reports a bad value and exits 2 itself.
+  // Loaded only now so that --help and --version stay fast. serve() reports what stops startup and exits itself.
   const { serve } = await import('./server.js');
   await serve(args);
   return undefined;
@@ -122,8 +122,19 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   }
 }
 
-/** Entry used by bin/zignsec-mock.js: sets the exit code when the command has finished. */
-export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const code = await main(argv);
+/**
+ * Entry used by bin/zignsec-mock.js: sets the exit code when the command has finished. An error no
+ * command expected is one line and exit code 1; its stack trace only at LOG_LEVEL debug or trace.
+ */
+export async function run(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): Promise<void> {
+  let code: number | undefined;
+  try {
+    code = await main(argv);
+  } catch (error) {
+    const detailed = error instanceof Error && (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace');
+    const text = detailed ? String(error.stack) : `${error instanceof Error ? error.message : String(error)} (LOG_LEVEL=debug shows the stack trace)`;
+    process.stderr.write(`zignsec-mock: ${text}\n`);
+    code = 1;
+  }
   if (code !== undefined) process.exitCode = code;
 }

@@ -2,7 +2,6 @@
 // validated with zod into one frozen Config. A bad value stops startup naming the variable.
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { isHttpUrl } from './schemas/common.js';
 
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -42,15 +41,59 @@ const Integer = (fallback: number, min: number, max: number) =>
     .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, { message: `must be a whole number from ${min} to ${max}` })
     .transform(Number);
 
+const publicUrlAllowed =
+  'must be an absolute http(s) URL without credentials, query or fragment (a path prefix is fine), such as http://localhost:8080 or https://mock.example/zignsec';
+
+/**
+ * What makes `value` unusable as the base of the links handed out, or undefined. Links are the base
+ * plus `/v3/scan/ui/...`, so a query or fragment would swallow the path; credentials would be handed
+ * to every browser.
+ */
+function publicUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'this one is not an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'this one does not start with http:// or https://';
+  if (url.hostname === '') return 'this one has no host';
+  const extras: string[] = [];
+  if (url.username !== '' || url.password !== '') extras.push('credentials (user:password@)');
+  if (value.includes('?')) extras.push(`a query (${url.search || '?'})`);
+  if (value.includes('#')) extras.push(`a fragment (${url.hash || '#'})`);
+  if (extras.length === 0) return undefined;
+  return `this one has ${extras.length > 1 ? `${extras.slice(0, -1).join(', ')} and ${extras.at(-1)}` : extras[0]}`;
+}
+
+/** The base URL as links are built from it: normalised, with no trailing slash (so never `//v3/...`). */
+function normalisePublicUrl(value: string): string {
+  const url = new URL(value);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /** Every setting, by its environment variable name. The README's configuration table mirrors this. */
 export const ConfigSchema = z.object({
   PORT: Integer(8080, 0, 65535),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  /** A name or address, not a URL: `http://0.0.0.0` or `0.0.0.0:8080` would only fail later, at listen. */
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((v) => /^[A-Za-z0-9_.-]+$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?$/.test(v) && !/^\d+(\.\d+)*:\d+$/.test(v), {
+      message: 'must be a host name or IP address of this machine, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (no scheme, port or path)',
+    }),
   PUBLIC_URL: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || isHttpUrl(v), { message: 'must be an absolute http(s) URL such as http://localhost:8080' })
-    .transform((v) => (v ? v.replace(/\/+$/, '') : undefined)),
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const problem = publicUrlProblem(v);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `${publicUrlAllowed}; ${problem}` });
+        return z.NEVER;
+      }
+      return normalisePublicUrl(v);
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   SESSION_TTL: Duration('30m'),
   OTP_TTL: Duration('10m'),
@@ -79,9 +122,16 @@ export const ConfigSchema = z.object({
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, string>>;
+export type ConfigKey = keyof typeof ConfigSchema.shape;
 
-export const configKeys = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
+export const configKeys = Object.keys(ConfigSchema.shape) as ConfigKey[];
 const secretKeys = new Set<string>(['MOCK_ADMIN_TOKEN']);
+
+/** A value as it may be shown (in errors and the startup printout): secrets and URL credentials masked. */
+function maskedValue(key: string, value: string): string {
+  if (secretKeys.has(key)) return '****';
+  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1****@');
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -120,40 +170,76 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
-      return `  ${key} (${flagName(key)}): ${issue.message}${raw[key] !== undefined ? ` (got ${JSON.stringify(raw[key])})` : ''}`;
+      return `  ${key} (${flagName(key)}): ${issue.message}${raw[key] !== undefined ? ` (got ${JSON.stringify(maskedValue(key, raw[key]))})` : ''}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return Object.freeze(parsed.data);
 }
 
-/** The configuration as printed at startup, with secrets masked. */
-export function describeConfig(config: Config): Record<string, unknown> {
-  const shown: Record<string, unknown> = {};
+const durationUnitsLargestFirst = Object.entries(durationUnits).sort(([, a], [, b]) => b - a);
+
+/** Milliseconds in the largest unit that divides them: 1800000 -> "30m", 90000 -> "90s", 250 -> "250ms". */
+export function formatDuration(ms: number): string {
+  const [unit, size] = durationUnitsLargestFirst.find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
+}
+
+/** Printable as it is on one line; anything else (spaces, quotes, line breaks) is shown JSON-quoted. */
+const plainText = /^[^\s"\p{C}]+$/u;
+
+/**
+ * Every setting as shown at startup: secrets masked, durations in their units, unset settings as
+ * `(unset: what that means)`, so the printout shows the whole configuration.
+ */
+export function describeConfig(config: Config): Record<ConfigKey, string> {
+  const shown = {} as Record<ConfigKey, string>;
   for (const key of configKeys) {
     const value = config[key];
-    shown[key] = secretKeys.has(key) && value ? '****' : value;
+    const help: SettingHelp = settingHelp[key];
+    if (value === undefined) shown[key] = `(unset: ${help.unset})`;
+    else if (secretKeys.has(key)) shown[key] = '****';
+    else if (help.value === '<duration>' && typeof value === 'number') shown[key] = formatDuration(value);
+    else {
+      const text = maskedValue(key, String(value));
+      shown[key] = plainText.test(text) ? text : JSON.stringify(text);
+    }
   }
   return shown;
+}
+
+/** The configuration block printed once at startup: one line per setting, in ConfigSchema's order. */
+export function formatConfig(config: Config): string {
+  const shown = describeConfig(config);
+  const width = Math.max(...configKeys.map((key) => key.length));
+  return ['zignsec-mock configuration (secrets masked):', ...configKeys.map((key) => `  ${key.padEnd(width)}  ${shown[key]}`), ''].join('\n');
 }
 
 /** What `zignsec-mock --help` shows for a setting: the value's shape and what it does (defaults come from ConfigSchema). */
 export interface SettingHelp {
   value: string;
   description: string;
+  /** For a setting without a default: what leaving it unset means, shown in the startup printout. */
+  unset?: string;
 }
 
-/** Help for every setting; `satisfies` makes a setting added to ConfigSchema without help a type error. */
+/** The settings that have no default, so may be unset. */
+type OptionalKey = { [Key in ConfigKey]: undefined extends Config[Key] ? Key : never }[ConfigKey];
+
+/**
+ * Help for every setting; `satisfies` makes a setting added to ConfigSchema without help, or an
+ * optional one without its `unset` meaning, a type error.
+ */
 export const settingHelp = {
   PORT: { value: '<port>', description: 'TCP port to listen on; 0 picks a free port.' },
   HOST: { value: '<address>', description: 'Interface to listen on; 0.0.0.0 inside a container.' },
-  PUBLIC_URL: { value: '<url>', description: "Base of the URLs handed out (redirect_url, QR codes); by default taken from the request's Host and X-Forwarded-* headers." },
+  PUBLIC_URL: { value: '<url>', description: "Base of the URLs handed out (redirect_url, QR codes): an absolute http(s) URL, a path prefix allowed, no query, fragment or credentials; by default taken from the request's Host and X-Forwarded-* headers.", unset: "derived from each request's Host and X-Forwarded-* headers" },
   LOG_LEVEL: { value: '<level>', description: 'Log level; per-request lines appear at debug and trace.' },
   SESSION_TTL: { value: '<duration>', description: 'How long an unfinished session lives before it ends as Timeout.' },
   OTP_TTL: { value: '<duration>', description: 'How long the one-time link in redirect_url stays valid.' },
   MAX_SESSIONS: { value: '<n>', description: 'Sessions held in memory; past it the oldest finished ones are forgotten.' },
   MERCHANTS_FILE: { value: '<file>', description: 'Merchant settings per API key (options, actions, webhook, default outcome).' },
-  OUTCOMES_DIR: { value: '<dir>', description: 'Directory of extra outcome presets (*.json), added to the built-in ones.' },
+  OUTCOMES_DIR: { value: '<dir>', description: 'Directory of extra outcome presets (*.json), added to the built-in ones.', unset: 'only the built-in outcome presets' },
   RESULT_TEMPLATE_FILE: { value: '<file>', description: 'Template of the result object served by the result paths and sent in webhooks.' },
   AUTH_MODE: { value: 'any|strict', description: 'any: every API key works; strict: only keys listed in MERCHANTS_FILE.' },
   MAX_UPLOAD_BYTES: { value: '<bytes>', description: 'Largest accepted image upload.' },
@@ -164,7 +250,7 @@ export const settingHelp = {
   WEBHOOK_MAX_ATTEMPTS: { value: '<n>', description: 'Attempts per webhook delivery before it is given up (ZignSec: 20 over 48 hours).' },
   WEBHOOK_TIME_SCALE: { value: '<factor>', description: 'Multiplies every retry delay; 0.001 runs the 48-hour schedule in about 3 minutes.' },
   SHUTDOWN_GRACE: { value: '<duration>', description: 'On SIGTERM, how long in-flight webhook attempts may finish.' },
-  SEED: { value: '<text>', description: 'Makes random choices (actions, identities) repeatable.' },
+  SEED: { value: '<text>', description: 'Makes random choices (actions, identities) repeatable.', unset: 'random choices differ from run to run' },
   TEST_MODE: { value: 'true|false', description: 'Tester panel and sample images in the scan UI.' },
-  MOCK_ADMIN_TOKEN: { value: '<token>', description: 'When set, the control API (/__mock) requires it in the X-Mock-Admin-Token header.' },
-} satisfies Record<keyof typeof ConfigSchema.shape, SettingHelp>;
+  MOCK_ADMIN_TOKEN: { value: '<token>', description: 'When set, the control API (/__mock) requires it in the X-Mock-Admin-Token header.', unset: 'the control API (/__mock) needs no token' },
+} satisfies { [Key in ConfigKey]: Key extends OptionalKey ? SettingHelp & { unset: string } : SettingHelp };

@@ -11,8 +11,23 @@ import { NO_EVENTS, type Session } from '../core/session.js';
 import { MerchantsFile, OutcomePreset } from '../schemas/fixtures.js';
 import { SessionResult } from '../schemas/public.js';
 
+/** The settings that name fixture files; a FixtureError says which one it came through. */
+export type FixtureSetting = 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE';
+
 export class FixtureError extends Error {
   override name = 'FixtureError';
+  /** The setting that named the file (none for the package's own files, such as people.json). */
+  setting?: FixtureSetting;
+}
+
+/** Runs a loading step, marking any FixtureError it throws with the setting that named the file. */
+function through<T>(setting: FixtureSetting, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof FixtureError) error.setting ??= setting;
+    throw error;
+  }
 }
 
 export interface Fixtures {
@@ -103,26 +118,31 @@ function sampleSession(): Session {
 }
 
 export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE'>): Fixtures {
-  const merchants = parseFixture(config.MERCHANTS_FILE, MerchantsFile, readJson(config.MERCHANTS_FILE));
+  const merchants = through('MERCHANTS_FILE', () => parseFixture(config.MERCHANTS_FILE, MerchantsFile, readJson(config.MERCHANTS_FILE)));
   const outcomes: Fixtures['outcomes'] = new Map();
   loadOutcomeDir(join(packageRoot, 'fixtures', 'outcomes'), 'built-in', outcomes);
-  if (config.OUTCOMES_DIR) loadOutcomeDir(config.OUTCOMES_DIR, 'custom', outcomes);
+  if (config.OUTCOMES_DIR) through('OUTCOMES_DIR', () => loadOutcomeDir(config.OUTCOMES_DIR!, 'custom', outcomes));
 
   const peopleFile = join(packageRoot, 'fixtures', 'people.json');
   const pools = parseFixture(peopleFile, PeopleFile, readJson(peopleFile)).pools;
 
-  const resultTemplate = readJson(config.RESULT_TEMPLATE_FILE);
-  const sample = sampleSession();
-  const missing = unknownPlaceholders(resultTemplate, resultContext(sample));
-  if (missing.length > 0) throw new FixtureError(`${config.RESULT_TEMPLATE_FILE}: unknown placeholders ${missing.map((m) => `{{${m}}}`).join(', ')}`);
-  parseFixture(config.RESULT_TEMPLATE_FILE, SessionResult, renderResult(resultTemplate, sample));
+  const resultTemplate = through('RESULT_TEMPLATE_FILE', () => {
+    const template = readJson(config.RESULT_TEMPLATE_FILE);
+    const sample = sampleSession();
+    const missing = unknownPlaceholders(template, resultContext(sample));
+    if (missing.length > 0) throw new FixtureError(`${config.RESULT_TEMPLATE_FILE}: unknown placeholders ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+    parseFixture(config.RESULT_TEMPLATE_FILE, SessionResult, renderResult(template, sample));
+    return template;
+  });
 
-  for (const [key, merchant] of Object.entries({ default: merchants.default, ...merchants.merchants })) {
-    if (merchant.default_outcome && !outcomes.has(merchant.default_outcome)) {
-      throw new FixtureError(
-        `${config.MERCHANTS_FILE}: merchants.${key}.default_outcome: unknown outcome "${merchant.default_outcome}" (known: ${[...outcomes.keys()].join(', ')})`,
-      );
+  through('MERCHANTS_FILE', () => {
+    for (const [key, merchant] of Object.entries({ default: merchants.default, ...merchants.merchants })) {
+      if (merchant.default_outcome && !outcomes.has(merchant.default_outcome)) {
+        throw new FixtureError(
+          `${config.MERCHANTS_FILE}: merchants.${key}.default_outcome: unknown outcome "${merchant.default_outcome}" (known: ${[...outcomes.keys()].join(', ')})`,
+        );
+      }
     }
-  }
+  });
   return { merchants, outcomes, pools, resultTemplate };
 }

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { helpText } from '../../src/cli.js';
-import { configKeys, flagName, settingHelp } from '../../src/config.js';
+import { helpText, run } from '../../src/cli.js';
+import { configKeys, flagName, flagsToInput, formatConfig, loadConfig, settingHelp } from '../../src/config.js';
 import { eventually } from '../helpers/eventually.js';
 
 const bin = fileURLToPath(new URL('../../bin/zignsec-mock.js', import.meta.url));
@@ -110,17 +110,86 @@ t.test('serve listens with the flags given, answers /ready, and exits 0 on SIGTE
   );
   t.strictSame(ready, { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
   child.kill('SIGTERM');
-  t.strictSame(await exited, { code: 0, signal: null, stdout: '', stderr: '' });
+  // At warn the logger says nothing, but the configuration is still printed, every setting on its line.
+  const printout = formatConfig(loadConfig({}, flagsToInput(['--port', String(port), '--log-level', 'warn', '--seed', 'cli']).input));
+  t.strictSame(await exited, { code: 0, signal: null, stdout: printout, stderr: '' });
+  t.match(printout, /^ {2}LOG_LEVEL {13}warn$/m);
+  t.match(printout, /^ {2}SEED {18}cli$/m);
+  t.match(printout, /^ {2}PUBLIC_URL {12}\(unset: derived from each request's Host and X-Forwarded-\* headers\)$/m);
+});
+
+t.test('serve on a PORT already in use exits 2 with one line naming PORT and --port', async (t) => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const { port } = server.address() as { port: number };
+  t.strictSame(await runCli(['serve', '--port', String(port), '--log-level', 'silent']).exited, {
+    code: 2,
+    signal: null,
+    stdout: '',
+    stderr: `zignsec-mock: PORT ${port} is already in use on 127.0.0.1 (EADDRINUSE): set PORT or --port to a free port, or 0 for any free port\n`,
+  });
+});
+
+t.test('serve with a missing --merchants-file exits 2 naming MERCHANTS_FILE and the flag', async (t) => {
+  t.strictSame(await runCli(['serve', '--merchants-file', '/nonexistent.json', '--log-level', 'silent']).exited, {
+    code: 2,
+    signal: null,
+    stdout: '',
+    stderr:
+      'zignsec-mock: MERCHANTS_FILE (--merchants-file): /nonexistent.json: cannot be read (ENOENT: no such file or directory); set MERCHANTS_FILE or --merchants-file to a readable JSON file of merchant settings\n',
+  });
+});
+
+t.test('serve with a PUBLIC_URL that has a query exits 2 naming PUBLIC_URL and --public-url', async (t) => {
+  const { code, stdout, stderr } = await runCli(['serve', '--public-url', 'http://h.example/base?x=1#frag']).exited;
+  t.equal(code, 2);
+  t.equal(stdout, '');
+  t.equal(
+    stderr,
+    'zignsec-mock: Invalid configuration:\n  PUBLIC_URL (--public-url): must be an absolute http(s) URL without credentials, query or fragment (a path prefix is fine), such as http://localhost:8080 or https://mock.example/zignsec; this one has a query (?x=1) and a fragment (#frag) (got "http://h.example/base?x=1#frag")\n',
+  );
+});
+
+t.test('an error no command expected is one line and exit code 1, not a stack trace', async (t) => {
+  const written: string[] = [];
+  const { write: stdoutWrite } = process.stdout;
+  const { write: stderrWrite } = process.stderr;
+  const exitCode = process.exitCode;
+  t.teardown(() => {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+    process.exitCode = exitCode;
+  });
+  const failure = new Error('write EPIPE');
+  process.stdout.write = () => {
+    throw failure;
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
+  await run(['--version'], {});
+  const quietCode = process.exitCode;
+  await run(['--version'], { LOG_LEVEL: 'debug' });
+  const debugCode = process.exitCode;
+  process.stdout.write = stdoutWrite;
+  process.stderr.write = stderrWrite;
+  process.exitCode = exitCode;
+  t.equal(quietCode, 1);
+  t.equal(debugCode, 1);
+  t.strictSame(written, ['zignsec-mock: write EPIPE (LOG_LEVEL=debug shows the stack trace)\n', `zignsec-mock: ${failure.stack}\n`]);
 });
 
 t.test('the environment is read too, and a flag wins over it', async (t) => {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [bin, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 'the server on PORT from the environment', 15_000);
   child.kill('SIGTERM');
   t.equal(await exited, 0);
+  t.equal(output, '', 'LOG_LEVEL silent (here from the flag) prints nothing, not even the configuration');
 });
