@@ -17,9 +17,12 @@
 //   navigation, not requests, and are listed apart.
 // The emulator's clock is frozen while the raw pages are measured (the analysis stays on screen until
 // the stage advances it) and let run again for the browser walk (bench/ui-browser.ts).
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BENCH_API_KEY, exampleLivenessRequest } from './example.js';
+import { ROOT } from './support.js';
 import { walkScanUi } from './ui-browser.js';
 
 export type StageStatus = 'PASS' | 'FAIL' | 'ERROR' | 'REF' | 'SKIP';
@@ -360,7 +363,12 @@ async function measureAllPages(base: string): Promise<PageFigures[]> {
     pages.push(await measurePage({ label: 'phone page (mobile link)', url: phoneUrl, cookie: phone.cookie, first: phone.first, expectStatus: 200, expectStep: 'document-front' }));
     pages.push(await measurePage({ label: 'liveness FrontSide, phone opened', url: frontSide.url, cookie: deskCookie, expectStatus: 200, expectStep: 'mobile' }));
 
-    // The analysis (the clock is frozen: it stays on until advanced), then the end.
+    // The analysis (the clock is frozen: it stays on until advanced), then the end. It starts once the
+    // document is captured, as in the browser: the phone uploads the sample passport.
+    const upload = new FormData();
+    upload.append('document', new Blob([readFileSync(join(ROOT, 'fixtures', 'sample-documents', 'passport.jpg'))], { type: 'image/jpeg' }), 'passport.jpg');
+    const uploaded = await fetch(`${api(frontSide.id)}/documents?side=front`, { method: 'POST', headers: { cookie: phone.cookie }, body: upload });
+    if (uploaded.status !== 200) throw new Error(`uploading the document: HTTP ${uploaded.status} ${(await uploaded.text()).slice(0, 300)}`);
     await json(`${api(frontSide.id)}/analysis`, { method: 'POST', headers: { cookie: deskCookie } });
     pages.push(await measurePage({ label: 'liveness FrontSide, reloaded', url: frontSide.url, cookie: deskCookie, expectStatus: 200, expectStep: 'analyzing' }));
     const state = await json<{ remaining_ms: number | null }>(`${api(frontSide.id)}/state`, { headers: { cookie: deskCookie } });
