@@ -1,5 +1,4 @@
 // The installed command: the bin shim run from another working directory, as npx or a Docker image would.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,34 +6,14 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { helpText, run } from '../../src/cli.js';
 import { configKeys, flagName, flagsToInput, formatConfig, loadConfig, settingHelp } from '../../src/config.js';
-import { eventually } from '../helpers/eventually.js';
+import { cleanEnv, freePort, readyBody, spawnNode } from '../helpers/processes.js';
 
 const bin = fileURLToPath(new URL('../../bin/zignsec-mock.js', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-/** The environment without any setting, so the host's PORT or LOG_LEVEL cannot leak into a run. */
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(configKeys as string[]).includes(key)));
-
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: tmpdir(), env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, exited };
-}
+const runCli = (args: string[]) => spawnNode([bin, ...args], { cwd: tmpdir(), env: cleanEnv });
 
 const usageHint = 'Run zignsec-mock --help for the commands and options.\n';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 t.test('--help lists every setting with its flag, variable, default and description', async (t) => {
   const { code, stdout, stderr } = await runCli(['--help']).exited;
@@ -99,15 +78,7 @@ t.test('serve listens with the flags given, answers /ready, and exits 0 on SIGTE
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const ready = await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`the server exited early: ${JSON.stringify(await exited)}`);
-      const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
-      return res?.ok ? res.json() : undefined;
-    },
-    'the server to be ready',
-    15_000,
-  );
+  const ready = await readyBody(port, child, exited);
   t.strictSame(ready, { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
   child.kill('SIGTERM');
   // At warn the logger says nothing, but the configuration is still printed, every setting on its line.
@@ -180,16 +151,13 @@ t.test('an error no command expected is one line and exit code 1, not a stack tr
 
 t.test('the environment is read too, and a flag wins over it', async (t) => {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, exited } = spawnNode([bin, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' } });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 'the server on PORT from the environment', 15_000);
+  await readyBody(port, child, exited);
   child.kill('SIGTERM');
-  t.equal(await exited, 0);
-  t.equal(output, '', 'LOG_LEVEL silent (here from the flag) prints nothing, not even the configuration');
+  const { code, stdout, stderr } = await exited;
+  t.equal(code, 0);
+  t.equal(stdout + stderr, '', 'LOG_LEVEL silent (here from the flag) prints nothing, not even the configuration');
 });

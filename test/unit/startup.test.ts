@@ -1,45 +1,18 @@
 // What stops startup (a port in use, an unusable HOST, an unreadable fixture file) is one line naming the
 // setting to change and exit code 2, never a stack trace; the configuration is printed at every LOG_LEVEL but silent.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { ConfigError, configKeys, formatConfig, loadConfig, type Config, type ConfigInput } from '../../src/config.js';
+import { ConfigError, formatConfig, loadConfig, type Config, type ConfigInput } from '../../src/config.js';
 import { CONFIGURATION_EXIT_CODE, describeListenError, describeStartupError } from '../../src/server.js';
 import { loadFixtures } from '../../src/services/fixtures.js';
-import { eventually } from '../helpers/eventually.js';
+import { cleanEnv, freePort, listening, readyBody, spawnNode } from '../helpers/processes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-/** The environment without any setting, so the host's PORT or LOG_LEVEL cannot leak into a run. */
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(configKeys as string[]).includes(key)));
-
 /** `npm start`: node --import tsx src/server.ts, in the package folder. */
-function npmStart(env: ConfigInput) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, exited };
-}
-
-async function listening(): Promise<{ server: Server; port: number }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as { port: number }).port };
-}
-
-async function freePort(): Promise<number> {
-  const { server, port } = await listening();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const npmStart = (env: ConfigInput) => spawnNode(['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...cleanEnv, ...env } });
 
 /** The error loadFixtures throws for these settings, as startup would print it. */
 function fixtureFailure(settings: ConfigInput): { config: Config; printed: { message: string; exitCode: number } } {
@@ -203,15 +176,7 @@ for (const level of ['warn', 'error', 'fatal', 'info'] as const) {
     t.teardown(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
-    const ready = await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the server exited early: ${JSON.stringify(await exited)}`);
-        const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
-        return res?.ok ? res.json() : undefined;
-      },
-      'the server to be ready',
-      15_000,
-    );
+    const ready = await readyBody(port, child, exited);
     t.match(ready, { status: 'ready' });
     child.kill('SIGTERM');
     const { code, stdout, stderr } = await exited;
@@ -233,7 +198,7 @@ t.test('LOG_LEVEL=silent prints nothing at all', async (t) => {
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.ok, 'the server to be ready', 15_000);
+  await readyBody(port, child, exited);
   child.kill('SIGTERM');
   t.strictSame(await exited, { code: 0, signal: null, stdout: '', stderr: '' });
 });
