@@ -40,7 +40,8 @@ export function expectedFromPreset(preset: OutcomeSummary, created: SessionView)
     analyses[key] = created.analyses[key] === 'NotRequested' ? 'NotRequested' : fromPreset;
   }
   const allAccepted = Object.values(analyses).every((s) => s === 'Accepted' || s === 'NotRequested');
-  const upgraded = forgiven && preset.session_status === 'Declined' && allAccepted;
+  // A decline needs a declined analysis the session requested (see src/core/outcome.ts).
+  const upgraded = preset.session_status === 'Declined' && allAccepted;
   return {
     kind: upgraded ? 'target' : preset.redirect,
     status: upgraded ? 'Accepted' : preset.session_status,

@@ -41,11 +41,12 @@ export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, 
   let sessionStatus = preset.session_status;
   let redirect = preset.redirect;
   let reason = preset.reason;
-  // A decline caused only by forgiven document fields is no decline: the real API promises that
-  // fields in doc.ignore_errors_in_fields do not fail the document analysis. The result then reads
-  // like an accepted one, with no reason for a failure that did not happen.
+  // A decline needs a declined analysis. One caused only by forgiven document fields is no decline
+  // (the real API promises that fields in doc.ignore_errors_in_fields do not fail the document
+  // analysis), nor is one of an analysis the session did not run (face_mismatch for a NoDocument
+  // session). The result then reads like an accepted one, with no reason for a failure that did not happen.
   const everyRequestedAccepted = Object.values(analyses).every((s) => s === 'Accepted' || s === 'NotRequested');
-  if (forgiven && sessionStatus === 'Declined' && everyRequestedAccepted) {
+  if (sessionStatus === 'Declined' && everyRequestedAccepted) {
     sessionStatus = 'Accepted';
     redirect = 'target';
     reason = null;

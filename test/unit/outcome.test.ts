@@ -166,3 +166,19 @@ t.test('the same seed gives the same finished session', async (t) => {
   const two = finish(pendingSession('liveness', { options: 'FrontSide', action: 'Random' }), 'approved');
   t.strictSame(one, two);
 });
+
+t.test('a decline needs a declined analysis the session requested', async (t) => {
+  for (const name of ['document_tampered', 'document_expired', 'document_unreadable', 'face_mismatch']) {
+    const session = pendingSession('liveness', { options: 'NoDocument', action: 'Random' });
+    const result = finish(session, name);
+    t.equal(result.status, 'Accepted', `${name} on a NoDocument session: nothing it declines was run`);
+    t.equal(result.result.reason, null, `${name}: no reason for a failure that did not happen`);
+    t.equal(session.findings!.redirect, 'target', `${name}: the browser goes to target`);
+  }
+  for (const name of ['liveness_failed', 'action_not_performed']) {
+    const session = pendingSession('liveness', { options: 'NoDocument', action: 'Random' });
+    t.equal(finish(session, name).status, 'Declined', `${name} declines the liveness analysis it ran`);
+  }
+  const withDocument = pendingSession('liveness', { options: 'FrontSide', action: 'Random' });
+  t.equal(finish(withDocument, 'face_mismatch').status, 'Declined', 'face_mismatch declines a session that ran the face match');
+});
