@@ -1,5 +1,6 @@
 // Configuration from environment variables and matching CLI flags (`PUBLIC_URL` <-> `--public-url`),
 // validated with zod into one frozen Config. A bad value stops startup naming the variable.
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -212,7 +213,19 @@ export function describeConfig(config: Config): Record<ConfigKey, string> {
 export function formatConfig(config: Config): string {
   const shown = describeConfig(config);
   const width = Math.max(...configKeys.map((key) => key.length));
-  return ['zignsec-mock configuration (secrets masked):', ...configKeys.map((key) => `  ${key.padEnd(width)}  ${shown[key]}`), ''].join('\n');
+  return [`${CONFIG_TITLE}:`, ...configKeys.map((key) => `  ${key.padEnd(width)}  ${shown[key]}`), ''].join('\n');
+}
+
+const CONFIG_TITLE = 'zignsec-mock configuration (secrets masked)';
+
+/**
+ * The startup printout, in the form the logs take: the text block on a terminal, one JSON line
+ * (pino's fields, level info) otherwise, so that a log shipper reading JSON lines reads it too.
+ */
+export function configPrintout(config: Config, terminal: boolean): string {
+  if (terminal) return formatConfig(config);
+  const line = { level: 30, time: Date.now(), pid: process.pid, hostname: hostname(), msg: CONFIG_TITLE, config: describeConfig(config) };
+  return `${JSON.stringify(line)}\n`;
 }
 
 /** What `zignsec-mock --help` shows for a setting: the value's shape and what it does (defaults come from ConfigSchema). */

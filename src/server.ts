@@ -1,7 +1,7 @@
 // Process entry: load configuration, build the app, listen, and shut down gracefully on SIGINT/SIGTERM.
 // Whatever stops startup is printed as one line naming the setting to change, never as a stack trace.
 import { buildApp } from './app.js';
-import { ConfigError, flagName, flagsToInput, formatConfig, loadConfig, type Config, type ConfigKey } from './config.js';
+import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, type Config, type ConfigKey } from './config.js';
 import { FixtureError, type FixtureSetting } from './services/fixtures.js';
 
 /** Exit code of a startup stopped by a setting: a bad value, an unreadable file, an unusable address. */
@@ -92,7 +92,7 @@ export async function serve(argv: readonly string[] = process.argv.slice(2)): Pr
     const { input } = flagsToInput(argv);
     config = loadConfig(process.env, input);
     // Printed directly, not logged, so that it shows at every LOG_LEVEL but silent.
-    if (config.LOG_LEVEL !== 'silent') process.stdout.write(formatConfig(config));
+    if (config.LOG_LEVEL !== 'silent') process.stdout.write(configPrintout(config, Boolean(process.stdout.isTTY)));
     app = await buildApp(config);
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     app.log.info(`zignsec-mock listening on ${address} (Swagger UI: ${address}/v3/scan/swagger)`);

@@ -14,11 +14,24 @@ export const OutcomeHeaders = z.object({
     .meta({ description: 'Emulator only: the outcome preset this session ends with (see GET /__mock/outcomes).' }),
 });
 
+/**
+ * A session keeps its request exactly as sent when it is an object of ordinary size. A larger body
+ * is kept as the fields the API reads (unknown fields dropped), so that unknown fields cannot make
+ * every stored session as large as MAX_BODY_BYTES.
+ */
+const VERBATIM_REQUEST_MAX_CHARS = 4096;
+const objectText = /^\s*\{/;
+
+function verbatimRequest(request: FastifyRequest): string | undefined {
+  const text = request.bodyText;
+  return text !== null && text.length <= VERBATIM_REQUEST_MAX_CHARS && objectText.test(text) ? text : undefined;
+}
+
 export function createSessionFrom(request: FastifyRequest, reply: FastifyReply, flow: Flow): Session {
   const { sessions } = request.server.emulator;
   const header = request.headers['x-mock-outcome'];
   const headerOutcome = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
-  const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome, requestText: request.bodyText ?? undefined });
+  const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome, requestText: verbatimRequest(request) });
   // Says which preset the session will end with and which rule chose it.
   reply.header('x-mock-outcome-selected', `${session.outcome.name}; rule=${session.outcome.rule}`);
   return session;

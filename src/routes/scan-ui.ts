@@ -81,8 +81,18 @@ const linkProblems = {
   unknown: { status: 404, title: 'Verification session not found', text: 'The session may have expired or been removed.' },
 } as const;
 
+/**
+ * The path PUBLIC_URL puts in front of the emulator's own paths (`/zignsec` for
+ * `https://proxy.example/zignsec`), or ''. A proxy that strips it serves the emulator there, so
+ * every path a page hands the browser (assets, its API, the cookie's Path) starts with it.
+ */
+export function publicPathPrefix(publicUrl: string | undefined): string {
+  return publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
+}
+
 export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkProblems): FastifyReply {
   const { status, title, text } = linkProblems[problem];
+  const prefix = publicPathPrefix(reply.server.emulator.config.PUBLIC_URL);
   const s = stringsFor('en');
   return reply
     .status(status)
@@ -92,7 +102,7 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
     .send(
       pageShell(
         s,
-        html`<link rel="stylesheet" href="${assets['scan.css'].url}">`,
+        html`<link rel="stylesheet" href="${prefix}${assets['scan.css'].url}">`,
         html`<div class="zsm"><header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span></header>
 <main class="card" data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main></div>`,
       ),
@@ -106,7 +116,8 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
  */
 function setUiCookie(request: FastifyRequest, reply: FastifyReply, name: string, secret: string, sessionId: string): void {
   const sameSite = requestScheme(request) === 'https' ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
-  reply.header('set-cookie', `${name}=${secret}; Path=/v3/scan/ui/${sessionId}; HttpOnly; ${sameSite}`);
+  const prefix = publicPathPrefix(request.server.emulator.config.PUBLIC_URL);
+  reply.header('set-cookie', `${name}=${secret}; Path=${prefix}/v3/scan/ui/${sessionId}; HttpOnly; ${sameSite}`);
 }
 
 /**
@@ -149,7 +160,8 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions, config, clock, fixtures } = app.emulator;
   const flow = new ScanFlowService(sessions, config, clock);
   const samples = loadSamples();
-  const resultPage = (session: Session) => `/v3/scan/ui/${session.id}/result`;
+  const prefix = publicPathPrefix(config.PUBLIC_URL);
+  const resultPage = (session: Session) => `${prefix}/v3/scan/ui/${session.id}/result`;
   const mobileUrl = (request: FastifyRequest, session: Session) =>
     `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;
 
@@ -195,11 +207,11 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       outcomes: [...fixtures.outcomes.values()].map((o) => ({ name: o.name, description: o.description })),
       currentOutcome: session.outcome,
       samples: config.TEST_MODE ? [...samples.keys()] : [],
-      samplesBase: '/v3/scan/ui/assets/samples/',
+      samplesBase: `${prefix}/v3/scan/ui/assets/samples/`,
       redirect: state.redirect?.url ?? null,
       cssUrls: session.settings.css,
-      assets: { script: assets['scan.js'].url, style: assets['scan.css'].url },
-      apiBase: `/v3/scan/ui/${session.id}`,
+      assets: { script: `${prefix}${assets['scan.js'].url}`, style: `${prefix}${assets['scan.css'].url}` },
+      apiBase: `${prefix}/v3/scan/ui/${session.id}`,
     });
     return reply
       .header('content-security-policy', contentSecurityPolicy(styleOrigins(session.settings.css)))
@@ -247,7 +259,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
           sessionId: session.id,
           status: session.status,
           relayState: session.settings.relay_state,
-          style: assets['scan.css'].url,
+          style: `${prefix}${assets['scan.css'].url}`,
         }),
       );
   });
@@ -305,7 +317,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/v3/scan/ui/:id/mobile-link', { schema: { tags, summary: 'Mobile hand-off: the phone link (its own one-time token) and its QR code', params: UiParams } }, async (request) => {
     const { session, role } = caller(request);
     if (role !== 'desktop') throw new ApiError('SESSION_STATE', 'The mobile link is handed out to the desktop page only.');
-    return { url: mobileUrl(request, session), qr: `/v3/scan/ui/${session.id}/mobile-link/qr.svg`, errors: [] };
+    return { url: mobileUrl(request, session), qr: `${prefix}/v3/scan/ui/${session.id}/mobile-link/qr.svg`, errors: [] };
   });
 
   app.get('/v3/scan/ui/:id/mobile-link/qr.svg', { schema: { tags, summary: 'The QR code of the mobile link, as SVG', params: UiParams } }, async (request, reply) => {
@@ -319,7 +331,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
 
   // Assets -----------------------------------------------------------------------------------
   app.get('/v3/scan/ui/assets/:file', { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
-    const asset = assets[request.params.file as keyof typeof assets];
+    const asset = Object.hasOwn(assets, request.params.file) ? assets[request.params.file as keyof typeof assets] : undefined;
     if (!asset) throw new ApiError('NOT_FOUND', `No asset ${JSON.stringify(request.params.file)}.`);
     return reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
   });

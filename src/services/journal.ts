@@ -33,6 +33,8 @@ export interface JournalFilter {
 }
 
 const MAX_BODY_CHARS = 16_384;
+/** Larger JSON is kept cut, as text: far bigger than the API's answers or any ordinary request. */
+const MAX_KEPT_JSON_CHARS = MAX_BODY_CHARS;
 const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token']);
 const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /** The id a create call answers with: `{"id":"<guid>"` or `{"session_id":"<guid>"`. */
@@ -66,17 +68,28 @@ export function responseBodyOf(entry: JournalEntry): unknown {
       /* fall through: keep it as text */
     }
   }
-  if (contentType?.startsWith('text/html')) return `[html, ${raw.length} characters]`;
-  return raw.length > MAX_BODY_CHARS ? `${raw.slice(0, MAX_BODY_CHARS)}…` : raw;
+  return raw;
 }
 
-/** A glob over paths: `*` is one segment's worth of characters, `**` anything. */
+/**
+ * What the journal keeps of a body: JSON in full (the API's own JSON is small; parsed when read),
+ * HTML as a note of its size, anything else up to MAX_BODY_CHARS. A full ring then holds at most
+ * JOURNAL_SIZE times that much, whatever callers send.
+ */
+function keptText(text: string, type: string): string {
+  if (type.includes('json') && text.length <= MAX_KEPT_JSON_CHARS) return text;
+  if (type.startsWith('text/html')) return `[html, ${text.length} characters]`;
+  return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}…` : text;
+}
+
+/** A glob over paths: `*` is one segment's worth of characters, `**` anything; letter case does not matter, as for the router. */
 export function pathMatcher(pattern: string): (path: string) => boolean {
   const regex = new RegExp(
     `^${pattern
       .split('**')
       .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
       .join('.*')}$`,
+    'i',
   );
   return (path) => regex.test(path);
 }
@@ -113,7 +126,8 @@ export class RequestJournal {
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
     if (this.capacity === 0) return;
     const slot = this.next;
-    const bodyIsJson = request.bodyText !== null;
+    const bodyText = request.bodyText;
+    const bodyIsJson = bodyText !== null && bodyText.length <= MAX_KEPT_JSON_CHARS;
     const authorization = request.raw.headers.authorization;
     this.ids[slot] = this.nextId++;
     this.times[slot] = at;
@@ -123,10 +137,12 @@ export class RequestJournal {
     this.urls[slot] = request.url;
     // The request's own headers object, kept by reference; masking happens when read.
     this.headers[slot] = request.raw.headers;
-    this.bodies[slot] = bodyIsJson ? request.bodyText : request.isMultipart?.() ? '[multipart/form-data]' : typeof request.body === 'string' ? request.body : null;
+    this.bodies[slot] =
+      bodyText !== null ? keptText(bodyText, 'application/json') : request.isMultipart?.() ? '[multipart/form-data]' : typeof request.body === 'string' ? keptText(request.body, '') : null;
     this.bodyIsJson[slot] = bodyIsJson;
-    this.responseTexts[slot] = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
-    this.responseTypes[slot] = String(reply.getHeader('content-type') ?? '');
+    const responseType = String(reply.getHeader('content-type') ?? '');
+    this.responseTexts[slot] = typeof payload === 'string' ? keptText(payload, responseType) : Buffer.isBuffer(payload) ? keptText(payload.toString('utf8', 0, MAX_BODY_CHARS + 1), responseType) : null;
+    this.responseTypes[slot] = responseType;
     this.apiKeys[slot] = typeof authorization === 'string' ? authorization.trim() : null;
     this.sessionIds[slot] = undefined;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;

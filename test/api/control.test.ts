@@ -265,3 +265,11 @@ t.test('the journal keeps the newest JOURNAL_SIZE requests, oldest first', async
   await none.app.inject({ url: '/v3/scanning/00000000-0000-4000-8000-000000000001', headers: auth('ring') });
   t.equal((await none.app.inject({ url: '/__mock/journal/count' })).json().count, 0, 'JOURNAL_SIZE=0 keeps none');
 });
+
+t.test('a merchant key spelled like the export route is a key', async (t) => {
+  const { app } = await startTestApp(t);
+  const settings = { name: 'Capitalised', options: 'NoDocument' };
+  t.equal((await app.inject({ method: 'PUT', url: '/__mock/merchants/Export', payload: settings })).statusCode, 200);
+  t.match((await app.inject({ url: '/__mock/merchants/Export' })).json(), settings);
+  t.ok((await app.inject({ url: '/__mock/merchants/export' })).json().merchants, 'the lower-case path is still the export');
+});

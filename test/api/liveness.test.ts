@@ -142,4 +142,25 @@ t.test('paths match in any letter case, as on a .NET service; ids keep theirs', 
   t.equal((await app.inject({ url: `/v3/eid/scanningsessions/${id}/analysisstatus`, headers: auth('k') })).statusCode, 200);
   const journal = (await app.inject({ url: '/__mock/journal/count?api_key=k' })).json();
   t.equal(journal.count, 3, 'every spelling is journaled');
+  t.equal((await app.inject({ url: '/__mock/journal/count?path=/v3/scanning/liveness' })).json().count, 1, 'and found by the path in any spelling');
+  await app.inject({ method: 'POST', url: '/__mock/faults', payload: { method: 'POST', path: '/v3/scanning/liveness', action: { type: 'error', status: 503 } } });
+  const faulted = await app.inject({ method: 'POST', url: '/V3/SCANNING/LIVENESS', headers: auth('k'), payload: exampleLivenessRequest });
+  t.equal(faulted.statusCode, 503, 'a fault rule matches the path in any spelling');
+});
+
+t.test('a session keeps an ordinary request as sent; a huge one without the fields the API ignores', async (t) => {
+  const { app } = await startTestApp(t);
+  const create = async (extra: Record<string, unknown>) => {
+    const res = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: { ...exampleLivenessRequest, ...extra } });
+    t.equal(res.statusCode, 200);
+    return (await app.inject({ url: `/__mock/sessions/${res.json().id}` })).json().request;
+  };
+  t.strictSame(await create({ client_ref: 'r-1' }), { ...exampleLivenessRequest, client_ref: 'r-1' }, 'unknown fields kept when small');
+  t.strictSame(await create({ junk: 'j'.repeat(20_000) }), exampleLivenessRequest, 'unknown fields dropped from a 20 KB body');
+  const journal = (await app.inject({ url: '/__mock/journal?limit=1' })).json().requests[0];
+  t.type(journal.body, 'string', 'the journal keeps a huge body cut, as text');
+  t.equal(journal.body.length, 16_385);
+  t.ok(journal.body.endsWith('…'));
+  const scanning = await app.inject({ method: 'POST', url: '/v3/eid/scanningsessions', headers: { ...auth('k'), 'content-type': 'application/json' }, payload: 'null' });
+  t.strictSame((await app.inject({ url: `/__mock/sessions/${scanning.json().session_id}` })).json().request, {}, 'a null body is the empty request');
 });

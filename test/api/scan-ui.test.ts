@@ -290,3 +290,28 @@ t.test('the page speaks Swedish for se and sv, English otherwise', async (t) => 
     t.match(page.body, text);
   }
 });
+
+t.test('behind a proxy serving the emulator under a path prefix, every path the page hands out has it', async (t) => {
+  const { app } = await startTestApp(t, { PUBLIC_URL: 'https://proxy.example/zignsec' });
+  const created = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest })).json();
+  t.match(created.redirect_url, new RegExp(`^https://proxy\\.example/zignsec/v3/scan/ui/${created.id}/liveness\\?otp=`));
+  const url = new URL(created.redirect_url);
+  const page = await app.inject({ url: `${url.pathname.replace('/zignsec', '')}${url.search}` });
+  t.equal(page.statusCode, 200);
+  t.match(String(page.headers['set-cookie']), `Path=/zignsec/v3/scan/ui/${created.id};`);
+  t.match(page.body, /src="\/zignsec\/v3\/scan\/ui\/assets\/scan\.js\?v=/);
+  t.match(page.body, /href="\/zignsec\/v3\/scan\/ui\/assets\/scan\.css\?v=/);
+  t.notMatch(page.body, /["(]\/v3\/scan\/ui\//, 'no path without the prefix');
+  const used = await app.inject({ url: `${url.pathname.replace('/zignsec', '')}${url.search}` });
+  t.match(used.body, /href="\/zignsec\/v3\/scan\/ui\/assets\/scan\.css/, 'the link-error page too');
+});
+
+t.test('asset names that are object members are unknown assets, not errors', async (t) => {
+  const { app } = await startTestApp(t);
+  for (const name of ['constructor', 'toString', '__proto__']) {
+    const res = await app.inject({ url: `/v3/scan/ui/assets/${name}` });
+    t.equal(res.statusCode, 404, name);
+    t.equal(res.json().errors[0].code, 'NOT_FOUND');
+    t.equal((await app.inject({ url: `/portal/assets/${name}` })).statusCode, 404, `portal ${name}`);
+  }
+});

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { helpText, run } from '../../src/cli.js';
-import { configKeys, flagName, flagsToInput, formatConfig, loadConfig, settingHelp } from '../../src/config.js';
+import { configKeys, describeConfig, flagName, flagsToInput, formatConfig, loadConfig, settingHelp } from '../../src/config.js';
 import { cleanEnv, freePort, readyBody, spawnNode } from '../helpers/processes.js';
 
 const bin = fileURLToPath(new URL('../../bin/zignsec-mock.js', import.meta.url));
@@ -81,9 +81,14 @@ t.test('serve listens with the flags given, answers /ready, and exits 0 on SIGTE
   const ready = await readyBody(port, child, exited);
   t.strictSame(ready, { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
   child.kill('SIGTERM');
-  // At warn the logger says nothing, but the configuration is still printed, every setting on its line.
-  const printout = formatConfig(loadConfig({}, flagsToInput(['--port', String(port), '--log-level', 'warn', '--seed', 'cli']).input));
-  t.strictSame(await exited, { code: 0, signal: null, stdout: printout, stderr: '' });
+  // At warn the logger says nothing, but the configuration is still printed: off a terminal, as one
+  // JSON log line; on one, as the text block.
+  const config = loadConfig({}, flagsToInput(['--port', String(port), '--log-level', 'warn', '--seed', 'cli']).input);
+  const { code, stdout, stderr } = await exited;
+  t.strictSame({ code, stderr }, { code: 0, stderr: '' });
+  t.equal(stdout.split('\n').length, 2, 'one line');
+  t.match(JSON.parse(stdout), { level: 30, msg: 'zignsec-mock configuration (secrets masked)', config: describeConfig(config) });
+  const printout = formatConfig(config);
   t.match(printout, /^ {2}LOG_LEVEL {13}warn$/m);
   t.match(printout, /^ {2}SEED {18}cli$/m);
   t.match(printout, /^ {2}PUBLIC_URL {12}\(unset: derived from each request's Host and X-Forwarded-\* headers\)$/m);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { ConfigError, formatConfig, loadConfig, type Config, type ConfigInput } from '../../src/config.js';
+import { ConfigError, configPrintout, describeConfig, formatConfig, loadConfig, type Config, type ConfigInput } from '../../src/config.js';
 import { CONFIGURATION_EXIT_CODE, describeListenError, describeStartupError } from '../../src/server.js';
 import { loadFixtures } from '../../src/services/fixtures.js';
 import { cleanEnv, freePort, listening, readyBody, spawnNode } from '../helpers/processes.js';
@@ -182,13 +182,17 @@ for (const level of ['warn', 'error', 'fatal', 'info'] as const) {
     const { code, stdout, stderr } = await exited;
     t.equal(code, 0);
     t.equal(stderr, '');
-    const printout = formatConfig(loadConfig(env));
-    t.ok(stdout.startsWith(printout), 'the configuration comes first');
-    t.equal(stdout.split('zignsec-mock configuration').length, 2, 'printed once');
+    // Off a terminal the logs are JSON lines, and so is the configuration: the first line.
+    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { msg: string; config?: Record<string, string> });
+    t.equal(lines[0].msg, 'zignsec-mock configuration (secrets masked)', 'the configuration comes first');
+    t.strictSame(lines[0].config, describeConfig(loadConfig(env)));
+    t.equal(lines.filter((line) => line.config).length, 1, 'printed once');
     t.notMatch(stdout, 'hunter2');
-    t.match(printout, /^ {2}MOCK_ADMIN_TOKEN {6}\*\*\*\*$/m);
-    t.match(printout, /^ {2}OUTCOMES_DIR {10}\(unset: only the built-in outcome presets\)$/m);
-    if (level !== 'info') t.equal(stdout, printout, 'nothing else at this level');
+    t.equal(lines[0].config!.MOCK_ADMIN_TOKEN, '****');
+    t.equal(lines[0].config!.OUTCOMES_DIR, '(unset: only the built-in outcome presets)');
+    const printout = formatConfig(loadConfig(env));
+    t.match(printout, /^ {2}MOCK_ADMIN_TOKEN {6}\*\*\*\*$/m, 'the text block of a terminal');
+    if (level !== 'info') t.equal(lines.length, 1, 'nothing else at this level');
   });
 }
 
@@ -201,4 +205,10 @@ t.test('LOG_LEVEL=silent prints nothing at all', async (t) => {
   await readyBody(port, child, exited);
   child.kill('SIGTERM');
   t.strictSame(await exited, { code: 0, signal: null, stdout: '', stderr: '' });
+});
+
+t.test('on a terminal the configuration is the text block', async (t) => {
+  const config = loadConfig({ PORT: '9100' });
+  t.equal(configPrintout(config, true), formatConfig(config));
+  t.match(JSON.parse(configPrintout(config, false)), { level: 30, msg: 'zignsec-mock configuration (secrets masked)', config: { PORT: '9100' } });
 });

@@ -15,13 +15,19 @@ export const merchantRoutes: FastifyPluginAsyncZod = async (app) => {
     if (name) sessions.preset(name);
   };
 
-  app.get('/__mock/merchants/export', { schema: { tags, summary: 'The merchants file as it stands now, runtime changes included', response: { 200: SettingsView } } }, async () => merchants.export());
-
-  app.get('/__mock/merchants/:api_key', { schema: { tags, summary: "A key's effective settings", params: KeyParam, response: { 200: SettingsView, ...ControlErrorResponses } } }, async (request) => {
-    const settings = merchants.settingsFor(request.params.api_key);
+  const settingsOf = (apiKey: string) => {
+    const settings = merchants.settingsFor(apiKey);
     if (!settings) throw new ApiError('NOT_FOUND', 'That key is not known (AUTH_MODE=strict).');
     return settings;
+  };
+
+  // Paths match in any letter case, but keys do not: a key spelled "Export" is a key, not this route.
+  app.get('/__mock/merchants/export', { schema: { tags, summary: 'The merchants file as it stands now, runtime changes included', response: { 200: SettingsView } } }, async (request) => {
+    const segment = request.url.split('?')[0].replace(/\/+$/, '').split('/').pop()!;
+    return segment === 'export' ? merchants.export() : settingsOf(decodeURIComponent(segment));
   });
+
+  app.get('/__mock/merchants/:api_key', { schema: { tags, summary: "A key's effective settings", params: KeyParam, response: { 200: SettingsView, ...ControlErrorResponses } } }, async (request) => settingsOf(request.params.api_key));
 
   app.put(
     '/__mock/merchants/:api_key',

@@ -92,7 +92,7 @@ const portalPlugin =
     app.setNotFoundHandler((request, reply) => problemPage(context, request, reply, 404, `There is no portal page at ${request.url.split('?')[0]}.`));
 
     app.get('/assets/:file', { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
-      const asset = portalAssets[request.params.file];
+      const asset = Object.hasOwn(portalAssets, request.params.file) ? portalAssets[request.params.file] : undefined;
       if (!asset) return problemPage(context, request, reply, 404, 'No such asset.');
       return reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
     });
