@@ -40,8 +40,9 @@ export function expectedFromPreset(preset: OutcomeSummary, created: SessionView)
     analyses[key] = created.analyses[key] === 'NotRequested' ? 'NotRequested' : fromPreset;
   }
   const allAccepted = Object.values(analyses).every((s) => s === 'Accepted' || s === 'NotRequested');
-  // A decline needs a declined analysis the session requested (see src/core/outcome.ts).
-  const upgraded = preset.session_status === 'Declined' && allAccepted;
+  // A decline that comes from an analysis needs that analysis to have failed here (see src/core/outcome.ts).
+  const declinedByAnalysis = Object.values(preset.analyses).some((s) => s === 'Declined' || s === 'Failed');
+  const upgraded = preset.session_status === 'Declined' && declinedByAnalysis && allAccepted;
   return {
     kind: upgraded ? 'target' : preset.redirect,
     status: upgraded ? 'Accepted' : preset.session_status,

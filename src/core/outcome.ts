@@ -41,12 +41,15 @@ export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, 
   let sessionStatus = preset.session_status;
   let redirect = preset.redirect;
   let reason = preset.reason;
-  // A decline needs a declined analysis. One caused only by forgiven document fields is no decline
-  // (the real API promises that fields in doc.ignore_errors_in_fields do not fail the document
-  // analysis), nor is one of an analysis the session did not run (face_mismatch for a NoDocument
-  // session). The result then reads like an accepted one, with no reason for a failure that did not happen.
+  // A decline that comes from an analysis needs that analysis to have failed here. One caused only
+  // by forgiven document fields is no decline (the real API promises that fields in
+  // doc.ignore_errors_in_fields do not fail the document analysis), nor is one of an analysis the
+  // session did not run (face_mismatch for a NoDocument session). The result then reads like an
+  // accepted one, with no reason for a failure that did not happen. A preset that declines with
+  // every analysis accepted (a policy decline) stays a decline.
+  const declinedByAnalysis = Object.values(preset.analyses).some((s) => s === 'Declined' || s === 'Failed');
   const everyRequestedAccepted = Object.values(analyses).every((s) => s === 'Accepted' || s === 'NotRequested');
-  if (sessionStatus === 'Declined' && everyRequestedAccepted) {
+  if (sessionStatus === 'Declined' && declinedByAnalysis && everyRequestedAccepted) {
     sessionStatus = 'Accepted';
     redirect = 'target';
     reason = null;

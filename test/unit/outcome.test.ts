@@ -182,3 +182,12 @@ t.test('a decline needs a declined analysis the session requested', async (t) =>
   const withDocument = pendingSession('liveness', { options: 'FrontSide', action: 'Random' });
   t.equal(finish(withDocument, 'face_mismatch').status, 'Declined', 'face_mismatch declines a session that ran the face match');
 });
+
+t.test('a preset that declines with every analysis accepted (a policy decline) stays a decline', async (t) => {
+  const policy = OutcomePreset.parse({ ...preset('approved'), name: 'policy_decline', session_status: 'Declined', redirect: 'target_error', reason: 'PolicyDecline' });
+  const session = pendingSession('liveness', { options: 'NoDocument', action: 'Random' });
+  applyOutcome(session, policy, seededRandom('outcome-test'), people.pools, NOW);
+  t.equal(session.status, 'Declined');
+  t.equal(session.findings!.reason, 'PolicyDecline');
+  t.equal(session.findings!.redirect, 'target_error');
+});
