@@ -491,13 +491,15 @@ t.test('requests Node cannot parse get a ZignSec error body too, and the connect
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = new URL(address);
   const { connect } = await import('node:net');
+  // The server answers and closes while a long request may still be arriving, so the connection can
+  // end in a reset after the answer: what counts is what was read before it closed.
   const send = (raw: string) =>
-    new Promise<string>((resolve, reject) => {
+    new Promise<string>((resolve) => {
       const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
       let text = '';
       socket.on('data', (chunk) => (text += chunk));
+      socket.on('error', () => {});
       socket.on('close', () => resolve(text));
-      socket.on('error', reject);
     });
   const cases = [
     ['a broken request line', 'NOT AN HTTP REQUEST\r\n\r\n', 400, 'The HTTP request could not be parsed.'],
