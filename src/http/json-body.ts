@@ -25,7 +25,7 @@ function mayHoldPoisonedKey(text: string): boolean {
 }
 
 /** Parses JSON as Fastify's default parser would; throws SyntaxError for bad JSON or a poisoned key. */
-export function parseJsonBody(text: string): unknown {
+function parseJsonBody(text: string): unknown {
   return mayHoldPoisonedKey(text) ? secureJson.parse(text, poisoningOptions) : JSON.parse(text);
 }
 
