@@ -1,6 +1,5 @@
 // The pages behind redirect_url: the one-time link gate, the scan UI it protects, the UI's own API
 // under /v3/scan/ui/<id>/ (authorised by the page's Path-scoped cookie), the mobile hand-off and assets.
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +15,7 @@ import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../serv
 import { contentSecurityPolicy, html } from '../ui/html.js';
 import { pageShell, renderResultPage, renderScanPage, type PageStep } from '../ui/scan-page.js';
 import { stringsFor } from '../ui/strings.js';
+import { loadAsset } from '../ui/asset.js';
 
 const UiParams = z.object({ id: z.string().max(100) });
 const UiQuery = z.object({ otp: z.string().max(200).optional() });
@@ -43,20 +43,9 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** The assets are read once at startup and served with a content hash in their URL. */
-interface Asset {
-  body: Buffer;
-  type: string;
-  url: string;
-}
+const uiAsset = (file: string, type: string) => loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type);
 
-function loadAsset(file: string, type: string): Asset {
-  const body = readFileSync(new URL(`../ui/assets/${file}`, import.meta.url));
-  const version = createHash('sha256').update(body).digest('base64url').slice(0, 10);
-  return { body, type, url: `/v3/scan/ui/assets/${file}?v=${version}` };
-}
-
-const assets = { 'scan.js': loadAsset('scan.js', 'text/javascript; charset=utf-8'), 'scan.css': loadAsset('scan.css', 'text/css; charset=utf-8') };
+const assets = { 'scan.js': uiAsset('scan.js', 'text/javascript; charset=utf-8'), 'scan.css': uiAsset('scan.css', 'text/css; charset=utf-8') };
 
 const samplesDir = join(packageRoot, 'fixtures', 'sample-documents');
 function loadSamples(): Map<string, { file: string; type: string }> {
