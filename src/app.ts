@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifySchemaCompile
 import { jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { AdjustableClock } from './core/clock.js';
-import { handleClientError, handleError, handleFrameworkError } from './http/errors.js';
+import { handleClientError, handleError, handleFrameworkError, requireHost } from './http/errors.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { openApiTransform } from './http/openapi.js';
@@ -97,6 +97,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: true,
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
+    // A request without Host reaches requireHost, which answers in the ZignSec shape (Node's check sends an empty 400).
+    http: { requireHostHeader: false },
     // Per-request lines only at debug/trace: at info the log stays readable (and bodies are never logged).
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   }).withTypeProvider<ZodTypeProvider>();
@@ -114,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // most of the throughput budget, so they are serialized directly. The schemas still document them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(handleError);
+  app.addHook('onRequest', requireHost);
   // The API speaks JSON only: a text/plain body is an unsupported type, not a malformed object.
   app.removeContentTypeParser('text/plain');
   const routes = new RouteTable();

@@ -1,6 +1,6 @@
 // Renders every error the same way ZignSec does: `{ errors: [{ code, description }] }` with the
 // matching HTTP status. Never a stack trace, never Fastify's default error body.
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -106,7 +106,35 @@ export function toApiError(error: FastifyError | ApiError | Error, request: Fast
   return fastifyClientError(error as FastifyError, request);
 }
 
+const unsendableHeaderErrors = new Set(['ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_INVALID_HTTP_TOKEN']);
+
+/**
+ * After Node refused a header the reply carried (a value it may not send), takes off every such
+ * header so that the error answer itself can be sent, instead of Fastify's own last-resort body.
+ */
+export function dropUnsendableHeaders(error: { code?: string }, reply: FastifyReply): void {
+  if (!unsendableHeaderErrors.has(error.code ?? '')) return;
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      validateHeaderName(name);
+      for (const part of Array.isArray(value) ? value : [value]) validateHeaderValue(name, String(part ?? ''));
+    } catch {
+      reply.removeHeader(name);
+    }
+  }
+}
+
+/**
+ * onRequest hook: an HTTP/1.1 request without Host is refused in the ZignSec shape. (Node's own
+ * check answers an empty 400 before Fastify sees the request, so it is turned off in buildApp.)
+ */
+export function requireHost(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  if (request.headers.host || request.raw.httpVersion !== '1.1') return done();
+  done(new ApiError('INVALID_REQUEST', 'The Host header is missing: every HTTP/1.1 request must carry one.'));
+}
+
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  dropUnsendableHeaders(error, reply);
   const apiError = toApiError(error, request);
   if (apiError) {
     request.log.info({ errors: apiError.entries, status: apiError.status }, 'request rejected');

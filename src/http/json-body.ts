@@ -18,6 +18,8 @@ declare module 'fastify' {
 }
 
 const BYTE_ORDER_MARK = 0xfeff;
+/** Methods whose requests carry no body by nature: an empty one with a JSON Content-Type is no body, not an empty object. */
+const methodsWithoutBody = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
 const poisoningOptions = { protoAction: 'error', constructorAction: 'error' } as const;
 
 function mayHoldPoisonedKey(text: string): boolean {
@@ -33,7 +35,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.length === 0) return done(new ApiError('INVALID_REQUEST', 'The request body is empty; send a JSON object.'));
+    if (text.length === 0) {
+      // Clients send Content-Type: application/json on every call, body or not; a DELETE has none to send.
+      if (methodsWithoutBody.has(request.method)) return done(null, undefined);
+      return done(new ApiError('INVALID_REQUEST', 'The request body is empty; send a JSON object.'));
+    }
     let value: unknown;
     try {
       value = parseJsonBody(text);
