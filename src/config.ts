@@ -119,6 +119,8 @@ export const ConfigSchema = z.object({
   SEED: z.string().optional(),
   TEST_MODE: Flag(true),
   MOCK_ADMIN_TOKEN: z.string().optional(),
+  PORTAL_MAX_SIGN_INS: Integer(5000, 1, 1_000_000),
+  PORTAL_SIGN_IN_RATE: Integer(20, 1, 100_000),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
@@ -266,4 +268,6 @@ export const settingHelp = {
   SEED: { value: '<text>', description: 'Makes random choices (actions, identities) repeatable.', unset: 'random choices differ from run to run' },
   TEST_MODE: { value: 'true|false', description: 'Tester panel and sample images in the scan UI.' },
   MOCK_ADMIN_TOKEN: { value: '<token>', description: 'When set, the control API (/__mock) requires it in the X-Mock-Admin-Token header.', unset: 'the control API (/__mock) needs no token' },
+  PORTAL_MAX_SIGN_INS: { value: '<n>', description: 'Portal sign-ins kept; when full, one idle for 30 minutes makes room, otherwise new sign-ins are refused (503).' },
+  PORTAL_SIGN_IN_RATE: { value: '<n>', description: 'Portal sign-in attempts allowed per client address per minute; more are answered 429 with Retry-After.' },
 } satisfies { [Key in ConfigKey]: Key extends OptionalKey ? SettingHelp & { unset: string } : SettingHelp };

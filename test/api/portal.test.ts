@@ -691,19 +691,25 @@ t.test("the scan UI's polling shows as one journal entry with a count", async (t
 
 t.test('portal sign-ins expire when idle (12 hours by default) and are bounded in number', async (t) => {
   let now = 0;
-  const store = new PortalSessionStore(1000, 2, () => now);
-  const first = store.open('key-a');
+  const store = new PortalSessionStore({ idleMs: 1000, capacity: 2, activeMs: 100, wallClock: () => now });
+  const opened = (apiKey: string) => {
+    const result = store.open(apiKey);
+    if (!result.ok) throw new Error(`refused: ${JSON.stringify(result)}`);
+    return result.session;
+  };
+  const first = opened('key-a');
   now = 999;
   t.equal(store.get(first.id), first, 'still there just before the idle limit');
   now = 1998;
   t.equal(store.get(first.id), first, 'each use restarts the idle time');
   now = 3000;
   t.equal(store.get(first.id), undefined, 'gone after the idle limit');
-  const a = store.open('a');
-  const b = store.open('b');
+  const a = opened('a');
+  const b = opened('b');
+  now = 3100;
   store.get(a.id);
-  const c = store.open('c');
-  t.same([store.get(a.id)?.apiKey, store.get(b.id), store.get(c.id)?.apiKey], ['a', undefined, 'c'], 'the least recently used goes first');
+  const c = opened('c');
+  t.same([store.get(a.id)?.apiKey, store.get(b.id), store.get(c.id)?.apiKey], ['a', undefined, 'c'], 'the least recently used goes first once idle');
   t.not(a.id, b.id);
   t.not(a.csrf, a.id);
 });

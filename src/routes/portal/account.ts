@@ -8,6 +8,7 @@ import { renderSettings } from '../../ui/portal/settings.js';
 import { renderSignIn } from '../../ui/portal/sign-in.js';
 import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
 import {
+  clientAddressOf,
   clearSessionCookie,
   clearSignInToken,
   CSRF_FIELD,
@@ -43,13 +44,16 @@ function keyProblem(request: FastifyRequest, key: string): { status: number; tex
 }
 
 export const accountRoutes = {
-  /** Sign-in needs no portal session: its form carries a double-submit token instead. */
+  /** Sign-in needs no portal session: its form carries a token the server issued instead. */
   public:
     (context: PortalContext): FastifyPluginAsyncZod =>
     async (app) => {
-      const strict = app.emulator.config.AUTH_MODE === 'strict';
+      const { config } = app.emulator;
+      const strict = config.AUTH_MODE === 'strict';
+      const signInAttempt = app.createRateLimit({ max: config.PORTAL_SIGN_IN_RATE, timeWindow: 60_000, keyGenerator: clientAddressOf });
       const signInPage = (request: FastifyRequest, reply: FastifyReply, next: string, extra: { error?: string; signedOut?: boolean } = {}, status = 200) =>
-        sendPage(reply, renderSignIn({ token: signInToken(request, reply), next, strict, ...extra }), status);
+        sendPage(reply, renderSignIn({ token: signInToken(request, reply, context.signInTokens), next, strict, ...extra }), status);
+      const refusedFor = (reply: FastifyReply, seconds: number) => reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
 
       app.get('/sign-in', { schema: { ...hide, querystring: SignInQuery } }, async (request, reply) => {
         const next = safeNext(request.query.next);
@@ -60,15 +64,28 @@ export const accountRoutes = {
       app.post('/sign-in', { schema: hide }, async (request, reply) => {
         const form = formOf(request);
         const next = safeNext(form.get('next'));
-        if (!tokensMatch(form.get(CSRF_FIELD), readCookie(request, SIGN_IN_COOKIE))) {
+        // Counted before anything else, so that forged or broken posts use up the allowance too.
+        const attempts = await signInAttempt(request);
+        if (!attempts.isAllowed && attempts.isExceeded) {
+          const error = `Too many sign-in attempts from your address (at most ${attempts.max} a minute). Please try again in ${attempts.ttlInSeconds} seconds.`;
+          return signInPage(request, refusedFor(reply, attempts.ttlInSeconds), next, { error }, 429);
+        }
+        const formToken = readCookie(request, SIGN_IN_COOKIE);
+        if (!tokensMatch(form.get(CSRF_FIELD), formToken) || !context.signInTokens.isLive(formToken)) {
           return signInPage(request, reply, next, { error: 'The sign-in form had expired. Please enter your key again.' }, 403);
         }
         const key = (form.get('api_key') ?? '').trim();
         const problem = keyProblem(request, key);
         if (problem) return signInPage(request, reply, next, { error: problem.text }, problem.status);
         context.store.close(readCookie(request, SESSION_COOKIE));
-        const session = context.store.open(key);
-        setSessionCookie(request, reply, session);
+        const opened = context.store.open(key);
+        if (!opened.ok) {
+          const minutes = Math.ceil(opened.retryAfterMs / 60_000);
+          const error = `The portal already holds ${config.PORTAL_MAX_SIGN_INS} sign-ins, all in use within the last 30 minutes, and signs nobody out to make room. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+          return signInPage(request, refusedFor(reply, opened.retryAfterMs / 1000), next, { error }, 503);
+        }
+        context.signInTokens.spend(formToken);
+        setSessionCookie(request, reply, opened.session);
         clearSignInToken(request, reply);
         return reply.status(303).header('location', next).send();
       });

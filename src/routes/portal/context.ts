@@ -6,7 +6,7 @@ import type { Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import { contentSecurityPolicy } from '../../ui/html.js';
 import type { SignedIn } from '../../ui/portal/layout.js';
-import type { PortalSession, PortalSessionStore } from './portal-auth.js';
+import type { PortalSession, PortalSessionStore, SignInFormTokens } from './portal-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,6 +17,7 @@ declare module 'fastify' {
 
 export interface PortalContext {
   store: PortalSessionStore;
+  signInTokens: SignInFormTokens;
 }
 
 /**

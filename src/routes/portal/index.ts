@@ -1,15 +1,16 @@
 // The merchant portal under /portal: sign in with an API key, the merchant's settings, start a scan
 // in this browser or on a phone, and every session of the key in detail. Server-rendered pages,
 // one small script, CSRF tokens on every form; the key lives on the server, never in a page or URL.
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { toApiError } from '../../http/errors.js';
+import { dropUnsendableHeaders, toApiError } from '../../http/errors.js';
 import { portalAssets } from '../../ui/portal/assets.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
 import { accountRoutes } from './account.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
-import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, tokensMatch } from './portal-auth.js';
+import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
 import { sessionPageRoutes } from './session-pages.js';
 
@@ -83,6 +84,7 @@ const portalPlugin =
     });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
+      dropUnsendableHeaders(error, reply);
       const apiError = toApiError(error, request);
       if (!apiError) request.log.error({ err: error }, 'portal error');
       const status = apiError?.status ?? 500;
@@ -97,12 +99,17 @@ const portalPlugin =
       return reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body);
     });
 
+    // Limits are checked by the sign-in route itself (createRateLimit), which answers with a page of its own.
+    await app.register(rateLimit, { global: false });
     await app.register(accountRoutes.public(context));
     await app.register(guardedRoutes(context));
   };
 
 /** Register with `await app.register(portalRoutes)`; it mounts itself under /portal. */
 export const portalRoutes: FastifyPluginAsync = async (app) => {
-  const context: PortalContext = { store: new PortalSessionStore() };
+  const context: PortalContext = {
+    store: new PortalSessionStore({ capacity: app.emulator.config.PORTAL_MAX_SIGN_INS }),
+    signInTokens: new SignInFormTokens(),
+  };
   await app.register(portalPlugin(context), { prefix: '/portal' });
 };

@@ -1,12 +1,14 @@
 // Who is signed in to the portal: a random portal-session id in an HttpOnly cookie maps to the API
 // key on the server (the key never travels in a URL or a page), with a CSRF token per portal session.
+// Also the sign-in form's tokens, which the server issues and remembers, so a caller cannot invent them.
 import { randomBytes } from 'node:crypto';
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqualText } from '../../core/otp.js';
 import { requestScheme } from '../../http/public-url.js';
 
 export const SESSION_COOKIE = 'zsm_portal';
-/** Double-submit token of the sign-in form, which has no portal session yet. */
+/** Carries the sign-in form's token too, so a token taken from another browser's form is worth nothing here. */
 export const SIGN_IN_COOKIE = 'zsm_portal_signin';
 export const CSRF_FIELD = '_csrf';
 const COOKIE_PATH = '/portal';
@@ -21,24 +23,61 @@ export interface PortalSession {
 const randomToken = () => randomBytes(32).toString('base64url');
 
 /**
+ * The address a request comes from, for per-client limits: the connection's peer, never
+ * X-Forwarded-For (any caller can write that header). IPv4-mapped addresses count as IPv4 and an
+ * IPv6 address as its /64, as one host usually holds a whole /64.
+ */
+export function clientAddressOf(request: FastifyRequest): string {
+  const address = request.raw.socket?.remoteAddress;
+  return address ? normalizeIP(address) : 'unknown';
+}
+
+export interface PortalSessionStoreOptions {
+  /** A sign-in unused this long is gone. */
+  idleMs?: number;
+  /** Sign-ins kept at most. */
+  capacity?: number;
+  /** A sign-in used within this time is never evicted to make room for a new one. */
+  activeMs?: number;
+  wallClock?: () => number;
+}
+
+export type OpenedSignIn = { ok: true; session: PortalSession } | { ok: false; retryAfterMs: number };
+
+/**
  * Portal sign-ins, in memory, least recently used first. Idle expiry is wall-clock time on purpose:
  * moving the emulator's domain clock (48 hours of webhook retries) must not sign people out.
+ * When full, a new sign-in takes the place of one idle for `activeMs` or more; when every one was
+ * used more recently, the new sign-in is refused: a flood of sign-ins never signs out someone who
+ * is using the portal.
  */
 export class PortalSessionStore {
   private readonly byId = new Map<string, PortalSession>();
+  private readonly idleMs: number;
+  private readonly capacity: number;
+  private readonly activeMs: number;
+  private readonly wallClock: () => number;
 
-  constructor(
-    private readonly idleMs = 12 * 3_600_000,
-    private readonly capacity = 5000,
-    private readonly wallClock: () => number = Date.now,
-  ) {}
+  constructor(options: PortalSessionStoreOptions = {}) {
+    this.idleMs = options.idleMs ?? 12 * 3_600_000;
+    this.capacity = options.capacity ?? 5000;
+    this.activeMs = Math.min(options.activeMs ?? 30 * 60_000, this.idleMs);
+    this.wallClock = options.wallClock ?? Date.now;
+  }
 
   /** A fresh id on every sign-in, so an id planted before sign-in is worth nothing after it. */
-  open(apiKey: string): PortalSession {
-    const session: PortalSession = { id: randomToken(), apiKey, csrf: randomToken(), lastSeen: this.wallClock() };
+  open(apiKey: string): OpenedSignIn {
+    const now = this.wallClock();
+    this.dropIdle(now);
+    if (this.byId.size >= this.capacity) {
+      const leastRecent = this.byId.values().next().value!;
+      const idleFor = now - leastRecent.lastSeen;
+      if (idleFor < this.activeMs) return { ok: false, retryAfterMs: this.activeMs - idleFor };
+      this.byId.delete(leastRecent.id);
+    }
+    const session: PortalSession = { id: randomToken(), apiKey, csrf: randomToken(), lastSeen: now };
     this.byId.set(session.id, session);
-    while (this.byId.size > this.capacity) this.byId.delete(this.byId.keys().next().value!);
-    return session;
+    return { ok: true, session };
   }
 
   get(id: string | undefined): PortalSession | undefined {
@@ -60,6 +99,85 @@ export class PortalSessionStore {
   get size(): number {
     return this.byId.size;
   }
+
+  /** The map is in order of last use, so the idle ones are at its front. */
+  private dropIdle(now: number): void {
+    for (const session of this.byId.values()) {
+      if (now - session.lastSeen <= this.idleMs) break;
+      this.byId.delete(session.id);
+    }
+  }
+}
+
+export interface SignInFormTokensOptions {
+  /** How long a sign-in form can be sent. */
+  ttlMs?: number;
+  /** Tokens remembered at most, over all clients. */
+  capacity?: number;
+  /** Tokens remembered per client address: a flood of forms from one address replaces its own tokens only. */
+  perAddress?: number;
+  wallClock?: () => number;
+}
+
+/**
+ * The tokens of sign-in forms the server handed out. A sign-in must carry one that is live (issued
+ * here, not expired, not yet spent) and equal to the browser's sign-in cookie; a successful sign-in
+ * spends it. Bounded overall and per client address.
+ */
+export class SignInFormTokens {
+  /** Token -> when it was issued and to whom, in order of issue (so also of expiry). */
+  private readonly issued = new Map<string, { address: string; expiresAt: number }>();
+  private readonly byAddress = new Map<string, string[]>();
+  private readonly ttlMs: number;
+  private readonly capacity: number;
+  private readonly perAddress: number;
+  private readonly wallClock: () => number;
+
+  constructor(options: SignInFormTokensOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 3_600_000;
+    this.capacity = options.capacity ?? 10_000;
+    this.perAddress = options.perAddress ?? 20;
+    this.wallClock = options.wallClock ?? Date.now;
+  }
+
+  issue(address: string): string {
+    const now = this.wallClock();
+    this.dropExpired(now);
+    const token = randomToken();
+    this.issued.set(token, { address, expiresAt: now + this.ttlMs });
+    const own = this.byAddress.get(address) ?? [];
+    own.push(token);
+    this.byAddress.set(address, own);
+    if (own.length > this.perAddress) this.spend(own[0]);
+    if (this.issued.size > this.capacity) this.spend(this.issued.keys().next().value!);
+    return token;
+  }
+
+  isLive(token: string | null | undefined): token is string {
+    if (!token) return false;
+    const entry = this.issued.get(token);
+    return entry !== undefined && this.wallClock() < entry.expiresAt;
+  }
+
+  spend(token: string): void {
+    const entry = this.issued.get(token);
+    if (!entry) return;
+    this.issued.delete(token);
+    const own = this.byAddress.get(entry.address)!;
+    own.splice(own.indexOf(token), 1);
+    if (own.length === 0) this.byAddress.delete(entry.address);
+  }
+
+  get size(): number {
+    return this.issued.size;
+  }
+
+  private dropExpired(now: number): void {
+    for (const [token, entry] of this.issued) {
+      if (entry.expiresAt > now) break;
+      this.spend(token);
+    }
+  }
 }
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
@@ -78,11 +196,9 @@ function cookie(request: FastifyRequest, name: string, value: string, maxAgeSeco
   return `${name}=${value}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax${maxAge}${secure}`;
 }
 
-/** Adds a Set-Cookie header without dropping the ones already set on the reply. */
+/** Adds a Set-Cookie header; Fastify appends it to the ones already set (so passing those again would repeat them). */
 function addCookie(reply: FastifyReply, value: string): void {
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('set-cookie', [...list, value]);
+  reply.header('set-cookie', value);
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: PortalSession): void {
@@ -93,11 +209,14 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
   addCookie(reply, cookie(request, SESSION_COOKIE, '', 0));
 }
 
-/** The sign-in form's token: reuses the browser's cookie when it has one, so two open tabs both work. */
-export function signInToken(request: FastifyRequest, reply: FastifyReply): string {
+/**
+ * The sign-in form's token: the browser's own while the server still knows it (so two open tabs
+ * both work), otherwise a new one, remembered by the server and set as the browser's cookie.
+ */
+export function signInToken(request: FastifyRequest, reply: FastifyReply, tokens: SignInFormTokens): string {
   const existing = readCookie(request, SIGN_IN_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-  const token = randomToken();
+  if (tokens.isLive(existing)) return existing;
+  const token = tokens.issue(clientAddressOf(request));
   addCookie(reply, cookie(request, SIGN_IN_COOKIE, token));
   return token;
 }
@@ -110,8 +229,23 @@ export function tokensMatch(given: string | null | undefined, expected: string |
   return typeof given === 'string' && typeof expected === 'string' && given.length > 0 && timingSafeEqualText(given, expected);
 }
 
-/** Where to go after signing in: only a path inside the portal, never another origin. */
+const PORTAL_ORIGIN = 'http://portal.invalid';
+const MAX_NEXT_LENGTH = 500;
+
+/**
+ * Where to go after signing in: only a path inside the portal, never another origin. It ends up in
+ * a Location header, so it is returned as the URL parser normalises it: percent-encoded ASCII, no
+ * character a header may not carry.
+ */
 export function safeNext(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/portal') || value.startsWith('//') || /[\\\s]/.test(value)) return '/portal';
-  return value.slice(0, 500);
+  if (!value || value.length > MAX_NEXT_LENGTH || !value.startsWith('/') || value.startsWith('//') || /[\\\s]/.test(value)) return '/portal';
+  let url: URL;
+  try {
+    url = new URL(value, PORTAL_ORIGIN);
+  } catch {
+    return '/portal';
+  }
+  if (url.origin !== PORTAL_ORIGIN || !/^\/portal(\/|$)/.test(url.pathname)) return '/portal';
+  const next = `${url.pathname}${url.search}`;
+  return next.length <= MAX_NEXT_LENGTH * 3 && /^[\x21-\x7e]+$/.test(next) ? next : '/portal';
 }
