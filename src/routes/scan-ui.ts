@@ -12,7 +12,7 @@ import { isFinal, type Session } from '../core/session.js';
 import { acceptUploads, readUploadedImage } from '../http/uploads.js';
 import { publicBaseUrl, requestScheme } from '../http/public-url.js';
 import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
-import { contentSecurityPolicy, html } from '../ui/html.js';
+import { contentSecurityPolicy, cspSourceOf, html } from '../ui/html.js';
 import { pageShell, renderResultPage, renderScanPage, type PageStep } from '../ui/scan-page.js';
 import { stringsFor } from '../ui/strings.js';
 import { loadAsset } from '../ui/asset.js';
@@ -133,16 +133,9 @@ function admitBrowser(request: FastifyRequest, reply: FastifyReply, page: 'liven
   return session;
 }
 
+/** The CSP sources of the session's stylesheets; a URL that gives none is not loaded. */
 function styleOrigins(urls: readonly string[]): string[] {
-  const origins: string[] = [];
-  for (const url of urls) {
-    try {
-      origins.push(new URL(url).origin);
-    } catch {
-      // A URL that does not parse gets no CSP entry (and so is not loaded).
-    }
-  }
-  return origins;
+  return urls.map(cspSourceOf).filter((source) => source !== undefined);
 }
 
 export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {

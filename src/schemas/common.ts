@@ -50,14 +50,28 @@ export type AnalysisStatus = z.infer<typeof AnalysisStatus>;
  */
 const httpUrlSpelling = /^https?:\/\/[^\s\\\x00-\x1f\x7f]+$/i;
 
-function parsesAsHttpUrl(value: string): boolean {
-  if (!httpUrlSpelling.test(value)) return false;
+/**
+ * A host as the parser normalised it: DNS labels (IDNs arrive as xn--), an IPv4 address or a
+ * bracketed IPv6 one. The parser lets `;`, `,`, quotes and the like through in host names
+ * (`https://a.example;sandbox/`), which no real host has and which would break any header the
+ * origin is copied into (the scan UI's CSP), so they are refused here.
+ */
+const dnsLabel = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
+const strictHost = new RegExp(`^(?:${dnsLabel}(?:\\.${dnsLabel})*\\.?|\\[[0-9a-f:.]+\\])$`);
+
+/** `invalid`, `credentials` (an http(s) URL carrying user:password@), or `ok`. */
+type UrlVerdict = 'invalid' | 'credentials' | 'ok';
+
+function judgeUrl(value: string): UrlVerdict {
+  if (value.length > 2048 || !httpUrlSpelling.test(value)) return 'invalid';
+  let url: URL;
   try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    url = new URL(value);
   } catch {
-    return false;
+    return 'invalid';
   }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname.length > 253 || !strictHost.test(url.hostname)) return 'invalid';
+  return url.username !== '' || url.password !== '' ? 'credentials' : 'ok';
 }
 
 /**
@@ -65,19 +79,25 @@ function parsesAsHttpUrl(value: string): boolean {
  * with every session, and parsing them is a large share of validating a create request. Cleared
  * when full, so it stays small whatever callers send.
  */
-const urlVerdicts = new Map<string, boolean>();
+const urlVerdicts = new Map<string, UrlVerdict>();
 const URL_VERDICTS_MAX = 512;
 
-export function isHttpUrl(value: string): boolean {
-  if (value.length > 2048) return false;
+function urlVerdict(value: string): UrlVerdict {
   let verdict = urlVerdicts.get(value);
   if (verdict === undefined) {
-    verdict = parsesAsHttpUrl(value);
+    verdict = judgeUrl(value);
     if (urlVerdicts.size >= URL_VERDICTS_MAX) urlVerdicts.clear();
     urlVerdicts.set(value, verdict);
   }
   return verdict;
 }
+
+/** An absolute http(s) URL with a real host (credentials allowed: see WebhookUrl and StylesheetUrl). */
+export function isHttpUrl(value: string): boolean {
+  return urlVerdict(value) !== 'invalid';
+}
+
+const hasCredentials = (value: string) => urlVerdict(value) === 'credentials';
 
 /** An absolute http(s) URL. */
 export const HttpUrl = z
@@ -85,10 +105,27 @@ export const HttpUrl = z
   .refine(isHttpUrl, { message: 'must be an absolute http or https URL' })
   .meta({ format: 'uri', example: 'https://merchant.example/zignsec/done' });
 
+/** A branding stylesheet: browsers load no stylesheet whose URL carries credentials. */
+export const StylesheetUrl = HttpUrl.refine((v) => !hasCredentials(v), {
+  message: 'must not carry credentials (user:password@): browsers do not load such stylesheets',
+}).meta({ format: 'uri', example: 'https://merchant.example/brand/zignsec.css' });
+
 /** The merchant URLs: absolute http(s), or an empty string meaning "not given"; null is treated as absent. */
 export const OptionalUrl = z
   .string()
   .refine((v) => v === '' || isHttpUrl(v), { message: 'must be an absolute http or https URL, or an empty string' })
+  .nullish()
+  .meta({ format: 'uri' });
+
+/**
+ * The webhook URL. Credentials in it (`http://user:pw@host/x`) are refused: ZignSec's .NET client
+ * does not turn them into an Authorization header, so a receiver relying on them would never get a
+ * delivery; receivers authenticate deliveries by their signature.
+ */
+export const WebhookUrl = z
+  .string()
+  .refine((v) => v === '' || isHttpUrl(v), { message: 'must be an absolute http or https URL, or an empty string' })
+  .refine((v) => !hasCredentials(v), { message: 'must not carry credentials (user:password@): check the X-ZignSec-Hmac-SHA256 signature instead' })
   .nullish()
   .meta({ format: 'uri' });
 

@@ -1,7 +1,7 @@
 // Contracts of the data files in fixtures/ (merchants, outcome presets, result template).
 // A file that does not match fails startup with its name and the offending field.
 import { z } from 'zod';
-import { AnalysisStatus, DocumentOption, HttpUrl, LivenessAction, OptionalUrl } from './common.js';
+import { AnalysisStatus, DocumentOption, LivenessAction, StylesheetUrl, WebhookUrl } from './common.js';
 
 export const webhookSignatureSchemes = ['zignsec-hmac', 'timestamped', 'standard-webhooks'] as const;
 
@@ -30,9 +30,9 @@ export const MerchantSettings = z
     name: z.string().min(1).max(200).default('Merchant'),
     options: DocumentOption.default('FrontSide'),
     available_actions: z.array(LivenessAction).default([]),
-    webhook: OptionalUrl.transform((v) => v ?? ''),
+    webhook: WebhookUrl.transform((v) => v ?? ''),
     locale: z.string().default('en'),
-    css: z.array(HttpUrl).default([]),
+    css: z.array(StylesheetUrl).default([]),
     mobile_flow: z.boolean().default(true),
     default_outcome: z.string().nullish().transform((v) => v ?? null),
     /** Signature headers on each delivery; ZignSec's documented X-ZignSec-Hmac-SHA256 by default. */

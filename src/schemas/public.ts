@@ -6,11 +6,12 @@ import {
   AnalysisStatus,
   AnalysisType,
   DocumentOption,
-  HttpUrl,
   LivenessAction,
   Locale,
   OptionalUrl,
   SessionStatus,
+  StylesheetUrl,
+  WebhookUrl,
 } from './common.js';
 
 const RelayState = z.string().max(2048, { message: 'must be at most 2048 characters' }).nullish();
@@ -21,11 +22,11 @@ export const LivenessRequest = z
     target: OptionalUrl,
     cancel_url: OptionalUrl,
     target_error: OptionalUrl,
-    webhook: OptionalUrl,
+    webhook: WebhookUrl,
     options: DocumentOption,
     action: ActionChoice,
     available_actions: z.array(LivenessAction).max(9).nullish(),
-    css: z.array(HttpUrl).max(10).nullish(),
+    css: z.array(StylesheetUrl).max(10).nullish(),
     doc: z.object({ ignore_errors_in_fields: z.array(z.string().max(100)).max(50).nullish() }).nullish(),
     locale: Locale,
   })
@@ -42,7 +43,7 @@ export const ScanningRequest = z
     analysis_types: z.array(AnalysisType).max(3).nullish(),
     target: OptionalUrl,
     target_error: OptionalUrl,
-    webhook: OptionalUrl,
+    webhook: WebhookUrl,
   })
   .meta({
     id: 'ScanningRequest',

@@ -25,9 +25,30 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-/** The Content-Security-Policy of every page: own scripts only, stylesheets from the given origins, embeddable. */
+/** A CSP host-source as `cspSourceOf` builds it: scheme, host (DNS name, IPv4 or [IPv6]) and maybe a port; nothing else. */
+const cspSource = /^https?:\/\/(?:[a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The CSP source that allows loading `url`: its origin as the URL parser normalises it (lowercase
+ * host, IDNs as xn--, default port dropped), or undefined when it is not a plain http(s) origin.
+ */
+export function cspSourceOf(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const source = `${parsed.protocol}//${parsed.host}`;
+  return cspSource.test(source) ? source : undefined;
+}
+
+/**
+ * The Content-Security-Policy of every page: own scripts only, stylesheets from the given origins,
+ * embeddable. A source that is not a plain origin is left out, so that no value can add a directive.
+ */
 export function contentSecurityPolicy(styleOrigins: readonly string[] = []): string {
-  const styles = ["'self'", ...new Set(styleOrigins)].join(' ');
+  const styles = ["'self'", ...new Set(styleOrigins.filter((origin) => cspSource.test(origin)))].join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
