@@ -6,6 +6,7 @@ import { jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } fr
 import type { Config } from './config.js';
 import { AdjustableClock } from './core/clock.js';
 import { handleClientError, handleError, handleFrameworkError, requireHost } from './http/errors.js';
+import { withSecretsMasked } from './http/log-masking.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { openApiTransform } from './http/openapi.js';
@@ -89,7 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const fixtures = loadFixtures(config);
   const clock = options.clock ?? new AdjustableClock();
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config),
+    logger: withSecretsMasked(options.logger ?? loggerOptions(config)),
     bodyLimit: config.MAX_BODY_BYTES,
     // Ids in paths are GUIDs; anything longer is rejected by the router before our handlers.
     // Paths match whatever their letter case, as on ZignSec's .NET service (ids keep theirs).

@@ -22,9 +22,20 @@ export function apiKeyOf(request: FastifyRequest): string {
   return value;
 }
 
-/** Shows a key in logs and the journal without giving it away. */
+/** Characters of a key that stay hidden, however long the key: a guess still has to find these. */
+const ALWAYS_HIDDEN = 12;
+
+/**
+ * Shows a key (or any other secret) without giving it away, wherever one is shown: logs, the
+ * journal, the control API, the portal. At most a quarter of it and at most 5 characters are
+ * shown, and at least 12 always stay hidden: a key of 7 or 12 characters is `****`, one of 16
+ * `ab****yz`, a long one `abc****yz`.
+ */
 export function maskKey(key: string): string {
-  return key.length <= 6 ? '****' : `${key.slice(0, 3)}****${key.slice(-2)}`;
+  const shown = Math.min(5, Math.floor(key.length / 4), Math.max(0, key.length - ALWAYS_HIDDEN));
+  if (shown === 0) return '****';
+  const tail = Math.floor(shown / 2);
+  return `${key.slice(0, shown - tail)}****${tail > 0 ? key.slice(-tail) : ''}`;
 }
 
 /** onRequest hook for the public API: authentication comes before body validation, as in the real API. */

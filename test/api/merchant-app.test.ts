@@ -46,7 +46,7 @@ t.test('GET /start creates a liveness session for a new order and redirects the 
     options: 'FrontSide',
     action: 'Random',
   });
-  t.match((await mock.admin.journal.find({ api_key: apiKey })).requests, [{ method: 'POST', path: '/v3/scanning/liveness', headers: { authorization: 'mer****ey' }, status: 200 }], 'the raw key in Authorization');
+  t.match((await mock.admin.journal.find({ api_key: apiKey })).requests, [{ method: 'POST', path: '/v3/scanning/liveness', headers: { authorization: 'me****ey' }, status: 200 }], 'the raw key in Authorization');
   await app.inject({ url: '/start' });
   const orders = (await mock.admin.sessions.list({ api_key: apiKey })).sessions.map((s) => s.relay_state);
   t.equal(new Set(orders).size, 2, 'each start is a new order');
