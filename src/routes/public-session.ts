@@ -34,6 +34,8 @@ export function createSessionFrom(request: FastifyRequest, reply: FastifyReply, 
   const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome, requestText: verbatimRequest(request) });
   // Says which preset the session will end with and which rule chose it.
   reply.header('x-mock-outcome-selected', `${session.outcome.name}; rule=${session.outcome.rule}`);
+  // The answer carries the one-time link: no cache may keep it.
+  reply.header('cache-control', 'no-store');
   return session;
 }
 
@@ -49,7 +51,10 @@ export function sessionOfCaller(request: FastifyRequest, id: string): Session {
   return request.server.emulator.sessions.find(request.apiKey, id.toLowerCase());
 }
 
-/** Sends the caller's session result: the cached JSON text, as every result path serves the same object. */
+/**
+ * Sends the caller's session result: the cached JSON text, as every result path serves the same
+ * object. It holds a person's identity data, so no cache may keep it.
+ */
 export function sendResult(request: FastifyRequest, reply: FastifyReply, session: Session): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(request.server.emulator.sessions.resultJson(session));
+  return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(request.server.emulator.sessions.resultJson(session));
 }

@@ -13,6 +13,12 @@ import { sessionControlRoutes } from './sessions.js';
 import { webhookRoutes } from './webhooks.js';
 
 export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Control answers hold every key's identity data, images and one-time links: never cached, never sniffed.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    done(null, payload);
+  });
   const token = app.emulator.config.MOCK_ADMIN_TOKEN;
   if (token) {
     app.addHook('onRequest', async (request: FastifyRequest) => {
