@@ -226,8 +226,16 @@ const CONFIG_TITLE = 'zignsec-mock configuration (secrets masked)';
  */
 export function configPrintout(config: Config, terminal: boolean): string {
   if (terminal) return formatConfig(config);
-  const line = { level: 30, time: Date.now(), pid: process.pid, hostname: hostname(), msg: CONFIG_TITLE, config: describeConfig(config) };
-  return `${JSON.stringify(line)}\n`;
+  return logLine(30, CONFIG_TITLE, { config: describeConfig(config) });
+}
+
+/** A warning printed beside the configuration, in the same two forms (JSON at pino's level warn). */
+export function warningPrintout(text: string, terminal: boolean): string {
+  return terminal ? `WARNING: ${text}\n` : logLine(40, text);
+}
+
+function logLine(level: number, msg: string, fields: object = {}): string {
+  return `${JSON.stringify({ level, time: Date.now(), pid: process.pid, hostname: hostname(), msg, ...fields })}\n`;
 }
 
 /** What `zignsec-mock --help` shows for a setting: the value's shape and what it does (defaults come from ConfigSchema). */

@@ -1,7 +1,8 @@
 // Process entry: load configuration, build the app, listen, and shut down gracefully on SIGINT/SIGTERM.
 // Whatever stops startup is printed as one line naming the setting to change, never as a stack trace.
 import { buildApp } from './app.js';
-import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, type Config, type ConfigKey } from './config.js';
+import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, warningPrintout, type Config, type ConfigKey } from './config.js';
+import { openControlApiWarning } from './exposure.js';
 import { FixtureError, type FixtureSetting } from './services/fixtures.js';
 
 /** Exit code of a startup stopped by a setting: a bad value, an unreadable file, an unusable address. */
@@ -95,6 +96,8 @@ export async function serve(argv: readonly string[] = process.argv.slice(2)): Pr
     if (config.LOG_LEVEL !== 'silent') process.stdout.write(configPrintout(config, Boolean(process.stdout.isTTY)));
     app = await buildApp(config);
     const address = await app.listen({ port: config.PORT, host: config.HOST });
+    const exposed = openControlApiWarning(config, (app.server.address() as { address: string }).address);
+    if (exposed && config.LOG_LEVEL !== 'silent') process.stdout.write(warningPrintout(exposed, Boolean(process.stdout.isTTY)));
     app.log.info(`zignsec-mock listening on ${address} (Swagger UI: ${address}/v3/scan/swagger)`);
   } catch (error) {
     const { message, exitCode } = describeStartupError(error, config);
