@@ -8,6 +8,7 @@ import { renderSettings } from '../../ui/portal/settings.js';
 import { renderSignIn } from '../../ui/portal/sign-in.js';
 import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
 import {
+  ACTIVE_SIGN_IN_MS,
   clientAddressOf,
   clearSessionCookie,
   clearSignInToken,
@@ -81,7 +82,9 @@ export const accountRoutes = {
         const opened = context.store.open(key);
         if (!opened.ok) {
           const minutes = Math.ceil(opened.retryAfterMs / 60_000);
-          const error = `The portal already holds ${config.PORTAL_MAX_SIGN_INS} sign-ins, all in use within the last 30 minutes, and signs nobody out to make room. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+          const error =
+            `The portal already holds ${config.PORTAL_MAX_SIGN_INS} sign-ins, all in use within the last ${ACTIVE_SIGN_IN_MS / 60_000} minutes, ` +
+            `and signs nobody out to make room. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
           return signInPage(request, refusedFor(reply, opened.retryAfterMs / 1000), next, { error }, 503);
         }
         context.signInTokens.spend(formToken);

@@ -42,6 +42,9 @@ export interface PortalSessionStoreOptions {
   wallClock?: () => number;
 }
 
+/** How recently a sign-in must have been used to be safe from eviction (PortalSessionStore's default). */
+export const ACTIVE_SIGN_IN_MS = 30 * 60_000;
+
 export type OpenedSignIn = { ok: true; session: PortalSession } | { ok: false; retryAfterMs: number };
 
 /**
@@ -61,7 +64,7 @@ export class PortalSessionStore {
   constructor(options: PortalSessionStoreOptions = {}) {
     this.idleMs = options.idleMs ?? 12 * 3_600_000;
     this.capacity = options.capacity ?? 5000;
-    this.activeMs = Math.min(options.activeMs ?? 30 * 60_000, this.idleMs);
+    this.activeMs = Math.min(options.activeMs ?? ACTIVE_SIGN_IN_MS, this.idleMs);
     this.wallClock = options.wallClock ?? Date.now;
   }
 
