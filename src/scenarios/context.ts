@@ -244,8 +244,9 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       return { id, relayState: view.relay_state, redirectUrl: target.url(), page: target, created: view };
     }
 
+    const relayState = `${journey.name}:${randomBytes(4).toString('hex')}`;
     const body: LivenessSessionRequest = {
-      relay_state: `${journey.name}:${randomBytes(4).toString('hex')}`,
+      relay_state: relayState,
       target: landing.url('/success?shop=demo'),
       target_error: landing.url('/error?shop=demo'),
       cancel_url: landing.url('/cancel?shop=demo'),
@@ -254,7 +255,13 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       action: 'Random',
       ...options.request,
     };
-    const created = await api.createLivenessSession(body, { outcome: options.headerOutcome }).catch((error: unknown) => {
+    const creating = options.scanning
+      ? api.createScanningSession(
+          { relay_state: relayState, target: body.target, target_error: body.target_error, webhook: body.webhook, ...options.scanning },
+          { outcome: options.headerOutcome },
+        )
+      : api.createLivenessSession(body, { outcome: options.headerOutcome });
+    const created = await creating.catch((error: unknown) => {
       if (error instanceof ZignSecApiError && error.status === 401) {
         throw new Error(`the emulator refused the journey's API key (${error.message}); journeys need AUTH_MODE=any, where every key is its own namespace`);
       }

@@ -56,6 +56,23 @@ export const MerchantsFile = z
 export type MerchantsFile = z.infer<typeof MerchantsFile>;
 
 export const terminalStatuses = ['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout'] as const;
+type TerminalStatus = (typeof terminalStatuses)[number];
+
+/**
+ * The fraud analysis of a preset that does not name one (presets written before it existed): it
+ * ends the way the session ends when that is a cancel, a timeout or a failure, and passes otherwise.
+ */
+export function defaultFraudStatus(sessionStatus: TerminalStatus): AnalysisStatus {
+  if (sessionStatus === 'Cancelled' || sessionStatus === 'Timeout') return 'Cancelled';
+  return sessionStatus === 'Failed' ? 'Failed' : 'Accepted';
+}
+
+/**
+ * From this analysis duration on, a preset that does not say otherwise (`api_flow_waits`) is about
+ * time, and the scanning-sessions API flow waits for it too. Shorter durations only pace the hosted
+ * scan UI's Analyzing step (the built-in presets use 1.5 s).
+ */
+export const ABOUT_TIME_MS = 10_000;
 
 export const OutcomePreset = z
   .object({
@@ -64,9 +81,16 @@ export const OutcomePreset = z
     description: z.string().min(1),
     session_status: z.enum(terminalStatuses),
     /** Statuses given to the analyses the session requested; the others stay NotRequested. */
-    analyses: z.object({ document: AnalysisStatus, liveness: AnalysisStatus, face_match: AnalysisStatus }).strict(),
+    analyses: z.object({ document: AnalysisStatus, liveness: AnalysisStatus, face_match: AnalysisStatus, fraud: AnalysisStatus.optional() }).strict(),
     redirect: z.enum(['target', 'target_error', 'cancel_url']),
     analysis_duration_ms: z.number().int().min(0).max(86_400_000).default(1500),
+    /**
+     * Whether the scanning-sessions API flow (POST …/analyses, …/ui/analyses) waits analysis_duration_ms
+     * too, answering Pending first. When false, that flow decides the analysis before the start call
+     * answers, so a client that reads the result once, right away, reads it final. The hosted scan UI
+     * always waits. Unset: true from ABOUT_TIME_MS on.
+     */
+    api_flow_waits: z.boolean().optional(),
     /** The session is never finished by the analysis: it stays Pending until SESSION_TTL (abandoned). */
     never_finishes: z.boolean().default(false),
     identity: z.enum(['generated', 'none']).default('generated'),
@@ -74,12 +98,17 @@ export const OutcomePreset = z
     /** Document fields reported as failing; the ones in the session's doc.ignore_errors_in_fields are forgiven. */
     failed_document_fields: z.array(z.string()).default([]),
     scores: z
-      .object({ document: z.number().min(0).max(1), liveness: z.number().min(0).max(1), face_match: z.number().min(0).max(1) })
+      .object({ document: z.number().min(0).max(1), liveness: z.number().min(0).max(1), face_match: z.number().min(0).max(1), fraud: z.number().min(0).max(1) })
       .partial()
       .strict()
       .default({}),
     reason: z.string().nullish().transform((v) => v ?? null),
     errors: z.array(z.object({ code: z.string(), description: z.string() }).strict()).default([]),
   })
-  .strict();
+  .strict()
+  .transform((preset) => ({
+    ...preset,
+    analyses: { ...preset.analyses, fraud: preset.analyses.fraud ?? defaultFraudStatus(preset.session_status) },
+    api_flow_waits: preset.api_flow_waits ?? preset.analysis_duration_ms >= ABOUT_TIME_MS,
+  }));
 export type OutcomePreset = z.infer<typeof OutcomePreset>;
