@@ -63,6 +63,12 @@ export interface JourneyRun {
 const SESSION_IN_URL = /\/v3\/scan\/ui\/([0-9a-f-]{36})\//i;
 const isFinalStatus = (status: string) => ['Accepted', 'Declined', 'Failed', 'Timeout', 'Cancelled'].includes(status);
 
+/** The result object a webhook body carries: the body itself, or (webhook_format "event") its envelope's eventSpecificData. */
+function resultIn(body: unknown): SessionResult {
+  const envelope = body as { event?: unknown; result?: { eventSpecificData?: unknown } } | null;
+  return (typeof envelope?.event === 'string' && envelope.result?.eventSpecificData ? envelope.result.eventSpecificData : body) as SessionResult;
+}
+
 /** Marks an error with the step it failed in (the first, innermost step wins). */
 export function failedStepOf(error: unknown): string | undefined {
   return (error as { journeyStep?: string } | null)?.journeyStep;
@@ -335,7 +341,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       if (!got.verified) throw new Error(`delivery ${delivery.id}: X-ZignSec-Hmac-SHA256 does not verify with the journey's API key`);
       if (got.rawBody !== delivery.body) throw new Error(`delivery ${delivery.id}: the bytes received differ from the recorded body`);
     }
-    const body = JSON.parse(delivery.body) as SessionResult;
+    const body = resultIn(JSON.parse(delivery.body));
     if (body.id !== session.id) throw new Error(`the webhook body is about session ${body.id}, not ${session.id}`);
     if (body.status !== status) throw new Error(`the webhook body says ${body.status}, expected ${status}`);
     if (body.relay_state !== session.relayState) throw new Error(`the webhook body carries relay_state ${JSON.stringify(body.relay_state)}, expected ${JSON.stringify(session.relayState)}`);

@@ -3,7 +3,25 @@
 import { z } from 'zod';
 import { AnalysisStatus, DocumentOption, HttpUrl, LivenessAction, OptionalUrl } from './common.js';
 
-export const webhookSignatureSchemes = ['zignsec-hmac', 'timestamped', 'standard-webhooks'] as const;
+/**
+ * What goes in X-ZignSec-Hmac-SHA256. `legacy`: the lowercase hex HMAC-SHA256 of the raw body, keyed
+ * with the API key (ZignSec's API docs). `timestamped`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
+ * "<t>.<raw body>">`, keyed with the merchant's webhook secret (ZignSec's webhook guide).
+ */
+export const webhookSignatureSchemes = ['legacy', 'timestamped'] as const;
+/** The webhook body: the result object (ZignSec's API docs), or the event envelope of its webhook guide. */
+export const webhookFormats = ['result', 'event'] as const;
+/** The list this setting replaced; still read from merchants files and the control API. */
+const legacySignatureLists = ['zignsec-hmac', 'timestamped', 'standard-webhooks'] as const;
+
+/**
+ * A `webhook_signatures` list as the scheme it now means: the header kept its legacy value whenever
+ * the list had `zignsec-hmac`; `timestamped` alone moves into that header (keyed with the webhook
+ * secret). `standard-webhooks` is no longer sent (ZignSec sends no such headers).
+ */
+function schemeOfLegacyList(list: readonly (typeof legacySignatureLists)[number][]): (typeof webhookSignatureSchemes)[number] {
+  return list.includes('timestamped') && !list.includes('zignsec-hmac') ? 'timestamped' : 'legacy';
+}
 
 /** Ways to break webhook delivery on purpose (per merchant, per session, or for a key's next deliveries). */
 export const WebhookChaos = z
@@ -35,13 +53,22 @@ export const MerchantSettings = z
     css: z.array(HttpUrl).default([]),
     mobile_flow: z.boolean().default(true),
     default_outcome: z.string().nullish().transform((v) => v ?? null),
-    /** Signature headers on each delivery; ZignSec's documented X-ZignSec-Hmac-SHA256 by default. */
-    webhook_signatures: z.array(z.enum(webhookSignatureSchemes)).min(1).default(['zignsec-hmac']),
+    /** What X-ZignSec-Hmac-SHA256 carries (see webhookSignatureSchemes); legacy when neither this nor webhook_signatures is set. */
+    webhook_signature: z.enum(webhookSignatureSchemes).optional(),
+    /** Replaced by webhook_signature (see schemeOfLegacyList); read for merchants files written before it. */
+    webhook_signatures: z.array(z.enum(legacySignatureLists)).min(1).optional(),
+    /** The key of the timestamped scheme; unset: one generated per API key, stable while the emulator runs. */
+    webhook_secret: z.string().min(1).max(256).nullish().transform((v) => v ?? null),
+    webhook_format: z.enum(webhookFormats).default('result'),
     /** Also deliver intermediate status changes (Created, Pending), not only the final status. */
     webhook_intermediate_events: z.boolean().default(false),
     webhook_chaos: WebhookChaos.nullish().transform((v) => v ?? null),
   })
-  .strict();
+  .strict()
+  .transform(({ webhook_signatures, webhook_signature, ...settings }) => ({
+    ...settings,
+    webhook_signature: webhook_signature ?? (webhook_signatures ? schemeOfLegacyList(webhook_signatures) : 'legacy'),
+  }));
 export type MerchantSettings = z.infer<typeof MerchantSettings>;
 
 export const MerchantsFile = z
