@@ -43,9 +43,9 @@ export function verifyTimestampedSignature(
   const candidates: string[] = [];
   for (const element of header.split(',')) {
     const at = element.indexOf('=');
+    if (at < 0) continue;
     const scheme = element.slice(0, at).trim();
     const value = element.slice(at + 1).trim();
-    if (at < 0) continue;
     if (scheme === 't') timestamp = value;
     else if (scheme === 'v1') candidates.push(value.toLowerCase());
   }

@@ -89,7 +89,7 @@ type TerminalStatus = (typeof terminalStatuses)[number];
  * The fraud analysis of a preset that does not name one (presets written before it existed): it
  * ends the way the session ends when that is a cancel, a timeout or a failure, and passes otherwise.
  */
-export function defaultFraudStatus(sessionStatus: TerminalStatus): AnalysisStatus {
+function defaultFraudStatus(sessionStatus: TerminalStatus): AnalysisStatus {
   if (sessionStatus === 'Cancelled' || sessionStatus === 'Timeout') return 'Cancelled';
   return sessionStatus === 'Failed' ? 'Failed' : 'Accepted';
 }
@@ -99,7 +99,7 @@ export function defaultFraudStatus(sessionStatus: TerminalStatus): AnalysisStatu
  * time, and the scanning-sessions API flow waits for it too. Shorter durations only pace the hosted
  * scan UI's Analyzing step (the built-in presets use 1.5 s).
  */
-export const ABOUT_TIME_MS = 10_000;
+const ABOUT_TIME_MS = 10_000;
 
 export const OutcomePreset = z
   .object({
