@@ -2,7 +2,7 @@
 // what a journey declares about itself, and everything the runner hands it to drive the scan UI.
 import type { Browser, Device, Page } from 'puppeteer';
 import type { AdminClient, ClockState, OutcomeSummary, SessionView, WebhookDelivery } from '../src/admin-client.js';
-import type { ApiClient, LivenessSessionRequest, SessionResult } from '../src/api-client.js';
+import type { ApiClient, LivenessSessionRequest, ScanningSessionRequest, SessionResult } from '../src/api-client.js';
 import type { SessionStatus } from '../src/schemas/common.js';
 
 /** Where a finished scan UI sends the browser (the merchant URL of that name, with its fallbacks). */
@@ -92,6 +92,11 @@ export interface JourneyClock {
 export interface StartOptions {
   /** Emulator mode: fields merged over the defaults (landing URLs, receiver webhook, FrontSide, Random). */
   request?: Partial<LivenessSessionRequest>;
+  /**
+   * Emulator mode: create a browser scanning session (POST /v3/scanning) with these fields, over the
+   * same landing URLs and receiver webhook, instead of a liveness session.
+   */
+  scanning?: Partial<ScanningSessionRequest>;
   /** Emulator mode: sent as X-Mock-Outcome. */
   headerOutcome?: string;
   /** The page to open the scan UI in (default `context.page`). */

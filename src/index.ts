@@ -90,7 +90,7 @@ export { createApiClient, HttpApiError, ZignSecApiError } from './api-client.js'
 export type { ApiClient, ApiClientOptions, ApiErrorEntry, CreatedSession, CreateSessionOptions, LivenessSessionRequest, ScanningSessionRequest, SessionResult } from './api-client.js';
 export { ConfigError } from './config.js';
 export type { Config } from './config.js';
-export { signStandardWebhook, signTimestamped, signZignSecHmac, verifyTimestampedSignature, verifyZignSecSignature } from './core/webhook-signature.js';
+export { signTimestamped, signZignSecHmac, verifyTimestampedSignature, verifyZignSecSignature } from './core/webhook-signature.js';
 export {
   BrowserNotFoundError,
   consoleReporter,

@@ -3,7 +3,7 @@ import type { AnalysisStatus } from '../schemas/common.js';
 import type { OutcomePreset } from '../schemas/fixtures.js';
 import { expireDocument, generateIdentity, type PersonPool } from './identity.js';
 import type { Random } from './random.js';
-import { transition, type AnalysisStatuses, type Session, type SessionFindings } from './session.js';
+import { analysisKeys, transition, type AnalysisStatuses, type Session, type SessionFindings } from './session.js';
 
 /**
  * The document score of an accepted document: fixtures/outcomes/approved.json's. A document whose only
@@ -35,6 +35,7 @@ export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, 
     document: pick(session.analyses.document, forgiven ? 'Accepted' : preset.analyses.document),
     liveness: pick(session.analyses.liveness, preset.analyses.liveness),
     face_match: pick(session.analyses.face_match, preset.analyses.face_match),
+    fraud: pick(session.analyses.fraud, preset.analyses.fraud),
   };
   // No document was read when no document analysis was asked for, so no field of it can fail.
   const failedFields = analyses.document === 'NotRequested' ? [] : unforgiven;
@@ -55,7 +56,7 @@ export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, 
     reason = null;
   }
   const scores: SessionFindings['scores'] = {};
-  for (const key of ['document', 'liveness', 'face_match'] as const) {
+  for (const key of analysisKeys) {
     if (analyses[key] === 'NotRequested') continue;
     const score = key === 'document' && forgiven ? ACCEPTED_DOCUMENT_SCORE : preset.scores[key];
     if (score !== undefined) scores[key] = score;

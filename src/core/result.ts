@@ -40,6 +40,7 @@ export function resultContext(session: Session): Record<string, unknown> {
       document: findings?.scores.document ?? null,
       liveness: findings?.scores.liveness ?? null,
       face_match: findings?.scores.face_match ?? null,
+      fraud: findings?.scores.fraud ?? null,
     },
     reason: findings?.reason ?? null,
     errors: findings?.errors ?? [],

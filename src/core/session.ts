@@ -29,7 +29,12 @@ export interface AnalysisStatuses {
   document: AnalysisStatus;
   liveness: AnalysisStatus;
   face_match: AnalysisStatus;
+  /** Document fraud (forgery) detection: analysis type `fraud`, checked on the identity document. */
+  fraud: AnalysisStatus;
 }
+
+/** Every analysis a session can run, in the order results and pages list them. */
+export const analysisKeys = ['document', 'liveness', 'face_match', 'fraud'] as const satisfies readonly (keyof AnalysisStatuses)[];
 
 export interface StoredDocument {
   id: string;
@@ -59,7 +64,7 @@ export interface SessionFindings {
   identity: Identity | null;
   document: DocumentFields | null;
   failedFields: string[];
-  scores: { document?: number; liveness?: number; face_match?: number };
+  scores: { document?: number; liveness?: number; face_match?: number; fraud?: number };
   reason: string | null;
   errors: { code: string; description: string }[];
   redirect: 'target' | 'target_error' | 'cancel_url';
@@ -137,7 +142,7 @@ export function providerFolderIdOf(session: Session): string {
 /** Everything the result object depends on that can change after creation. */
 export function resultStateKey(session: Session): string {
   const a = session.analyses;
-  return `${session.status}|${session.updatedAt}|${session.documents.length}|${a.document}|${a.liveness}|${a.face_match}|${session.chosenAction}`;
+  return `${session.status}|${session.updatedAt}|${session.documents.length}|${a.document}|${a.liveness}|${a.face_match}|${a.fraud}|${session.chosenAction}`;
 }
 
 export const outcomeRules = ['armed', 'queued', 'header', 'relay_state', 'tester_panel', 'merchant_default', 'default'] as const;
@@ -188,19 +193,23 @@ export function transition(session: Session, to: SessionStatus, now: number, eve
   }
 }
 
-/** Which analyses a session runs: the liveness flow per `options`, the others per `analysis_types`. */
+/**
+ * Which analyses a session runs: the liveness flow per `options` (it has no `analysis_types`, so no
+ * fraud analysis), the others per `analysis_types`.
+ */
 const requested = (on: boolean): AnalysisStatus => (on ? 'Requested' : 'NotRequested');
 
 export function requestedAnalyses(flow: Flow, settings: Pick<EffectiveSettings, 'options' | 'analysis_types'>): AnalysisStatuses {
   if (flow === 'liveness') {
     const withDocument = settings.options !== 'NoDocument';
-    return { document: requested(withDocument), liveness: 'Requested', face_match: requested(withDocument) };
+    return { document: requested(withDocument), liveness: 'Requested', face_match: requested(withDocument), fraud: 'NotRequested' };
   }
   const types = new Set(settings.analysis_types);
   return {
     document: requested(types.has('document')),
     liveness: requested(types.has('liveness')),
     face_match: requested(types.has('selfie')),
+    fraud: requested(types.has('fraud')),
   };
 }
 
@@ -241,6 +250,13 @@ function sharedList<T extends string>(values: T[] | undefined): T[] | undefined 
   return kept;
 }
 
+/** A list without repeats (a .NET list binding takes `["document", "document"]` as it comes; it asks for one analysis). */
+function distinct<T>(values: T[] | undefined): T[] | undefined {
+  if (values === undefined || values.length < 2) return values;
+  const unique = new Set(values);
+  return unique.size === values.length ? values : [...unique];
+}
+
 /** The merchant's list followed by the request's, without a copy when either is empty. */
 function joinLists<T extends string>(first: T[], second: T[] | undefined): T[] {
   if (!second) return first.length === 0 ? NONE : first;
@@ -264,7 +280,7 @@ export function effectiveSettings(
     options: (request.options as DocumentOption | undefined) ?? merchant.options,
     action: (request.action as ActionChoice | undefined) ?? 'Random',
     available_actions: sharedList(list<LivenessAction>(request.available_actions)) ?? merchant.available_actions,
-    analysis_types: flow === 'liveness' ? NONE : (sharedList(list<AnalysisType>(request.analysis_types)) ?? DOCUMENT_ONLY),
+    analysis_types: flow === 'liveness' ? NONE : (sharedList(distinct(list<AnalysisType>(request.analysis_types))) ?? DOCUMENT_ONLY),
     css: joinLists(merchant.css, sharedList(list<string>(request.css))),
     locale: shared(text(request.locale)) ?? merchant.locale,
     ignore_errors_in_fields: sharedList(list<string>(doc.ignore_errors_in_fields)) ?? NONE,

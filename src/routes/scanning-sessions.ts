@@ -93,7 +93,7 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
   for (const path of [`${base}/:id/analyses`, `${base}/:id/ui/analyses`]) {
     app.post(path, { ...startAnalysis, schema: { ...startAnalysis.schema, summary: path.includes('/ui/') ? "Start the analysis (ZignSec's UI variant)" : 'Start the analysis' } }, async (request) => {
       const session = sessionOfCaller(request, request.params.id);
-      request.server.emulator.sessions.startAnalysis(session, request.body?.analysis_types);
+      request.server.emulator.sessions.startAnalysis(session, 'api', request.body?.analysis_types);
       return { id: analysisIdOf(session), session_id: session.id, status: session.status, errors: [] };
     });
   }

@@ -63,6 +63,12 @@ export interface JourneyRun {
 const SESSION_IN_URL = /\/v3\/scan\/ui\/([0-9a-f-]{36})\//i;
 const isFinalStatus = (status: string) => ['Accepted', 'Declined', 'Failed', 'Timeout', 'Cancelled'].includes(status);
 
+/** The result object a webhook body carries: the body itself, or (webhook_format "event") its envelope's eventSpecificData. */
+function resultIn(body: unknown): SessionResult {
+  const envelope = body as { event?: unknown; result?: { eventSpecificData?: unknown } } | null;
+  return (typeof envelope?.event === 'string' && envelope.result?.eventSpecificData ? envelope.result.eventSpecificData : body) as SessionResult;
+}
+
 /** Marks an error with the step it failed in (the first, innermost step wins). */
 export function failedStepOf(error: unknown): string | undefined {
   return (error as { journeyStep?: string } | null)?.journeyStep;
@@ -244,8 +250,9 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       return { id, relayState: view.relay_state, redirectUrl: target.url(), page: target, created: view };
     }
 
+    const relayState = `${journey.name}:${randomBytes(4).toString('hex')}`;
     const body: LivenessSessionRequest = {
-      relay_state: `${journey.name}:${randomBytes(4).toString('hex')}`,
+      relay_state: relayState,
       target: landing.url('/success?shop=demo'),
       target_error: landing.url('/error?shop=demo'),
       cancel_url: landing.url('/cancel?shop=demo'),
@@ -254,7 +261,13 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       action: 'Random',
       ...options.request,
     };
-    const created = await api.createLivenessSession(body, { outcome: options.headerOutcome }).catch((error: unknown) => {
+    const creating = options.scanning
+      ? api.createScanningSession(
+          { relay_state: relayState, target: body.target, target_error: body.target_error, webhook: body.webhook, ...options.scanning },
+          { outcome: options.headerOutcome },
+        )
+      : api.createLivenessSession(body, { outcome: options.headerOutcome });
+    const created = await creating.catch((error: unknown) => {
       if (error instanceof ZignSecApiError && error.status === 401) {
         throw new Error(`the emulator refused the journey's API key (${error.message}); journeys need AUTH_MODE=any, where every key is its own namespace`);
       }
@@ -328,7 +341,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       if (!got.verified) throw new Error(`delivery ${delivery.id}: X-ZignSec-Hmac-SHA256 does not verify with the journey's API key`);
       if (got.rawBody !== delivery.body) throw new Error(`delivery ${delivery.id}: the bytes received differ from the recorded body`);
     }
-    const body = JSON.parse(delivery.body) as SessionResult;
+    const body = resultIn(JSON.parse(delivery.body));
     if (body.id !== session.id) throw new Error(`the webhook body is about session ${body.id}, not ${session.id}`);
     if (body.status !== status) throw new Error(`the webhook body says ${body.status}, expected ${status}`);
     if (body.relay_state !== session.relayState) throw new Error(`the webhook body carries relay_state ${JSON.stringify(body.relay_state)}, expected ${JSON.stringify(session.relayState)}`);

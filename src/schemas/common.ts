@@ -14,7 +14,8 @@ export const livenessActions = [
   'Smile',
 ] as const;
 export const actionChoices = ['Random', ...livenessActions] as const;
-export const analysisTypes = ['document', 'selfie', 'liveness'] as const;
+/** `fraud` is not in the v3 docs' list, but a public API test of ZignSec's test environment sends it (201). */
+export const analysisTypes = ['document', 'selfie', 'liveness', 'fraud'] as const;
 export const sessionStatuses = [
   'Created',
   'ReadyToStart',
@@ -29,10 +30,27 @@ export const analysisStatuses = ['NotRequested', 'Requested', 'Pending', 'Accept
 /** Locales seen on ZignSec's liveness page; others are accepted and fall back to English in the UI. */
 export const knownLocales = ['en', 'se', 'de', 'fr', 'gr', 'it', 'ru', 'es', 'cz', 'tr'] as const;
 
-export const DocumentOption = z.enum(documentOptions);
-export const LivenessAction = z.enum(livenessActions);
-export const ActionChoice = z.enum(actionChoices);
-export const AnalysisType = z.enum(analysisTypes);
+/**
+ * An enum of the request bodies, read as ZignSec's .NET API reads enum names: without regard to letter
+ * case ("frontside", "BLINKEYES"), and kept in its canonical spelling from then on. Anything else,
+ * numbers included, is refused: ZignSec publishes the names, not the numbers behind them, so a number
+ * that passed here could mean another value in production. The OpenAPI document lists the names.
+ */
+function enumByName<const T extends readonly [string, ...string[]]>(values: T): z.ZodType<T[number], T[number]> {
+  const exact = new Set<string>(values);
+  const byLowerCase = new Map<string, T[number]>(values.map((value) => [value.toLowerCase(), value]));
+  const canonical = (input: unknown) => (typeof input !== 'string' || exact.has(input) ? input : (byLowerCase.get(input.toLowerCase()) ?? input));
+  return z.preprocess(canonical, z.enum(values)).meta({
+    type: 'string',
+    enum: [...values],
+    description: 'Read without regard to letter case, as ZignSec reads enum names; stored and answered in the spelling listed.',
+  }) as unknown as z.ZodType<T[number], T[number]>;
+}
+
+export const DocumentOption = enumByName(documentOptions);
+export const LivenessAction = enumByName(livenessActions);
+export const ActionChoice = enumByName(actionChoices);
+export const AnalysisType = enumByName(analysisTypes);
 export const SessionStatus = z.enum(sessionStatuses);
 export const AnalysisStatus = z.enum(analysisStatuses);
 

@@ -40,14 +40,14 @@ export const ScanningRequest = z
   .object({
     locale: Locale,
     relay_state: RelayState,
-    analysis_types: z.array(AnalysisType).max(3).nullish(),
+    analysis_types: z.array(AnalysisType).max(10).nullish(),
     target: OptionalUrl,
     target_error: OptionalUrl,
     webhook: WebhookUrl,
   })
   .meta({
     id: 'ScanningRequest',
-    example: { relay_state: 'order-42', analysis_types: ['document', 'selfie', 'liveness'], target: 'https://merchant.example/done' },
+    example: { relay_state: 'order-42', analysis_types: ['document', 'fraud', 'selfie'], target: 'https://merchant.example/done' },
   });
 export type ScanningRequest = z.infer<typeof ScanningRequest>;
 
@@ -93,7 +93,7 @@ export const StartAnalysisQuery = z.object({
   timeZoneOffset: z.coerce.number().int().min(-840).max(840).optional(),
 });
 export const StartAnalysisBody = z
-  .object({ analysis_types: z.array(AnalysisType).min(1).max(3).nullish() })
+  .object({ analysis_types: z.array(AnalysisType).min(1).max(10).nullish() })
   .nullish()
   .meta({ id: 'StartAnalysisBody', example: { analysis_types: ['document', 'selfie'] } });
 
@@ -130,6 +130,8 @@ export const SessionResult = z
         documentAnalysis: AnalysisBlock,
         livenessAnalysis: AnalysisBlock,
         faceMatchAnalysis: AnalysisBlock,
+        /** In the built-in template; optional so that a RESULT_TEMPLATE_FILE written before it still loads. */
+        fraudAnalysis: AnalysisBlock.optional(),
       })
       .loose(),
   })

@@ -107,7 +107,7 @@ function sampleSession(): Session {
       available_actions: [], analysis_types: [], css: [], locale: 'en', ignore_errors_in_fields: [], mobile_flow: true,
     },
     chosenAction: 'Smile',
-    analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' },
+    analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted', fraud: 'Accepted' },
     documents: [],
     link: null,
     events: NO_EVENTS,

@@ -33,7 +33,7 @@ export interface UiState {
 /**
  * The capture steps of a session. Liveness sessions follow `options` (FrontSide, FrontAndBack,
  * NoDocument) and always end with the face; `/v3/scanning` sessions follow `analysis_types`
- * (document: the front; selfie: the face photo; liveness: the face photo and the action).
+ * (document or fraud: the front; selfie: the face photo; liveness: the face photo and the action).
  */
 export function captureSteps(session: Pick<Session, 'flow' | 'settings' | 'chosenAction'>): CaptureStep[] {
   const steps: CaptureStep[] = [];
@@ -44,7 +44,8 @@ export function captureSteps(session: Pick<Session, 'flow' | 'settings' | 'chose
     return steps;
   }
   const types = new Set(session.settings.analysis_types);
-  if (types.has('document')) steps.push('document-front');
+  // The fraud analysis checks the identity document, so it needs the document's front too.
+  if (types.has('document') || types.has('fraud')) steps.push('document-front');
   if (types.has('selfie') || types.has('liveness')) steps.push('face-align');
   if (types.has('liveness') && session.chosenAction) steps.push('face-action');
   return steps;
@@ -142,7 +143,7 @@ export class ScanFlowService {
       steps.includes('document-back') && !uploaded.has(uploadSides.back) ? 'the back of the document' : null,
     ].filter((side) => side !== null);
     if (missing.length > 0) throw new ApiError('INVALID_REQUEST', `Capture ${missing.join(' and ')} before the analysis starts.`);
-    this.sessions.startAnalysis(session);
+    this.sessions.startAnalysis(session, 'scan_ui');
   }
 
   /** Keeps the map bounded by the session store: links of evicted or deleted sessions go. */

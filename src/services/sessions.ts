@@ -12,6 +12,7 @@ import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-
 import { seededRandom, type Random } from '../core/random.js';
 import { renderResult } from '../core/result.js';
 import {
+  analysisKeys,
   compact,
   effectiveSettings,
   expireIfDue,
@@ -244,8 +245,13 @@ export class SessionService {
     return stored;
   }
 
-  /** Starts the analysis; it is decided after the preset's duration on the clock (or never, when abandoned). */
-  startAnalysis(session: Session, types?: AnalysisType[] | null): void {
+  /**
+   * Starts the analysis. The hosted scan UI (`via: 'scan_ui'`) shows its Analyzing step for the preset's
+   * analysis_duration_ms on the clock. The scanning-sessions API (`via: 'api'`) decides it before the
+   * start call answers, unless the preset is about time (api_flow_waits): public app clients read the
+   * result once, right after starting, and never poll. A preset that never finishes stays Pending either way.
+   */
+  startAnalysis(session: Session, via: 'api' | 'scan_ui', types?: AnalysisType[] | null): void {
     this.assertOpen(session);
     if (session.analysisDueAt !== null) throw new ApiError('SESSION_STATE', 'The analysis of this session has already started.');
     // Everything is checked against the analyses asked for before the session changes: a refused
@@ -260,11 +266,12 @@ export class SessionService {
     }
     const preset = this.preset(session.outcome.name);
     const now = this.clock.now();
-    for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
+    for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
     if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
     else recordEvent(session, { at: now, status: 'Pending', event: 'analysis started' });
     if (!preset.never_finishes) {
-      session.analysisDueAt = now + preset.analysis_duration_ms;
+      const waits = via === 'scan_ui' || preset.api_flow_waits;
+      session.analysisDueAt = now + (waits ? preset.analysis_duration_ms : 0);
       this.analysing.add(session.id);
     }
     if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
@@ -283,6 +290,7 @@ export class SessionService {
     const hasIdDocument = kinds.some((k) => k !== 'selfie');
     const problems: string[] = [];
     if (analyses.document !== 'NotRequested' && !hasIdDocument) problems.push('a document analysis needs an uploaded identity document (e.g. documentType=Passport)');
+    else if (analyses.fraud !== 'NotRequested' && !hasIdDocument) problems.push('a fraud analysis needs an uploaded identity document (e.g. documentType=Passport)');
     if ((analyses.face_match !== 'NotRequested' || analyses.liveness !== 'NotRequested') && !hasSelfie) {
       problems.push('selfie and liveness analyses need an uploaded documentType=Selfie image');
     }
@@ -316,7 +324,7 @@ export class SessionService {
       this.preset(outcomeName);
       session.outcome = { name: outcomeName, rule: 'armed' };
     }
-    for (const key of ['document', 'liveness', 'face_match'] as const) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
+    for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
     if (session.status !== 'Pending') this.move(session, 'Pending', 'completed through the control API');
     this.finish(session, true);
   }

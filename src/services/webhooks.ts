@@ -6,7 +6,8 @@ import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { nextRetryDelay, parseRetryAfter } from '../core/retry-schedule.js';
 import { isFinal, type Session } from '../core/session.js';
-import { signStandardWebhook, signTimestamped, signZignSecHmac } from '../core/webhook-signature.js';
+import { eventEnvelopeJson, type WebhookEvent } from '../core/webhook-body.js';
+import { signTimestamped, signZignSecHmac } from '../core/webhook-signature.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
 import type { SessionEvent, SessionService } from './sessions.js';
@@ -29,7 +30,7 @@ export interface Delivery {
   sessionId: string;
   apiKey: string;
   url: string;
-  event: 'session_created' | 'session_updated';
+  event: WebhookEvent;
   sessionStatus: SessionStatus;
   final: boolean;
   body: string;
@@ -118,16 +119,17 @@ export class WebhookDispatcher {
     if (!final && !merchant?.webhook_intermediate_events) return;
     const chaos = this.chaosFor(session, merchant);
     const now = this.clock.now();
+    const event: WebhookEvent = to === 'Created' ? 'session_created' : 'session_updated';
     const delivery: Delivery = {
       id: `whd_${randomUUID().replace(/-/g, '')}`,
       sessionId: session.id,
       apiKey: session.apiKey,
       url: session.settings.webhook,
-      event: to === 'Created' ? 'session_created' : 'session_updated',
+      event,
       sessionStatus: to,
       final,
       // The body is fixed now: every attempt sends the same bytes.
-      body: this.sessions.resultJson(session),
+      body: this.bodyFor(session, event, merchant),
       createdAt: now,
       status: !final && chaos.out_of_order ? 'held' : 'pending',
       nextAttemptAt: now + (chaos.delay_ms ?? 0),
@@ -140,6 +142,21 @@ export class WebhookDispatcher {
     this.bySession.set(session.id, [...(this.bySession.get(session.id) ?? []), delivery.id]);
     this.trimHistory();
     this.pump();
+  }
+
+  /** The result object, or (webhook_format "event") the event envelope around it. */
+  private bodyFor(session: Session, event: WebhookEvent, merchant: MerchantSettings | undefined): string {
+    const resultJson = this.sessions.resultJson(session);
+    if (merchant?.webhook_format !== 'event') return resultJson;
+    return eventEnvelopeJson({
+      event,
+      sessionId: session.id,
+      integrationId: this.sessions.merchants.integrationIdFor(session.apiKey),
+      relayState: session.settings.relay_state,
+      status: session.status,
+      errors: session.findings?.errors ?? [],
+      resultJson,
+    });
   }
 
   /** Merchant chaos, then a session rule, then a key rule that still has deliveries left (which uses one up). */
@@ -205,26 +222,25 @@ export class WebhookDispatcher {
     }
   }
 
+  /**
+   * X-ZignSec-Hmac-SHA256 carries the merchant's scheme, signed at each attempt (a timestamped value
+   * carries the attempt's time). X-ZignSec-Webhook-Id and X-ZignSec-Event are the emulator's own
+   * extensions (no ZignSec source documents them): they let a test match what it received to the
+   * control API's deliveries, and production code must not need them.
+   */
   private headersFor(delivery: Delivery, now: number): Record<string, string> {
-    const merchant = this.sessions.merchantFor(delivery.apiKey);
-    const key = delivery.chaos.wrong_signature ? `${delivery.apiKey}-wrong` : delivery.apiKey;
+    const merchants = this.sessions.merchants;
+    const timestamped = merchants.settingsFor(delivery.apiKey)?.webhook_signature === 'timestamped';
+    const rightKey = timestamped ? merchants.webhookSecretFor(delivery.apiKey) : delivery.apiKey;
+    const key = delivery.chaos.wrong_signature ? `${rightKey}-wrong` : rightKey;
     const timestamp = Math.floor(now / 1000) - (delivery.chaos.stale_timestamp ? STALE_SECONDS : 0);
-    const headers: Record<string, string> = {
+    return {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'zignsec-mock-webhooks/0.1',
+      'x-zignsec-hmac-sha256': timestamped ? signTimestamped(delivery.body, key, timestamp) : signZignSecHmac(delivery.body, key),
       'x-zignsec-webhook-id': delivery.id,
       'x-zignsec-event': delivery.event,
     };
-    for (const scheme of merchant?.webhook_signatures ?? ['zignsec-hmac']) {
-      if (scheme === 'zignsec-hmac') headers['x-zignsec-hmac-sha256'] = signZignSecHmac(delivery.body, key);
-      if (scheme === 'timestamped') headers['x-zignsec-signature'] = signTimestamped(delivery.body, key, timestamp);
-      if (scheme === 'standard-webhooks') {
-        headers['webhook-id'] = delivery.id;
-        headers['webhook-timestamp'] = String(timestamp);
-        headers['webhook-signature'] = signStandardWebhook(delivery.body, key, delivery.id, timestamp);
-      }
-    }
-    return headers;
   }
 
   private async attempt(delivery: Delivery): Promise<void> {

@@ -16,7 +16,7 @@ t.test('startMock: create, arm, complete, and the webhook reaches the merchant a
   const mock = await startMock({ SEED: 'library-test' });
   t.teardown(() => mock.close());
   t.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  t.strictSame(await mock.admin.ready(), { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
+  t.strictSame(await mock.admin.ready(), { status: 'ready', sessions: 0, outcomes: 12, merchants: 2 });
 
   const apiKey = 'library-merchant-key';
   const merchantUrl = await startMerchant(t, mock.url, apiKey);
@@ -29,7 +29,7 @@ t.test('startMock: create, arm, complete, and the webhook reaches the merchant a
   t.strictSame(armed.outcome, { name: 'face_mismatch', rule: 'armed', description: armed.outcome.description });
   const completed = await mock.admin.sessions.complete(created.id);
   t.equal(completed.status, 'Declined');
-  t.strictSame(completed.analyses, { document: 'Accepted', liveness: 'Accepted', face_match: 'Declined' });
+  t.strictSame(completed.analyses, { document: 'Accepted', liveness: 'Accepted', face_match: 'Declined', fraud: 'NotRequested' });
 
   const delivery = await mock.admin.webhooks.wait(created.id, { status: 'Declined', timeout_ms: 5000 });
   t.match(delivery, { session_id: created.id, status: 'succeeded', event: 'session_updated', session_status: 'Declined', url: `${merchantUrl}/webhooks/zignsec` });

@@ -47,6 +47,7 @@ t.test('a new session reads back the same through every result path', async (t) 
       documentAnalysis: { status: 'Requested', documentType: null, failedFields: [], score: null },
       livenessAnalysis: { status: 'Requested', action: 'FollowText', score: null },
       faceMatchAnalysis: { status: 'Requested', score: null },
+      fraudAnalysis: { status: 'NotRequested', score: null },
       reason: null,
     },
     analysis_summary: { id: analysisId, id_document_summary: { status: 'Requested', fields: {}, failed_fields: [] } },

@@ -53,5 +53,5 @@ t.test('the OpenAPI document is generated from the zod schemas and served beside
 t.test('/health and /ready', async (t) => {
   const { app } = await startTestApp(t);
   t.match((await app.inject({ url: '/health' })).json(), { status: 'ok', uptime_ms: Number });
-  t.strictSame((await app.inject({ url: '/ready' })).json(), { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
+  t.strictSame((await app.inject({ url: '/ready' })).json(), { status: 'ready', sessions: 0, outcomes: 12, merchants: 2 });
 });

@@ -15,7 +15,7 @@ t.test('GET /__mock/outcomes lists the built-in catalogue with descriptions', as
   const names = body.outcomes.map((o: { name: string }) => o.name).sort();
   t.same(names, [
     'abandoned', 'action_not_performed', 'approved', 'document_expired', 'document_tampered', 'document_unreadable',
-    'face_mismatch', 'liveness_failed', 'provider_error', 'slow_analysis', 'user_cancelled',
+    'face_mismatch', 'fraud_detected', 'liveness_failed', 'provider_error', 'slow_analysis', 'user_cancelled',
   ]);
   const approved = body.outcomes.find((o: { name: string }) => o.name === 'approved');
   t.strictSame(approved, {
@@ -23,16 +23,19 @@ t.test('GET /__mock/outcomes lists the built-in catalogue with descriptions', as
     description: 'Everything passes: genuine document, live person, face matches. Browser goes to target.',
     source: 'built-in',
     session_status: 'Accepted',
-    analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' },
+    analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted', fraud: 'Accepted' },
     redirect: 'target',
     analysis_duration_ms: 1500,
+    api_flow_waits: false,
     never_finishes: false,
     failed_document_fields: [],
     reason: null,
   });
 });
 
-for (const preset of presets) {
+// A liveness session runs no fraud analysis, so fraud_detected (which declines through it alone) is
+// tested on a scanning session below.
+for (const preset of presets.filter((p) => p.name !== 'fraud_detected')) {
   t.test(`preset ${preset.name}: create -> complete -> result`, async (t) => {
     const { app } = await startTestApp(t, { SEED: 'presets' });
     const created = (await createLiveness(app, 'k', { options: 'FrontAndBack' }, { 'x-mock-outcome': preset.name })).json();
@@ -55,6 +58,7 @@ for (const preset of presets) {
         documentAnalysis: { status: preset.analyses.document, documentType: withIdentity ? 'Passport' : null, failedFields: failed, score: preset.scores?.document ?? null },
         livenessAnalysis: { status: preset.analyses.liveness, action: 'FollowText', score: preset.scores?.liveness ?? null },
         faceMatchAnalysis: { status: preset.analyses.face_match, score: preset.scores?.face_match ?? null },
+        fraudAnalysis: { status: 'NotRequested', score: null },
         reason: preset.reason ?? null,
       },
       analysis_summary: {
@@ -127,6 +131,7 @@ t.test('a NoDocument liveness session has no identity, no document and no scores
       documentAnalysis: { status: 'NotRequested', documentType: null, failedFields: [], score: null },
       livenessAnalysis: { status: 'Accepted', action: result.action, score: 0.98 },
       faceMatchAnalysis: { status: 'NotRequested', score: null },
+      fraudAnalysis: { status: 'NotRequested', score: null },
       reason: null,
     },
     analysis_summary: { id: result.analysis_summary.id, id_document_summary: { status: 'NotRequested', fields: {}, failed_fields: [] } },

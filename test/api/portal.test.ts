@@ -308,9 +308,11 @@ t.test('settings', async (t) => {
       css: ['https://cdn.example/brand.css'],
       mobile_flow: true,
       default_outcome: 'face_mismatch',
-      webhook_signatures: ['zignsec-hmac'],
+      webhook_secret: null,
+      webhook_format: 'result',
       webhook_intermediate_events: false,
       webhook_chaos: null,
+      webhook_signature: 'legacy',
     });
     const saved = await client.get('/portal/settings?saved=1');
     t.equal(textOf(saved.body, 'settings-saved'), 'Saved. New sessions use these settings.');
@@ -332,13 +334,16 @@ t.test('settings', async (t) => {
     );
   });
 
-  t.test('fields the page does not show are kept', async (t) => {
+  t.test('fields the page does not show, or a form does not send, are kept', async (t) => {
     const { app } = await startPortalApp(t);
-    app.emulator.merchants.update('key-a', { webhook_signatures: ['timestamped'], webhook_intermediate_events: true, webhook_chaos: { drop_first: 2 } });
+    app.emulator.merchants.update('key-a', { webhook_signatures: ['timestamped'], webhook_secret: 'kept-secret', webhook_intermediate_events: true, webhook_chaos: { drop_first: 2 } });
     const client = await signIn(app, 'key-a');
     await client.post('/portal/settings', { name: 'Shop', options: 'FrontSide', locale: 'en', webhook: '', css: '', default_outcome: '' });
     const settings = app.emulator.merchants.settingsFor('key-a')!;
-    t.same([settings.name, settings.webhook_signatures, settings.webhook_intermediate_events, settings.webhook_chaos], ['Shop', ['timestamped'], true, { drop_first: 2 }]);
+    t.same(
+      [settings.name, settings.webhook_signature, settings.webhook_secret, settings.webhook_intermediate_events, settings.webhook_chaos],
+      ['Shop', 'timestamped', 'kept-secret', true, { drop_first: 2 }],
+    );
   });
 
   t.test('forgetting the changes goes back to the merchants file', async (t) => {
@@ -360,9 +365,10 @@ t.test('settings', async (t) => {
     t.equal(res.statusCode, 200);
     t.equal(res.headers['content-type'], 'application/json; charset=utf-8');
     t.equal(res.headers['content-disposition'], 'attachment; filename="merchants.json"');
-    const file = JSON.parse(JSON.stringify(app.emulator.merchants.export()));
+    const file = JSON.parse(JSON.stringify(app.emulator.merchants.exportView()));
     t.same(res.json(), { default: file.default, merchants: { 'key-a': file.merchants['key-a'] } });
     t.equal(res.json().merchants['key-a'].webhook, 'https://shop.example/hook');
+    t.equal(res.json().merchants['key-a'].webhook_secret, app.emulator.merchants.webhookSecretFor('key-a'), 'with the webhook secret in effect, so a re-import keeps it');
     t.notOk(res.json().merchants['demo-merchant-key'], "another merchant's key is not exported");
     t.equal((await app.inject({ url: '/portal/settings/export' })).statusCode, 303, 'only when signed in');
   });

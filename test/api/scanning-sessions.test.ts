@@ -22,9 +22,11 @@ t.test('create returns 201 with session_id and provider_folder_id', async (t) =>
   t.equal(noBody.statusCode, 201, 'a create without a body is a document-only session');
 });
 
-t.test('upload, analyse and poll: Created -> ReadyToStart -> Pending -> Accepted on the clock', async (t) => {
+t.test('upload, analyse and poll (an outcome about time): Created -> ReadyToStart -> Pending -> Accepted on the clock', async (t) => {
   const { app, clock } = await startTestApp(t, { SEED: 'scan' });
-  const { session_id: id } = (await app.inject({ method: 'POST', url: base, headers: auth('k'), payload: { analysis_types: ['document', 'selfie', 'liveness'] } })).json();
+  const { session_id: id } = (
+    await app.inject({ method: 'POST', url: base, headers: { ...auth('k'), 'x-mock-outcome': 'slow_analysis' }, payload: { analysis_types: ['document', 'selfie', 'liveness'] } })
+  ).json();
 
   const passport = await upload(app, id, 'Passport', tinyJpeg, 'k', 'document', '&reference=front');
   t.equal(passport.statusCode, 200);
@@ -52,7 +54,9 @@ t.test('upload, analyse and poll: Created -> ReadyToStart -> Pending -> Accepted
   t.equal(pending.status, 'Pending');
   t.equal(pending.result.documentAnalysis.status, 'Pending');
 
-  clock.advance(1500);
+  clock.advance(59_999);
+  t.equal((await app.inject({ url: `${base}/${id}/analysisStatus`, headers: auth('k') })).json().status, 'Pending', 'Pending for the whole duration');
+  clock.advance(1);
   const done = (await app.inject({ url: `${base}/${id}/analyses/${analysis.id}`, headers: auth('k') })).json();
   t.equal(done.status, 'Accepted');
   t.same(

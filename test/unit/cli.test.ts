@@ -79,7 +79,7 @@ t.test('serve listens with the flags given, answers /ready, and exits 0 on SIGTE
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const ready = await readyBody(port, child, exited);
-  t.strictSame(ready, { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
+  t.strictSame(ready, { status: 'ready', sessions: 0, outcomes: 12, merchants: 2 });
   child.kill('SIGTERM');
   // At warn the logger says nothing, but the configuration is still printed: off a terminal, as one
   // JSON log line; on one, as the text block.

@@ -98,23 +98,24 @@ t.test('ignored document fields do not fail the document analysis', async (t) =>
     redirect: 'target',
     failed_document_fields: ['Expiry_Date'],
   });
-  const analyses = { document: 'Pending', liveness: 'Pending', face_match: 'Pending' } as const;
+  const analyses = { document: 'Pending', liveness: 'Pending', face_match: 'Pending', fraud: 'NotRequested' } as const;
   const strict = decideStatuses({ analyses: { ...analyses }, settings: { ignore_errors_in_fields: [] } as never }, preset);
-  t.strictSame(strict, { analyses: { document: 'Declined', liveness: 'Accepted', face_match: 'Accepted' }, sessionStatus: 'Declined', failedFields: ['Expiry_Date'], redirect: 'target', scores: {}, reason: null });
+  t.strictSame(strict, { analyses: { document: 'Declined', liveness: 'Accepted', face_match: 'Accepted', fraud: 'NotRequested' }, sessionStatus: 'Declined', failedFields: ['Expiry_Date'], redirect: 'target', scores: {}, reason: null });
   const forgiving = decideStatuses({ analyses: { ...analyses }, settings: { ignore_errors_in_fields: ['Expiry_Date'] } as never }, preset);
-  t.strictSame(forgiving, { analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' }, sessionStatus: 'Accepted', failedFields: [], redirect: 'target', scores: { document: 0.97 }, reason: null });
+  t.strictSame(forgiving, { analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted', fraud: 'NotRequested' }, sessionStatus: 'Accepted', failedFields: [], redirect: 'target', scores: { document: 0.97 }, reason: null });
   const partly = decideStatuses({ analyses: { ...analyses }, settings: { ignore_errors_in_fields: ['Expiry_Date'] } as never }, { ...preset, failed_document_fields: ['Expiry_Date', 'Document_Number'] });
   t.equal(partly.analyses.document, 'Declined');
   t.same(partly.failedFields, ['Document_Number']);
-  const noDocument = decideStatuses({ analyses: { document: 'NotRequested', liveness: 'Pending', face_match: 'NotRequested' }, settings: { ignore_errors_in_fields: [] } as never }, preset);
-  t.same(noDocument.analyses, { document: 'NotRequested', liveness: 'Accepted', face_match: 'NotRequested' });
+  const noDocument = decideStatuses({ analyses: { document: 'NotRequested', liveness: 'Pending', face_match: 'NotRequested', fraud: 'NotRequested' }, settings: { ignore_errors_in_fields: [] } as never }, preset);
+  t.same(noDocument.analyses, { document: 'NotRequested', liveness: 'Accepted', face_match: 'NotRequested', fraud: 'NotRequested' });
   t.strictSame(noDocument.failedFields, [], 'no document was read, so none of its fields failed');
 });
 
 t.test('analyses requested per flow', async (t) => {
-  t.same(requestedAnalyses('liveness', { options: 'FrontAndBack', analysis_types: [] }), { document: 'Requested', liveness: 'Requested', face_match: 'Requested' });
-  t.same(requestedAnalyses('liveness', { options: 'NoDocument', analysis_types: [] }), { document: 'NotRequested', liveness: 'Requested', face_match: 'NotRequested' });
-  t.same(requestedAnalyses('scanning', { options: 'FrontSide', analysis_types: ['selfie'] }), { document: 'NotRequested', liveness: 'NotRequested', face_match: 'Requested' });
+  t.same(requestedAnalyses('liveness', { options: 'FrontAndBack', analysis_types: [] }), { document: 'Requested', liveness: 'Requested', face_match: 'Requested', fraud: 'NotRequested' });
+  t.same(requestedAnalyses('liveness', { options: 'NoDocument', analysis_types: [] }), { document: 'NotRequested', liveness: 'Requested', face_match: 'NotRequested', fraud: 'NotRequested' });
+  t.same(requestedAnalyses('scanning', { options: 'FrontSide', analysis_types: ['selfie'] }), { document: 'NotRequested', liveness: 'NotRequested', face_match: 'Requested', fraud: 'NotRequested' });
+  t.same(requestedAnalyses('scanningsession', { options: 'FrontSide', analysis_types: ['document', 'fraud', 'selfie'] }), { document: 'Requested', liveness: 'NotRequested', face_match: 'Requested', fraud: 'Requested' });
 });
 
 t.test('result templates keep types for whole placeholders and report unknown ones', async (t) => {

@@ -61,6 +61,7 @@ t.test('a NoDocument liveness session scores only its liveness analysis and has 
     documentAnalysis: { status: 'NotRequested', documentType: null, failedFields: [], score: null },
     livenessAnalysis: { status: 'Accepted', action: 'Smile', score: 0.98 },
     faceMatchAnalysis: { status: 'NotRequested', score: null },
+    fraudAnalysis: { status: 'NotRequested', score: null },
     reason: null,
   });
   t.strictSame(result.analysis_summary, {
@@ -95,6 +96,7 @@ t.test('a scanning session without a document analysis has no identity and no do
     documentAnalysis: { status: 'NotRequested', documentType: null, failedFields: [], score: null },
     livenessAnalysis: { status: 'Accepted', action: 'Smile', score: 0.98 },
     faceMatchAnalysis: { status: 'Accepted', score: 0.94 },
+    fraudAnalysis: { status: 'NotRequested', score: null },
     reason: null,
   });
 });
@@ -138,13 +140,13 @@ t.test('forgiving some but not all failing fields changes nothing but the list o
 
 t.test('ignore_errors_in_fields matches field names ignoring case', async (t) => {
   const documentExpired = preset('document_expired');
-  const pending = { document: 'Pending', liveness: 'Pending', face_match: 'Pending' } as const;
+  const pending = { document: 'Pending', liveness: 'Pending', face_match: 'Pending', fraud: 'NotRequested' } as const;
   for (const spelling of ['expiry_date', 'EXPIRY_DATE', 'Expiry_date', 'Expiry_Date']) {
     const decided = decideStatuses({ analyses: { ...pending }, settings: { ignore_errors_in_fields: [spelling] } as never }, documentExpired);
     t.strictSame(
       decided,
       {
-        analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted' },
+        analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted', fraud: 'NotRequested' },
         sessionStatus: 'Accepted',
         failedFields: [],
         redirect: 'target',

@@ -22,7 +22,7 @@ function waitingSession(): Session {
     requestJson: '{}',
     settings: {} as Session['settings'],
     chosenAction: 'Smile',
-    analyses: { document: 'Pending', liveness: 'Pending', face_match: 'Pending' },
+    analyses: { document: 'Pending', liveness: 'Pending', face_match: 'Pending', fraud: 'NotRequested' },
     documents: NO_DOCUMENTS,
     link: null,
     events: NO_EVENTS,
@@ -47,6 +47,6 @@ t.test(
     t.equal(session.updatedAt, CREATED + TTL);
     t.equal(session.finishedAt, CREATED + TTL);
     t.strictSame(timelineOf(session).at(-1), { at: CREATED + TTL, status: 'Timeout', event: 'session timed out' });
-    t.strictSame(session.analyses, { document: 'Cancelled', liveness: 'Cancelled', face_match: 'Cancelled' });
+    t.strictSame(session.analyses, { document: 'Cancelled', liveness: 'Cancelled', face_match: 'Cancelled', fraud: 'NotRequested' });
   },
 );

@@ -15,19 +15,20 @@ export const merchantRoutes: FastifyPluginAsyncZod = async (app) => {
     if (name) sessions.preset(name);
   };
 
+  /** A key's settings with the webhook secret in effect (its own, or the one generated for the key). */
   const settingsOf = (apiKey: string) => {
-    const settings = merchants.settingsFor(apiKey);
+    const settings = merchants.viewOf(apiKey);
     if (!settings) throw new ApiError('NOT_FOUND', 'That key is not known (AUTH_MODE=strict).');
     return settings;
   };
 
   // Paths match in any letter case, but keys do not: a key spelled "Export" is a key, not this route.
-  app.get('/__mock/merchants/export', { schema: { tags, summary: 'The merchants file as it stands now, runtime changes included', response: { 200: SettingsView } } }, async (request) => {
+  app.get('/__mock/merchants/export', { schema: { tags, summary: 'The merchants file as it stands now, runtime changes included (each listed merchant with the webhook secret in effect)', response: { 200: SettingsView } } }, async (request) => {
     const segment = request.url.split('?')[0].replace(/\/+$/, '').split('/').pop()!;
-    return segment === 'export' ? merchants.export() : settingsOf(decodeURIComponent(segment));
+    return segment === 'export' ? merchants.exportView() : settingsOf(decodeURIComponent(segment));
   });
 
-  app.get('/__mock/merchants/:api_key', { schema: { tags, summary: "A key's effective settings", params: KeyParam, response: { 200: SettingsView, ...ControlErrorResponses } } }, async (request) => settingsOf(request.params.api_key));
+  app.get('/__mock/merchants/:api_key', { schema: { tags, summary: "A key's effective settings, with the webhook secret in effect (generated when the merchant has none)", params: KeyParam, response: { 200: SettingsView, ...ControlErrorResponses } } }, async (request) => settingsOf(request.params.api_key));
 
   app.put(
     '/__mock/merchants/:api_key',
@@ -38,7 +39,8 @@ export const merchantRoutes: FastifyPluginAsyncZod = async (app) => {
         throw ApiError.many(parsed.error.issues.map((issue) => ({ code: 'INVALID_REQUEST' as const, description: `${issue.path.join('.') || 'settings'}: ${issue.message}` })));
       }
       assertOutcome(parsed.data.default_outcome);
-      return merchants.update(request.params.api_key, parsed.data);
+      merchants.update(request.params.api_key, parsed.data);
+      return settingsOf(request.params.api_key);
     },
   );
 

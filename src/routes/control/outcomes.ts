@@ -17,6 +17,7 @@ export const outcomeRoutes: FastifyPluginAsyncZod = async (app) => {
       analyses: p.analyses,
       redirect: p.redirect,
       analysis_duration_ms: p.analysis_duration_ms,
+      api_flow_waits: p.api_flow_waits,
       never_finishes: p.never_finishes,
       failed_document_fields: p.failed_document_fields,
       reason: p.reason,

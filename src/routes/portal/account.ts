@@ -106,6 +106,7 @@ export const accountRoutes = {
           renderSettings({
             signedIn: signedInView(request),
             draft,
+            webhookSecretInEffect: merchants.webhookSecretFor(portalSessionOf(request).apiKey),
             errors,
             documentOptions: ['NoDocument', ...documentOptions.filter((o) => o !== 'NoDocument')],
             actions: livenessActions,
@@ -131,8 +132,9 @@ export const accountRoutes = {
 
       app.post('/settings', { schema: hide }, async (request, reply) => {
         const { apiKey } = portalSessionOf(request);
-        const draft = draftFromForm(formOf(request));
-        const checked = validateDraft(draft, merchants.settingsFor(apiKey)!, new Set(fixtures.outcomes.keys()));
+        const current = merchants.settingsFor(apiKey)!;
+        const draft = draftFromForm(formOf(request), draftOf(current));
+        const checked = validateDraft(draft, current, new Set(fixtures.outcomes.keys()));
         if (!checked.ok) return settingsPage(request, reply, draft, checked.errors, undefined, 400);
         merchants.update(apiKey, checked.settings);
         return reply.status(303).header('location', '/portal/settings?saved=1').send();
@@ -145,7 +147,7 @@ export const accountRoutes = {
 
       app.get('/settings/export', { schema: hide }, async (request, reply) => {
         const { apiKey } = portalSessionOf(request);
-        const file: MerchantsFile = merchants.export();
+        const file: MerchantsFile = merchants.exportView();
         // A merchant sees its own entry only: other merchants' keys are not its business
         // (the whole file is on the control API, GET /__mock/merchants/export).
         const exported = { default: file.default, merchants: Object.hasOwn(file.merchants, apiKey) ? { [apiKey]: file.merchants[apiKey] } : {} };

@@ -4,7 +4,19 @@ import { Locale } from '../../schemas/common.js';
 import { MerchantSettings } from '../../schemas/fixtures.js';
 
 /** The fields the settings page edits, by their form name (the same names as in the merchants file). */
-export const settingsFields = ['name', 'options', 'available_actions', 'webhook', 'locale', 'css', 'mobile_flow', 'default_outcome'] as const;
+export const settingsFields = [
+  'name',
+  'options',
+  'available_actions',
+  'webhook',
+  'webhook_signature',
+  'webhook_secret',
+  'webhook_format',
+  'locale',
+  'css',
+  'mobile_flow',
+  'default_outcome',
+] as const;
 export type SettingsField = (typeof settingsFields)[number];
 /** One message per field; `form` for a problem that belongs to no field. */
 export type FieldErrors = Partial<Record<SettingsField | 'form', string>>;
@@ -14,6 +26,9 @@ const labels: Record<SettingsField, string> = {
   options: 'The document option',
   available_actions: 'Available actions',
   webhook: 'The webhook URL',
+  webhook_signature: 'The signature scheme',
+  webhook_secret: 'The webhook secret',
+  webhook_format: 'The webhook body',
   locale: 'The locale',
   css: 'Branding CSS',
   mobile_flow: 'Mobile flow',
@@ -26,6 +41,10 @@ export interface SettingsDraft {
   options: string;
   available_actions: string[];
   webhook: string;
+  webhook_signature: string;
+  /** As typed; empty means "use the secret generated for my key". */
+  webhook_secret: string;
+  webhook_format: string;
   locale: string;
   css: string;
   mobile_flow: boolean;
@@ -38,6 +57,9 @@ export function draftOf(settings: MerchantSettings): SettingsDraft {
     options: settings.options,
     available_actions: [...settings.available_actions],
     webhook: settings.webhook,
+    webhook_signature: settings.webhook_signature,
+    webhook_secret: settings.webhook_secret ?? '',
+    webhook_format: settings.webhook_format,
     locale: settings.locale,
     css: settings.css.join('\n'),
     mobile_flow: settings.mobile_flow,
@@ -45,13 +67,18 @@ export function draftOf(settings: MerchantSettings): SettingsDraft {
   };
 }
 
-export function draftFromForm(form: URLSearchParams): SettingsDraft {
+/** The posted form over the current settings: a field the form did not send (an older page) keeps its value. */
+export function draftFromForm(form: URLSearchParams, current: SettingsDraft): SettingsDraft {
   const text = (name: string) => (form.get(name) ?? '').trim();
+  const kept = (name: 'webhook_signature' | 'webhook_secret' | 'webhook_format') => (form.has(name) ? text(name) : current[name]);
   return {
     name: text('name'),
     options: text('options'),
     available_actions: form.getAll('available_actions').map((v) => v.trim()),
     webhook: text('webhook'),
+    webhook_signature: kept('webhook_signature'),
+    webhook_secret: kept('webhook_secret'),
+    webhook_format: kept('webhook_format'),
     locale: text('locale'),
     css: form.get('css') ?? '',
     mobile_flow: form.get('mobile_flow') === 'on',
@@ -81,6 +108,9 @@ export function validateDraft(
     options: draft.options,
     available_actions: draft.available_actions,
     webhook: draft.webhook,
+    webhook_signature: draft.webhook_signature,
+    webhook_secret: draft.webhook_secret === '' ? null : draft.webhook_secret,
+    webhook_format: draft.webhook_format,
     locale: draft.locale,
     css: lines,
     mobile_flow: draft.mobile_flow,
@@ -96,6 +126,8 @@ export function validateDraft(
       if (field === 'css' && typeof issue.path[1] === 'number') errors.css = `Line ${issue.path[1] + 1} (${lines[issue.path[1]]}): ${message}`;
       else if (field === 'available_actions' && typeof issue.path[1] === 'number') errors.available_actions = `${JSON.stringify(draft.available_actions[issue.path[1]])} is not a liveness action`;
       else if (field === 'options') errors.options = 'Choose one of NoDocument, FrontSide or FrontAndBack';
+      else if (field === 'webhook_signature') errors.webhook_signature = 'Choose legacy or timestamped';
+      else if (field === 'webhook_format') errors.webhook_format = 'Choose result or event';
       else if (field === 'name' && draft.name === '') errors.name = 'A name is required';
       else errors[field] = message.startsWith('must') ? `${labels[field]} ${message}` : `${labels[field]}: ${message}`;
     }

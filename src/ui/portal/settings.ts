@@ -7,12 +7,33 @@ import { attr, csrfField, layout, raw, when, type SignedIn } from './layout.js';
 export interface SettingsPageView {
   signedIn: SignedIn;
   draft: SettingsDraft;
+  /** The secret deliveries are signed with now: the merchant's own, or the one generated for the key. */
+  webhookSecretInEffect: string;
   errors: Partial<Record<string, string>>;
   documentOptions: readonly string[];
   actions: readonly string[];
   locales: readonly string[];
   outcomes: { name: string; description: string }[];
   notice?: 'saved' | 'reset';
+}
+
+const signatureText: Record<string, string> = {
+  legacy: 'the hex HMAC-SHA256 of the raw body, keyed with your API key',
+  timestamped: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">, keyed with your webhook secret',
+};
+
+const formatText: Record<string, string> = {
+  result: 'the result object, as GET /v3/scanning/{id} answers it',
+  event: 'the event envelope { event, id, integration_id, relay_state, result: { errors, status, eventSpecificData }, workflow_session_id }',
+};
+
+/** A group of radio buttons, the first one carrying the id the error summary links to. */
+function radios(view: SettingsPageView, field: 'webhook_signature' | 'webhook_format', texts: Record<string, string>): SafeHtml {
+  const chosen = view.draft[field];
+  return html`<div class="choices">${Object.entries(texts).map(
+    ([value, text], i) =>
+      html`<label class="choice"><input type="radio" name="${field}" value="${value}" data-testid="settings-${field.replace('_', '-')}-${value}"${attr(chosen === value, 'checked')}${raw(i === 0 ? ` id="f-${field}"` : '')}> <span><strong>${value}</strong> <span class="muted">${text}</span></span></label>`,
+  )}</div>`;
 }
 
 const documentOptionText: Record<string, string> = {
@@ -66,6 +87,19 @@ ${when(
 <div class="${fieldClass(view, 'webhook')}" data-testid="field-webhook"><label for="f-webhook">Default webhook URL</label>
 <p class="hint" id="hint-webhook">Used when a request sends no <code>webhook</code>. Empty: no webhook.</p>
 <input type="url" id="f-webhook" name="webhook" value="${d.webhook}" inputmode="url" spellcheck="false" placeholder="https://merchant.example/zignsec/webhook" data-testid="settings-webhook"${described(view, 'webhook', true)}>${fieldError(view, 'webhook')}</div>
+
+<fieldset class="${fieldClass(view, 'webhook_signature')}" data-testid="field-webhook-signature"${described(view, 'webhook_signature', true)}><legend>Webhook signature</legend>
+<p class="hint" id="hint-webhook_signature">What the <code>X-ZignSec-Hmac-SHA256</code> header of every delivery carries.</p>
+${radios(view, 'webhook_signature', signatureText)}${fieldError(view, 'webhook_signature')}</fieldset>
+
+<div class="${fieldClass(view, 'webhook_secret')}" data-testid="field-webhook-secret"><label for="f-webhook_secret">Webhook secret</label>
+<p class="hint" id="hint-webhook_secret">Keys the timestamped signature. Empty: the secret generated for your key, the same until the emulator restarts.
+In effect: <code data-testid="settings-webhook-secret-in-effect">${view.webhookSecretInEffect}</code></p>
+<input type="text" id="f-webhook_secret" name="webhook_secret" value="${d.webhook_secret}" maxlength="256" autocomplete="off" spellcheck="false" placeholder="(generated)" data-testid="settings-webhook-secret"${described(view, 'webhook_secret', true)}>${fieldError(view, 'webhook_secret')}</div>
+
+<fieldset class="${fieldClass(view, 'webhook_format')}" data-testid="field-webhook-format"${described(view, 'webhook_format', true)}><legend>Webhook body</legend>
+<p class="hint" id="hint-webhook_format">What every delivery's body is.</p>
+${radios(view, 'webhook_format', formatText)}${fieldError(view, 'webhook_format')}</fieldset>
 
 <div class="${fieldClass(view, 'locale')}" data-testid="field-locale"><label for="f-locale">Locale</label>
 <select id="f-locale" name="locale" data-testid="settings-locale"${described(view, 'locale')}>${when(!knownLocale, () => html`<option value="${d.locale}" selected>${d.locale || '(none)'}</option>`)}${view.locales.map(

@@ -1,0 +1,230 @@
+// Webhook receivers written as public receivers of ZignSec's webhook guide are: they split
+// X-ZignSec-Hmac-SHA256 into t and v1, verify the HMAC of "<t>.<body>" with their webhook secret, and
+// read body.event and body.result.eventSpecificData. Each receiver here checks with its own code and
+// answers 401 when it rejects, so a succeeded delivery means the receiver accepted it.
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t from 'tap';
+import { verifyTimestampedSignature } from '../../src/core/webhook-signature.js';
+import { auth, exampleLivenessRequest, startTestApp, type TestContext } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
+import { signIn, startPortalApp } from '../helpers/portal.js';
+
+type App = Awaited<ReturnType<typeof startTestApp>>['app'];
+interface Received {
+  headers: IncomingHttpHeaders;
+  raw: string;
+  accepted: boolean;
+}
+
+/** A receiver whose own `verify` decides between 200 and 401. */
+async function receiver(t: TestContext, verify: (headers: IncomingHttpHeaders, raw: string) => boolean) {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let accepted = false;
+      try {
+        accepted = verify(req.headers, raw);
+      } catch {
+        accepted = false;
+      }
+      received.push({ headers: req.headers, raw, accepted });
+      res.writeHead(accepted ? 200 : 401).end(accepted ? 'ok' : 'Invalid signature');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/zignsec`, received };
+}
+
+/** Verifies over the raw body: the header split at ",", each part at "=", as one public receiver does. */
+const rawBodyReceiver = (secret: string) => (headers: IncomingHttpHeaders, payload: string) => {
+  const [timestamp, signature] = String(headers['x-zignsec-hmac-sha256']).split(',');
+  const [, timestampValue] = timestamp.split('=');
+  const [, signatureValue] = signature.split('=');
+  return createHmac('sha256', secret).update(`${timestampValue}.${payload}`).digest('hex') === signatureValue;
+};
+
+/** Verifies over JSON.stringify of the parsed body (an express.json() receiver), then reads the envelope. */
+const parsedBodyReceiver = (secret: string, seen: { event: string; data: unknown }[]) => (headers: IncomingHttpHeaders, raw: string) => {
+  const body = JSON.parse(raw) as { event: string; result: { eventSpecificData: unknown } };
+  const parts: Record<string, string> = {};
+  for (const element of String(headers['x-zignsec-hmac-sha256']).split(',')) {
+    const [key, value] = element.split('=');
+    parts[key.trim()] = value.trim();
+  }
+  const digest = createHmac('sha256', secret).update(`${parts.t}.${JSON.stringify(body)}`).digest('hex').toLowerCase();
+  if (digest !== parts.v1) return false;
+  seen.push({ event: body.event, data: body.result.eventSpecificData });
+  return true;
+};
+
+/** Finishes a session with the outcome and returns its final delivery once its first attempt is answered. */
+async function finished(app: App, key: string, webhook: string, outcome = 'approved', relayState = 'order-7') {
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth(key), 'x-mock-outcome': outcome }, payload: { ...exampleLivenessRequest, relay_state: relayState, webhook } })).json();
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${id}/complete` });
+  const delivery = await eventually(async () => {
+    const last = (await app.inject({ url: `/__mock/webhooks?session_id=${id}` })).json().deliveries.at(-1);
+    return last?.attempts.length > 0 && !last.in_flight ? last : undefined;
+  }, `the first answered attempt of the final delivery of ${id}`);
+  return { id: id as string, delivery };
+}
+
+t.test('timestamped: a receiver of the webhook guide verifies with the secret the merchant set', async (t) => {
+  const { app, clock } = await startTestApp(t);
+  const hook = await receiver(t, rawBodyReceiver('my-webhook-secret'));
+  const put = await app.inject({ method: 'PUT', url: '/__mock/merchants/guide-merchant', payload: { webhook_signature: 'timestamped', webhook_secret: 'my-webhook-secret' } });
+  t.equal(put.statusCode, 200);
+  t.match(put.json(), { webhook_signature: 'timestamped', webhook_secret: 'my-webhook-secret', webhook_format: 'result' });
+
+  const { delivery } = await finished(app, 'guide-merchant', hook.url);
+  t.equal(delivery.status, 'succeeded');
+  t.same(delivery.attempts.map((a: { status: number }) => a.status), [200], 'accepted on the first attempt');
+  const [got] = hook.received;
+  t.match(got.headers['x-zignsec-hmac-sha256'], new RegExp(`^t=${Math.floor(clock.now() / 1000)},v1=[0-9a-f]{64}$`), 't is the attempt time in unix seconds');
+  t.notOk(got.headers['x-zignsec-signature'], 'no second signature header');
+  t.ok(verifyTimestampedSignature(got.raw, String(got.headers['x-zignsec-hmac-sha256']), 'my-webhook-secret', Math.floor(clock.now() / 1000)), 'the exported helper agrees');
+  t.notOk(verifyTimestampedSignature(got.raw, String(got.headers['x-zignsec-hmac-sha256']), 'guide-merchant', Math.floor(clock.now() / 1000)), 'the API key is not the key');
+
+  const wrong = await receiver(t, rawBodyReceiver('another-secret'));
+  const refused = await finished(app, 'guide-merchant', wrong.url);
+  t.same([refused.delivery.status, refused.delivery.attempts[0].status], ['pending', 401], 'refused, so retried later');
+  t.same(wrong.received.map((r) => r.accepted), [false], 'a receiver with another secret rejects it');
+});
+
+t.test('timestamped with no secret set: one is generated per key, stable, and shown where a merchant looks', async (t) => {
+  const { app } = await startPortalApp(t);
+  await app.inject({ method: 'PUT', url: '/__mock/merchants/generated-key', payload: { webhook_signature: 'timestamped' } });
+  const shown = (await app.inject({ url: '/__mock/merchants/generated-key' })).json().webhook_secret as string;
+  t.match(shown, /^[A-Za-z0-9_-]{43}$/, 'the control API shows the secret in effect');
+  t.equal((await app.inject({ url: '/__mock/merchants/generated-key' })).json().webhook_secret, shown, 'the same on every read');
+  t.not((await app.inject({ url: '/__mock/merchants/other-key' })).json().webhook_secret, shown, 'another key has another');
+
+  const portal = await signIn(app, 'generated-key');
+  const page = (await portal.get('/portal/settings')).body;
+  t.match(page, `data-testid="settings-webhook-secret-in-effect">${shown}</code>`, 'the portal settings page shows it');
+  t.match(page, 'data-testid="settings-webhook-signature-timestamped" checked');
+
+  const hook = await receiver(t, rawBodyReceiver(shown));
+  const { delivery } = await finished(app as unknown as App, 'generated-key', hook.url);
+  t.equal(delivery.status, 'succeeded', 'a receiver configured with the shown secret accepts the delivery');
+
+  const again = await app.inject({ method: 'PUT', url: '/__mock/merchants/generated-key', payload: { webhook_signature: 'timestamped', webhook_secret: null } });
+  t.equal(again.json().webhook_secret, shown, 'still the same secret after the settings change');
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/merchants/generated-key' })).statusCode, 204);
+  t.equal((await app.inject({ url: '/__mock/merchants/generated-key' })).json().webhook_secret, shown, 'and after forgetting the changes');
+});
+
+t.test('the portal sets the scheme, the secret and the body format', async (t) => {
+  const { app } = await startPortalApp(t);
+  const portal = await signIn(app, 'portal-hooks');
+  const saved = await portal.post('/portal/settings', {
+    name: 'Hooks AB', options: 'FrontSide', locale: 'en', webhook: '', css: '', default_outcome: '',
+    webhook_signature: 'timestamped', webhook_secret: 'typed-in-portal', webhook_format: 'event',
+  });
+  t.equal(saved.statusCode, 303);
+  t.match(app.emulator.merchants.settingsFor('portal-hooks'), { webhook_signature: 'timestamped', webhook_secret: 'typed-in-portal', webhook_format: 'event' });
+  const page = (await portal.get('/portal/settings')).body;
+  t.match(page, 'data-testid="settings-webhook-secret-in-effect">typed-in-portal</code>');
+  t.match(page, 'data-testid="settings-webhook-format-event" checked');
+
+  const bad = await portal.post('/portal/settings', { name: 'Hooks AB', options: 'FrontSide', locale: 'en', webhook: '', css: '', default_outcome: '', webhook_signature: 'v2', webhook_format: 'xml' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.body, 'data-testid="settings-error-webhook_signature">Choose legacy or timestamped');
+  t.match(bad.body, 'data-testid="settings-error-webhook_format">Choose result or event');
+
+  await portal.post('/portal/settings', { name: 'Hooks AB', options: 'FrontSide', locale: 'en', webhook: '', css: '', default_outcome: '', webhook_signature: 'legacy', webhook_secret: '', webhook_format: 'result' });
+  t.equal(app.emulator.merchants.settingsFor('portal-hooks')!.webhook_secret, null, 'an empty secret means the generated one');
+});
+
+t.test('event envelope: receivers read body.event and body.result.eventSpecificData', async (t) => {
+  const { app } = await startTestApp(t);
+  const seen: { event: string; data: unknown }[] = [];
+  const hook = await receiver(t, parsedBodyReceiver('envelope-secret', seen));
+  await app.inject({
+    method: 'PUT',
+    url: '/__mock/merchants/envelope-key',
+    payload: { webhook_signature: 'timestamped', webhook_secret: 'envelope-secret', webhook_format: 'event', webhook_intermediate_events: true },
+  });
+  const { id, delivery } = await finished(app, 'envelope-key', hook.url, 'face_mismatch', 'order-99');
+  t.equal(delivery.status, 'succeeded');
+  t.same(hook.received.map((r) => r.accepted), [true, true, true], 'a receiver that verifies over JSON.stringify(parsed body) accepts every delivery');
+  // Deliveries go out concurrently, so they may arrive in any order.
+  t.same(seen.map((s) => s.event).sort(), ['session_created', 'session_updated', 'session_updated']);
+  const bodies = hook.received.map((r) => JSON.parse(r.raw));
+  const byStatus = (status: string) => bodies.find((b) => b.result.status === status);
+
+  const result = (await app.inject({ url: `/v3/scanning/${id}`, headers: auth('envelope-key') })).json();
+  const last = byStatus('Declined');
+  const integrationId = last.integration_id as string;
+  t.strictSame(last, {
+    event: 'session_updated',
+    id,
+    integration_id: integrationId,
+    relay_state: 'order-99',
+    result: { errors: [], status: 'Declined', eventSpecificData: result },
+    workflow_session_id: null,
+  });
+  t.match(integrationId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const created = byStatus('Created');
+  t.same([created.event, created.result.eventSpecificData.status, byStatus('Pending').event], ['session_created', 'Created', 'session_updated']);
+  t.equal(created.integration_id, integrationId, 'the same integration id on every delivery of the key');
+
+  await app.inject({ method: 'PUT', url: '/__mock/merchants/failing-key', payload: { webhook_format: 'event' } });
+  const plain = await receiver(t, () => true);
+  const failed = await finished(app, 'failing-key', plain.url, 'provider_error');
+  t.equal(failed.delivery.status, 'succeeded');
+  const envelope = JSON.parse(failed.delivery.body);
+  t.same([envelope.result.status, envelope.result.errors], ['Failed', [{ code: 'Internal Exception', description: 'The analysis provider did not respond.' }]]);
+  t.not(envelope.integration_id, integrationId, 'another key, another integration id');
+  t.match(plain.received[0].headers['x-zignsec-hmac-sha256'], /^[0-9a-f]{64}$/, 'the format and the signature scheme are separate settings');
+});
+
+t.test('legacy stays the default: hex HMAC of the body keyed with the API key, in lowercase', async (t) => {
+  const { app } = await startTestApp(t);
+  // A PHP receiver compares with hash_hmac('sha256', $raw, $authKey) using a case-sensitive, constant-time compare.
+  const hook = await receiver(t, (headers, raw) => headers['x-zignsec-hmac-sha256'] === createHmac('sha256', 'php-key').update(raw).digest('hex'));
+  const { delivery } = await finished(app, 'php-key', hook.url);
+  t.equal(delivery.status, 'succeeded');
+  t.match((await app.inject({ url: '/__mock/merchants/php-key' })).json(), { webhook_signature: 'legacy', webhook_format: 'result' });
+});
+
+t.test('merchants files written before: webhook_signatures is read as the scheme it now means', async (t) => {
+  const { app } = await startTestApp(t);
+  const cases: [string[], string][] = [
+    [['zignsec-hmac'], 'legacy'],
+    [['zignsec-hmac', 'timestamped'], 'legacy'],
+    [['timestamped'], 'timestamped'],
+    [['standard-webhooks'], 'legacy'],
+  ];
+  for (const [list, scheme] of cases) {
+    const put = await app.inject({ method: 'PUT', url: '/__mock/merchants/old-file', payload: { webhook_signatures: list } });
+    t.equal(put.statusCode, 200, list.join(','));
+    t.equal(put.json().webhook_signature, scheme, list.join(','));
+    t.notOk('webhook_signatures' in put.json(), 'shown as the new setting');
+  }
+  const both = await app.inject({ method: 'PUT', url: '/__mock/merchants/old-file', payload: { webhook_signatures: ['timestamped'], webhook_signature: 'legacy' } });
+  t.equal(both.json().webhook_signature, 'legacy', 'the new setting wins');
+  const bad = await app.inject({ method: 'PUT', url: '/__mock/merchants/old-file', payload: { webhook_signature: 'v1', webhook_format: 'xml', webhook_secret: '' } });
+  t.equal(bad.statusCode, 400);
+  t.same(bad.json().errors.map((e: { description: string }) => e.description.split(':')[0]), ['webhook_signature', 'webhook_secret', 'webhook_format']);
+});
+
+t.test('verifyTimestampedSignature follows the guide: t, any number of v1 signatures, other schemes ignored', async (t) => {
+  const body = '{"id":"x"}';
+  const mac = (secret: string, ts: number) => createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+  const now = 1_800_000_000;
+  t.ok(verifyTimestampedSignature(body, `t=${now},v1=${mac('s', now)}`, 's', now));
+  t.ok(verifyTimestampedSignature(body, `t=${now},v1=${mac('old', now)},v1=${mac('s', now)}`, 's', now), 'one of several v1 signatures');
+  t.ok(verifyTimestampedSignature(body, `t=${now}, v0=${mac('x', now)}, v1=${mac('s', now).toUpperCase()}`, 's', now), 'spaces, another scheme, upper case');
+  t.notOk(verifyTimestampedSignature(body, `t=${now},v0=${mac('s', now)}`, 's', now), 'only v1 counts');
+  t.notOk(verifyTimestampedSignature(body, `t=${now - 301},v1=${mac('s', now - 301)}`, 's', now), 'outside the tolerance');
+  t.notOk(verifyTimestampedSignature(body, `v1=${mac('s', now)}`, 's', now), 'no timestamp');
+  t.notOk(verifyTimestampedSignature(body, `t=1e9,v1=${mac('s', 1e9)}`, 's', 1e9), 'a timestamp is whole seconds');
+  t.notOk(verifyTimestampedSignature(body, mac('s', now), 's', now), 'a legacy value');
+  t.notOk(verifyTimestampedSignature(body, undefined, 's', now));
+});
