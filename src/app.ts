@@ -154,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorateRequest('bodyText', null);
   app.decorateRequest('journalStartedAt', null);
   app.decorateRequest('journalPayload', null);
+  app.decorateRequest('authorisedSessionId', null);
   registerJsonBodyParser(app);
 
   // Journal and fault hooks run on every request, so they use callbacks (no promise per hook)

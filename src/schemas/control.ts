@@ -1,5 +1,6 @@
 // Contracts of the control API (/__mock/...): sessions, outcomes, journal, faults, clock.
 import { z } from 'zod';
+import { MAX_GLOB_CHARS } from '../core/glob.js';
 import { AnalysisStatus, SessionStatus } from './common.js';
 import { WebhookChaos } from './fixtures.js';
 
@@ -71,10 +72,16 @@ export const QueueBody = z
   .meta({ id: 'QueueOutcomes', example: { api_key: 'my-test-key', outcomes: ['liveness_failed', 'approved'] } });
 export const ResetQuery = z.object({ api_key: z.string().optional() });
 
+/** A path glob: matched in linear time (src/core/glob.ts), and bounded so each match costs little. */
+const PathGlob = z
+  .string()
+  .max(MAX_GLOB_CHARS, { message: `must be a glob of at most ${MAX_GLOB_CHARS} characters` })
+  .meta({ description: `Glob: * within a segment, ** across segments, letter case ignored; at most ${MAX_GLOB_CHARS} characters` });
+
 export const JournalQuery = z.object({
   api_key: z.string().optional(),
   method: z.string().optional(),
-  path: z.string().optional().meta({ description: 'Glob: * within a segment, ** across segments' }),
+  path: PathGlob.optional(),
   session_id: z.string().optional(),
   status: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
@@ -119,7 +126,7 @@ export const FaultRuleInput = z
       .default('*')
       .transform((m) => m.toUpperCase())
       .refine((m) => ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(m), { message: 'must be *, GET, POST, PUT, PATCH or DELETE' }),
-    path: z.string().startsWith('/', { message: 'must be a path glob starting with /' }).default('/v3/**'),
+    path: PathGlob.refine((glob) => glob.startsWith('/'), { message: 'must be a path glob starting with /' }).default('/v3/**'),
     api_key: z.string().optional(),
     action: FaultAction,
     /** How many matching calls the rule answers; null = until removed ("fail the next N calls then succeed" is times: N). */
