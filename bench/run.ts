@@ -131,7 +131,8 @@ async function withServer<T>(label: string, entry: string, settings: Record<stri
   }
 }
 
-const emulatorSettings = { LOG_LEVEL: 'warn', MAX_SESSIONS: '1000000' };
+// Room for every session a load stage creates, all under one key (the per-key share would otherwise refuse them).
+const emulatorSettings = { LOG_LEVEL: 'warn', MAX_SESSIONS: '1000000', MAX_SESSIONS_PER_KEY: '1000000' };
 const jsonHeaders = { authorization: BENCH_API_KEY, 'content-type': 'application/json' };
 const livenessBody = JSON.stringify(exampleLivenessRequest);
 

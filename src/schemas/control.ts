@@ -155,6 +155,13 @@ export type FaultRule = FaultRuleInput & { id: string; created: string; matched:
 export const ClockState = z
   .object({ now: z.string(), now_ms: z.number(), frozen: z.boolean(), offset_ms: z.number() })
   .meta({ id: 'ClockState' });
+export const AdvanceResult = ClockState.extend({
+  ran: z
+    .object({ analyses_decided: z.number().int(), sessions_timed_out: z.number().int(), webhook_attempts: z.number().int() })
+    .meta({ description: 'What ran while the clock moved through the window' }),
+  due_instants: z.number().int().meta({ description: 'How many distinct instants the clock stopped at to run what was due' }),
+  complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants or 60 s of real time): the rest runs right after, at the target time' }),
+}).meta({ id: 'ClockAdvanced' });
 export const AdvanceBody = z
   .object({
     ms: z.number().int().min(0).optional(),

@@ -96,7 +96,7 @@ t.test('filtering a full journal of long, distinct paths gives way to the event 
   const entries = 60_000;
   const journal = new RequestJournal(entries);
   const longPath = `/v3/${'seg/'.repeat(300)}`;
-  for (let i = 0; i < entries; i++) journal.record(...fakeExchange(`${longPath}${i}`), 0, 1);
+  for (let i = 0; i < entries; i++) journal.record(...fakeExchange(`${longPath}${i}`), null, 0, 1);
   let longestGap = 0;
   let last = performance.now();
   const ticker = setInterval(() => {
