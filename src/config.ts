@@ -255,6 +255,8 @@ export interface SettingHelp {
   description: string;
   /** For a setting without a default: what leaving it unset means, shown in the startup printout. */
   unset?: string;
+  /** For a default worked out from other settings: how --help shows it. */
+  derivedDefault?: string;
 }
 
 /** The settings that have no default, so may be unset. */
@@ -272,7 +274,11 @@ export const settingHelp = {
   SESSION_TTL: { value: '<duration>', description: 'How long an unfinished session lives before it ends as Timeout.' },
   OTP_TTL: { value: '<duration>', description: 'How long the one-time link in redirect_url stays valid.' },
   MAX_SESSIONS: { value: '<n>', description: 'Sessions held in memory; past it the oldest finished ones are forgotten.' },
-  MAX_SESSIONS_PER_KEY: { value: '<n>', description: "Sessions one API key may hold (default: a tenth of MAX_SESSIONS); past it the key's own oldest finished ones are forgotten, and it gets 429 when all of its sessions are unfinished." },
+  MAX_SESSIONS_PER_KEY: {
+    value: '<n>',
+    description: "Sessions one API key may hold, up to MAX_SESSIONS; past it the key's own oldest finished ones are forgotten, and it gets 429 when all of its sessions are unfinished.",
+    derivedDefault: 'a tenth of MAX_SESSIONS',
+  },
   MERCHANTS_FILE: { value: '<file>', description: 'Merchant settings per API key (options, actions, webhook, default outcome).' },
   OUTCOMES_DIR: { value: '<dir>', description: 'Directory of extra outcome presets (*.json), added to the built-in ones.', unset: 'only the built-in outcome presets' },
   RESULT_TEMPLATE_FILE: { value: '<file>', description: 'Template of the result object served by the result paths and sent in webhooks.' },
