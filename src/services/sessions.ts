@@ -122,12 +122,7 @@ export class SessionService implements DueWorkSource {
     if (!merchant) throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
     const now = this.clock.now();
     this.expireDue(now);
-    let counter = this.sequences.get(apiKey);
-    if (!counter) {
-      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set() };
-      this.sequences.set(counter.key, counter);
-    }
-    this.makeRoom(counter);
+    this.makeRoom(this.sequences.get(apiKey));
 
     const id = uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id);
@@ -142,6 +137,12 @@ export class SessionService implements DueWorkSource {
       merchant_default: merchant.default_outcome,
     });
     if (outcome.rule === 'queued') this.queued.get(apiKey)!.shift();
+
+    let counter = this.sequences.get(apiKey);
+    if (!counter) {
+      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set() };
+      this.sequences.set(counter.key, counter);
+    }
 
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
@@ -471,9 +472,9 @@ export class SessionService implements DueWorkSource {
    * are never dropped. As one key holds at most MAX_SESSIONS_PER_KEY (a tenth of MAX_SESSIONS by
    * default), one runaway key cannot fill the store for the others.
    */
-  private makeRoom(counter: KeyCounter): void {
+  private makeRoom(counter: KeyCounter | undefined): void {
     const perKey = this.config.MAX_SESSIONS_PER_KEY;
-    while (counter.held >= perKey) {
+    while (counter && counter.held >= perKey) {
       const oldest = counter.finished.values().next();
       if (oldest.done) {
         throw new ApiError(

@@ -30,6 +30,25 @@ function request(agent: http.Agent, port: number, method: string, path: string, 
   });
 }
 
+/** Resolves once new connections are refused: the server has begun shutting down. */
+async function listenerClosed(port: number): Promise<void> {
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = net.connect(port, '127.0.0.1');
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(false);
+      });
+      probe.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Session ids named in the "not delivered" printout. */
+const reportedIds = (stdout: string) => new Set([...stdout.matchAll(/^ {2}whd_[0-9a-f]+ session ([0-9a-f-]{36}) -> /gm)].map((m) => m[1]));
+
 t.test('SIGTERM under load: refuses new work with 503, then delivers or reports every webhook owed', async (t) => {
   // Every fourth attempt fails, so some deliveries are waiting for a retry when the signal comes.
   const receiver = await startReceiver(t, (n) => ({ status: n % 4 === 0 ? 500 : 200 }));
@@ -42,6 +61,15 @@ t.test('SIGTERM under load: refuses new work with 503, then delivers or reports 
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   await readyBody(port, child, exited);
+
+  // A delivery whose receiver never answers: its attempt holds the shutdown open for WEBHOOK_TIMEOUT.
+  const hanging = await startReceiver(t, () => ({ hang: true }));
+  const held = await fetch(`http://127.0.0.1:${port}/v3/scanning/liveness`, {
+    method: 'POST',
+    headers: { authorization: 'hanging-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ ...exampleLivenessRequest, webhook: hanging.url }),
+  }).then((r) => r.json() as Promise<{ id: string }>);
+  t.equal((await fetch(`http://127.0.0.1:${port}/__mock/sessions/${held.id}/complete`, { method: 'POST' })).status, 200);
 
   // A connection in the middle of a request when the signal comes: it is finished afterwards.
   const pending = net.connect(port, '127.0.0.1');
@@ -79,7 +107,7 @@ t.test('SIGTERM under load: refuses new work with 503, then delivers or reports 
   setTimeout(() => {
     signalled = true;
     child.kill('SIGTERM');
-    setTimeout(() => pending.write('\r\n'), 50);
+    void listenerClosed(port).then(() => pending.write('\r\n'));
   }, 1500);
   await Promise.all(load);
   const { code, stdout } = await exited;
@@ -90,12 +118,13 @@ t.test('SIGTERM under load: refuses new work with 503, then delivers or reports 
   const statuses = new Set(answers.map((a) => a.status));
   t.same([...statuses].filter((s) => s !== 200 && s !== 503), [], 'every answer was 200, or 503 once shutting down');
   for (const refused of answers.filter((a) => a.status === 503)) t.strictSame(JSON.parse(refused.body), refusal);
-  t.match(pendingAnswer, /^HTTP\/1\.1 503 Service Unavailable\r\n/, 'the request finished on an open connection after the signal was refused');
+  t.match(pendingAnswer, /^HTTP\/1\.1 503 Service Unavailable\r\n/, `the request finished on an open connection once the listener had closed was refused: ${JSON.stringify(pendingAnswer)}`);
   t.match(pendingAnswer, /\r\nconnection: close\r\n/i);
   t.ok(pendingAnswer.endsWith(JSON.stringify(refusal)));
+  t.ok(reportedIds(stdout).has(held.id), 'the delivery to the receiver that never answered is reported');
 
   const delivered = new Set(receiver.received.map((r, i) => (i + 1) % 4 === 0 ? undefined : (JSON.parse(r.rawBody) as { id: string }).id));
-  const reported = new Set([...stdout.matchAll(/^ {2}whd_[0-9a-f]+ session ([0-9a-f-]{36}) -> /gm)].map((m) => m[1]));
+  const reported = reportedIds(stdout);
   const lost = [...completed].filter((id) => !delivered.has(id) && !reported.has(id));
   t.same(lost, [], 'every completed session was delivered or reported');
   const reportedLine = /^zignsec-mock: (\d+) webhook deliveries were not delivered:$/m.exec(stdout);
