@@ -193,6 +193,7 @@ export const DeliveryView = z
         response_excerpt: z.string().nullable(),
         duration_ms: z.number(),
         error: z.string().nullable(),
+        retry_after_ms: z.number().nullable().meta({ description: "The wait the receiver's Retry-After asked for, at most 86400000 (24 h); null when it asked none" }),
       }),
     ),
   })
