@@ -120,9 +120,10 @@ export class DueWorkScheduler {
           for (const source of this.sources) source.runDue(this.clock.now());
         }
         this.clock.advance(target - this.clock.now());
-        if (!wasFrozen) this.clock.unfreeze();
       } finally {
         this.stepping = false;
+        // A running clock runs on from where the window ended (the target, unless a step failed).
+        if (!wasFrozen) this.clock.unfreeze();
         this.runInBackground();
       }
       const after = this.totals();
