@@ -17,11 +17,14 @@
 //   steps, the result and link-error pages) opened through its one-time link with a raw HTTP client:
 //   median TTFB of 20 reloads, HTML + referenced CSS and script < 50 KB, no URL to another origin. Then
 //   headless Chromium walks every page through its steps and records each request (7-15 s).
+// - Soak (bench/soak.ts, bench/soak-child.ts): a fresh emulator with small caps; sessions created, completed
+//   and delivered by 8 connections against a receiver failing every 5th attempt, once the journal and caps
+//   are full for 15 s more: deliveries lost, duplicated, 5xx answers, memory after full GCs (about 30 s).
 // - Scenarios: bench/scenarios.ts, when present, as a child process; its happy-path journey and
 //   catalogue wall times are read from its output (bench/scenario-figures.ts).
 //
 // Targets are reported PASS/FAIL; the exit code is 0 whatever they say (this is a report). It is 1 only
-// when a stage could not run at all (ERROR in the summary). The whole run takes about 55 s, plus the
+// when a stage could not run at all (ERROR in the summary). The whole run takes about 90 s, plus the
 // scenario catalogue when bench/scenarios.ts is present.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,6 +50,7 @@ import {
   type LoadFigures,
   type NodeChild,
 } from './support.js';
+import { rssGrowthOk, runSoak, SOAK_SETTINGS } from './soak.js';
 import { PAGE_BUDGET_BYTES, uiPagesStage } from './ui-pages.js';
 
 const CONNECTIONS = 10;
@@ -60,7 +64,7 @@ const STARTUP_TIMEOUT_MS = 20_000;
 const SCENARIOS_ENTRY = 'bench/scenarios.ts';
 const SCENARIOS_TIMEOUT_MS = 180_000;
 /** Hard bound on the whole run: whatever hangs, children are killed and the process ends. */
-const WATCHDOG_MS = 120_000 + SCENARIOS_TIMEOUT_MS;
+const WATCHDOG_MS = 180_000 + SCENARIOS_TIMEOUT_MS;
 
 const TARGET_RATIO = 0.5;
 const TARGET_COLD_START_MS = 1000;
@@ -120,18 +124,26 @@ function describeLoad(figures: LoadFigures): string {
 }
 
 /** Starts `node --import tsx <entry>` on a free port, waits for `readyPath` to answer 200, runs `work`, always stops it. */
-async function withServer<T>(label: string, entry: string, settings: Record<string, string>, readyPath: string, work: (base: string, pid: number | undefined) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  label: string,
+  entry: string,
+  settings: Record<string, string>,
+  readyPath: string,
+  work: (base: string, pid: number | undefined, child: NodeChild) => Promise<T>,
+  nodeFlags: string[] = [],
+): Promise<T> {
   const port = await freePort();
-  const child = spawnNode(label, ['--import', 'tsx', entry], childEnv({ ...settings, PORT: String(port), HOST }));
+  const child = spawnNode(label, [...nodeFlags, '--import', 'tsx', entry], childEnv({ ...settings, PORT: String(port), HOST }));
   try {
     await waitFor200(`http://${HOST}:${port}${readyPath}`, child, STARTUP_TIMEOUT_MS);
-    return await work(`http://${HOST}:${port}`, child.proc.pid);
+    return await work(`http://${HOST}:${port}`, child.proc.pid, child);
   } finally {
     await stopChild(child);
   }
 }
 
-const emulatorSettings = { LOG_LEVEL: 'warn', MAX_SESSIONS: '1000000' };
+// Room for every session a load stage creates, all under one key (the per-key share would otherwise refuse them).
+const emulatorSettings = { LOG_LEVEL: 'warn', MAX_SESSIONS: '1000000', MAX_SESSIONS_PER_KEY: '1000000' };
 const jsonHeaders = { authorization: BENCH_API_KEY, 'content-type': 'application/json' };
 const livenessBody = JSON.stringify(exampleLivenessRequest);
 
@@ -335,6 +347,22 @@ async function scanUiStage(): Promise<void> {
   });
 }
 
+async function soakStage(): Promise<void> {
+  await stage('7. Soak: sessions created, completed and delivered continuously; a receiver failing every 5th attempt', 'soak', 'no loss, no duplicates, no 5xx, flat RSS', async () => {
+    const figures = await withServer('emulator (soak)', 'bench/soak-child.ts', SOAK_SETTINGS, '/ready', (base, _pid, child) => runSoak(base, child, (line) => console.log(line)), ['--expose-gc']);
+    const mb = (n: number) => `${n.toFixed(1)} MB`;
+    console.log(`  receiver: ${fmt(figures.attempts)} attempts, ${fmt(figures.failedAttempts)} answered 503 on purpose`);
+    console.log(`  deliveries: ${fmt(figures.delivered)} of ${fmt(figures.completed)} completed sessions delivered, ${figures.lost} lost, ${figures.duplicates} acknowledged twice`);
+    console.log(`  answers: ${figures.fiveHundreds} 5xx${figures.otherFailures.length ? `; other failures: ${figures.otherFailures.join(' | ')}` : ''}`);
+    console.log(`  memory after full GCs: RSS ${mb(figures.rssStartMb)}, heapUsed ${mb(figures.heapStartMb)} with the caps full; RSS ${mb(figures.rssEndMb)}, heapUsed ${mb(figures.heapEndMb)} after ${figures.steadyS.toFixed(0)} s more; ${figures.sessionsPerS.toFixed(0)} sessions/s`);
+    const row = (measurement: string, result: string, target: string, ok: boolean) => rows.push({ measurement, result, target, status: ok ? 'PASS' : 'FAIL' });
+    row('soak: deliveries lost', `${figures.lost} of ${fmt(figures.completed)}`, '0', figures.lost === 0);
+    row('soak: duplicated deliveries', String(figures.duplicates), '0 (chaos off)', figures.duplicates === 0);
+    row('soak: 5xx answers', `${figures.fiveHundreds}${figures.otherFailures.length ? `, ${figures.otherFailures.length}+ other failures` : ''}`, '0', figures.fiveHundreds === 0 && figures.otherFailures.length === 0);
+    row('soak: RSS start -> end (after GC)', `${mb(figures.rssStartMb)} -> ${mb(figures.rssEndMb)} (heapUsed ${mb(figures.heapStartMb)} -> ${mb(figures.heapEndMb)})`, `growth < ${figures.rssGrowthLimitMb} MB`, rssGrowthOk(figures));
+  });
+}
+
 /**
  * The scenario catalogue's wall times, from bench/scenarios.ts (another engineer's script) run as a child
  * process: `node --import tsx bench/scenarios.ts`, default emulator settings, killed after 3 minutes.
@@ -342,7 +370,7 @@ async function scanUiStage(): Promise<void> {
  * file does not exist the stage prints "skipped: bench/scenarios.ts not present" and counts as SKIP.
  */
 async function scenariosStage(): Promise<void> {
-  const title = `7. Scenarios: wall time of one happy-path journey and of the whole catalogue (${SCENARIOS_ENTRY})`;
+  const title = `8. Scenarios: wall time of one happy-path journey and of the whole catalogue (${SCENARIOS_ENTRY})`;
   const journeyTarget = `< ${TARGET_JOURNEY_MS / 1000} s`;
   const catalogueTarget = `< ${TARGET_CATALOGUE_MS / 1000} s`;
   if (!existsSync(join(ROOT, SCENARIOS_ENTRY))) {
@@ -423,6 +451,7 @@ const stages: Record<string, () => Promise<void>> = {
   cold: coldStartStage,
   memory: memoryStage,
   ui: scanUiStage,
+  soak: soakStage,
   scenarios: scenariosStage,
 };
 const onlyIndex = process.argv.indexOf('--only');

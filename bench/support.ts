@@ -15,6 +15,8 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const HOST = '127.0.0.1';
 /** The line prefix bench/memory-child.ts prints its JSON result after. */
 export const RESULT_MARKER = 'BENCH_RESULT ';
+/** The line prefix bench/soak-child.ts prints its settled memory after (on SIGUSR2). */
+export const MEMORY_MARKER = 'BENCH_MEMORY ';
 
 // ---------------------------------------------------------------------------------------------
 // Child processes

@@ -8,6 +8,7 @@ import { HttpApiError, jsonOf, sendCall, type ErrorFactory, type JsonCall } from
 import type { SessionStatus } from './schemas/common.js';
 import type {
   ChaosRuleInput,
+  AdvanceResult as AdvanceResultSchema,
   ClockState as ClockStateSchema,
   DeliveryView,
   OutcomeQueue as OutcomeQueueSchema,
@@ -35,6 +36,8 @@ export type FaultRuleRequest = z.input<typeof FaultRuleInput>;
 export type { FaultRule, MerchantSettings, MerchantsFile, WebhookChaos, ChaosRule };
 export type MerchantSettingsInput = z.input<typeof MerchantSettings>;
 export type ClockState = z.infer<typeof ClockStateSchema>;
+/** The clock after an advance, with what ran in the window. */
+export type ClockAdvanced = z.infer<typeof AdvanceResultSchema>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
 /** Chaos for one session, or for the next `next` deliveries of an API key (null or absent: until cleared). */
 export type WebhookChaosRequest = z.input<typeof ChaosRuleInput>;
@@ -120,7 +123,7 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
     clock: {
       get: () => get<ClockState>('/__mock/clock'),
       /** Moves domain time forward by milliseconds or a duration such as '90s', '30m', '48h'; due work runs at once. */
-      advance: (by: number | string) => post<ClockState>('/__mock/clock/advance', typeof by === 'number' ? { ms: by } : { duration: by }),
+      advance: (by: number | string) => post<ClockAdvanced>('/__mock/clock/advance', typeof by === 'number' ? { ms: by } : { duration: by }),
       freeze: () => post<ClockState>('/__mock/clock/freeze'),
       unfreeze: () => post<ClockState>('/__mock/clock/unfreeze'),
       /** Back to real time. */

@@ -23,6 +23,8 @@ import { RequestJournal } from './services/journal.js';
 import { MerchantRegistry } from './services/merchants.js';
 import { SessionService } from './services/sessions.js';
 import { WebhookDispatcher } from './services/webhooks.js';
+import { DueWorkScheduler } from './services/due-work.js';
+import { refuseWhileShuttingDown } from './services/shutdown.js';
 
 export interface Emulator {
   config: Config;
@@ -33,6 +35,9 @@ export interface Emulator {
   journal: RequestJournal;
   faults: FaultInjector;
   webhooks: WebhookDispatcher;
+  dueWork: DueWorkScheduler;
+  /** Set once shutdown has begun: every request from then on is refused with 503 (services/shutdown.ts). */
+  shuttingDown: boolean;
   startedAt: number;
 }
 
@@ -78,8 +83,6 @@ export interface BuildOptions {
   logger?: boolean | object;
 }
 
-const DUE_WORK_INTERVAL_MS = 200;
-
 function loggerOptions(config: Config): object | boolean {
   if (config.LOG_LEVEL === 'silent') return false;
   const base = { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] };
@@ -96,6 +99,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Paths match whatever their letter case, as on ZignSec's .NET service (ids keep theirs).
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true, caseSensitive: false },
     trustProxy: true,
+    // Requests arriving while closing get the ZignSec-shaped 503 of refuseWhileShuttingDown, not Fastify's own.
+    return503OnClosing: false,
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
     // A request without Host reaches requireHost, which answers in the ZignSec shape (Node's check sends an empty 400).
@@ -109,7 +114,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const journal = new RequestJournal(config.JOURNAL_SIZE);
   const faults = new FaultInjector();
   const webhooks = new WebhookDispatcher(config, sessions, clock, app.log);
-  const emulator: Emulator = { config, clock, fixtures, sessions, merchants, journal, faults, webhooks, startedAt: Date.now() };
+  const dueWork = new DueWorkScheduler(clock, app.log);
+  dueWork.add(sessions);
+  dueWork.add(webhooks);
+  const emulator: Emulator = { config, clock, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -158,8 +166,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorateRequest('bodyText', null);
   app.decorateRequest('journalStartedAt', null);
   app.decorateRequest('journalPayload', null);
+  app.decorateRequest('authorisedSessionId', null);
   registerJsonBodyParser(app);
 
+  app.addHook('onRequest', refuseWhileShuttingDown);
   // Journal and fault hooks run on every request, so they use callbacks (no promise per hook)
   // and take the async path only when a fault rule actually matches.
   app.addHook('onRequest', (request, reply, done) => {
@@ -191,13 +201,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(portalRoutes);
   await app.register(controlRoutes);
 
-  // Due work (analysis results, timeouts) runs on a short real-time tick and at once when the clock moves.
-  const tick = setInterval(() => sessions.processDue(), DUE_WORK_INTERVAL_MS);
-  tick.unref();
-  const stopListening = clock.onChange(() => sessions.processDue());
+  app.addHook('preClose', async () => {
+    emulator.shuttingDown = true;
+  });
   app.addHook('onClose', async () => {
-    clearInterval(tick);
-    stopListening();
+    dueWork.stop();
     await webhooks.close();
   });
   return app;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, settingHelp } from './config.js';
+import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, settingHelp, type SettingHelp } from './config.js';
 
 /** A mistake on the command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -25,9 +25,9 @@ interface SettingLine {
 export function settingLines(): SettingLine[] {
   const inputs = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }).properties as Record<string, { default?: unknown; enum?: string[] }>;
   return configKeys.map((key) => {
-    const help = settingHelp[key];
     const input = inputs[key];
-    const fallback = input.default === undefined ? '(unset)' : String(input.default).replace(packageRoot, '<package>/');
+    const help: SettingHelp = settingHelp[key];
+    const fallback = help.derivedDefault ?? (input.default === undefined ? '(unset)' : String(input.default).replace(packageRoot, '<package>/'));
     const choices = input.enum && !help.value.includes('|') ? ` One of: ${input.enum.join(', ')}.` : '';
     return { flag: `${flagName(key)} ${help.value}`, env: key, defaultValue: fallback, description: `${help.description}${choices}` };
   });

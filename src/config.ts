@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { settingDurationLimits } from './core/time-limits.js';
 
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -16,14 +17,15 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(Number(match[1]) * durationUnits[match[2] ?? 's']);
 }
 
-const Duration = (fallback: string) =>
+/** A duration setting, from 1 ms up to its documented limit (settingDurationLimits). */
+const Duration = (fallback: string, maxMs: number) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
       const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 30m, 1h or a number of seconds' });
+      if (ms === undefined || ms <= 0 || ms > maxMs) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration from 1ms to ${formatDuration(maxMs)}, such as 90s, 30m, 1h or a number of seconds` });
         return z.NEVER;
       }
       return ms;
@@ -96,9 +98,15 @@ export const ConfigSchema = z.object({
       return normalisePublicUrl(v);
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
-  SESSION_TTL: Duration('30m'),
-  OTP_TTL: Duration('10m'),
+  SESSION_TTL: Duration('30m', settingDurationLimits.SESSION_TTL),
+  OTP_TTL: Duration('10m', settingDurationLimits.OTP_TTL),
   MAX_SESSIONS: Integer(10_000, 1, 10_000_000),
+  /** Unset: a tenth of MAX_SESSIONS (see perKeyDefault). At most MAX_SESSIONS, checked below. */
+  MAX_SESSIONS_PER_KEY: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number from 1 to MAX_SESSIONS' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   MERCHANTS_FILE: z.string().min(1).default(`${packageRoot}fixtures/merchants.json`),
   OUTCOMES_DIR: z.string().optional(),
   RESULT_TEMPLATE_FILE: z.string().min(1).default(`${packageRoot}fixtures/result-template.json`),
@@ -106,7 +114,7 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_BYTES: Integer(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   MAX_BODY_BYTES: Integer(64 * 1024, 1024, 10 * 1024 * 1024),
   JOURNAL_SIZE: Integer(5000, 0, 1_000_000),
-  WEBHOOK_TIMEOUT: Duration('10s'),
+  WEBHOOK_TIMEOUT: Duration('10s', settingDurationLimits.WEBHOOK_TIMEOUT),
   WEBHOOK_CONCURRENCY: Integer(8, 1, 256),
   WEBHOOK_MAX_ATTEMPTS: Integer(20, 1, 100),
   /** Multiplies every retry delay: 0.001 runs the 48-hour schedule in about 3 minutes of domain time. */
@@ -115,15 +123,28 @@ export const ConfigSchema = z.object({
     .default('1')
     .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 1, { message: 'must be a number above 0 and at most 1, such as 0.001' })
     .transform(Number),
-  SHUTDOWN_GRACE: Duration('5s'),
+  SHUTDOWN_GRACE: Duration('5s', settingDurationLimits.SHUTDOWN_GRACE),
   SEED: z.string().optional(),
   TEST_MODE: Flag(true),
   MOCK_ADMIN_TOKEN: z.string().optional(),
   PORTAL_MAX_SIGN_INS: Integer(5000, 1, 1_000_000),
   PORTAL_SIGN_IN_RATE: Integer(20, 1, 100_000),
+}).superRefine((config, ctx) => {
+  const perKey = config.MAX_SESSIONS_PER_KEY;
+  if (perKey !== undefined && (perKey < 1 || perKey > config.MAX_SESSIONS)) {
+    ctx.addIssue({ code: 'custom', path: ['MAX_SESSIONS_PER_KEY'], message: `must be a whole number from 1 to MAX_SESSIONS (${config.MAX_SESSIONS})` });
+  }
 });
 
-export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+/**
+ * MAX_SESSIONS_PER_KEY when unset: a tenth of MAX_SESSIONS (1,000 of the default 10,000). Ten
+ * pipelines can each hold their whole share at once, and one runaway key fills a tenth of the
+ * store at most, so the others keep room.
+ */
+export const perKeyDefault = (maxSessions: number) => Math.max(1, Math.floor(maxSessions / 10));
+
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+export type Config = Readonly<Omit<ParsedConfig, 'MAX_SESSIONS_PER_KEY'> & { MAX_SESSIONS_PER_KEY: number }>;
 export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, string>>;
 export type ConfigKey = keyof typeof ConfigSchema.shape;
 
@@ -177,7 +198,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze({ ...parsed.data, MAX_SESSIONS_PER_KEY: parsed.data.MAX_SESSIONS_PER_KEY ?? perKeyDefault(parsed.data.MAX_SESSIONS) });
 }
 
 const durationUnitsLargestFirst = Object.entries(durationUnits).sort(([, a], [, b]) => b - a);
@@ -244,6 +265,8 @@ export interface SettingHelp {
   description: string;
   /** For a setting without a default: what leaving it unset means, shown in the startup printout. */
   unset?: string;
+  /** For a default worked out from other settings: how --help shows it. */
+  derivedDefault?: string;
 }
 
 /** The settings that have no default, so may be unset. */
@@ -261,6 +284,11 @@ export const settingHelp = {
   SESSION_TTL: { value: '<duration>', description: 'How long an unfinished session lives before it ends as Timeout.' },
   OTP_TTL: { value: '<duration>', description: 'How long the one-time link in redirect_url stays valid.' },
   MAX_SESSIONS: { value: '<n>', description: 'Sessions held in memory; past it the oldest finished ones are forgotten.' },
+  MAX_SESSIONS_PER_KEY: {
+    value: '<n>',
+    description: "Sessions one API key may hold, up to MAX_SESSIONS; past it the key's own oldest finished ones are forgotten, and it gets 429 when all of its sessions are unfinished.",
+    derivedDefault: 'a tenth of MAX_SESSIONS',
+  },
   MERCHANTS_FILE: { value: '<file>', description: 'Merchant settings per API key (options, actions, webhook, default outcome).' },
   OUTCOMES_DIR: { value: '<dir>', description: 'Directory of extra outcome presets (*.json), added to the built-in ones.', unset: 'only the built-in outcome presets' },
   RESULT_TEMPLATE_FILE: { value: '<file>', description: 'Template of the result object served by the result paths and sent in webhooks.' },

@@ -68,6 +68,7 @@ export type {
   AdminClient,
   AdminClientOptions,
   ChaosRule,
+  ClockAdvanced,
   ClockState,
   FaultRule,
   FaultRuleRequest,

@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, warningPrintout, type Config, type ConfigKey } from './config.js';
 import { openControlApiWarning } from './exposure.js';
 import { FixtureError, type FixtureSetting } from './services/fixtures.js';
+import { settleForShutdown } from './services/shutdown.js';
 
 /** Exit code of a startup stopped by a setting: a bad value, an unreadable file, an unusable address. */
 export const CONFIGURATION_EXIT_CODE = 2;
@@ -109,8 +110,7 @@ export async function serve(argv: readonly string[] = process.argv.slice(2)): Pr
     if (closing) return;
     closing = true;
     app.log.info(`${signal} received, shutting down`);
-    app.emulator.webhooks
-      .close()
+    settleForShutdown(app)
       .then((undelivered) => {
         if (undelivered.length > 0) {
           process.stdout.write(`zignsec-mock: ${undelivered.length} webhook deliveries were not delivered:\n`);

@@ -1,5 +1,6 @@
 // The one source of domain time. Real time by default; tests and the control API can freeze it
 // and move it forward, so OTP expiry, session timeouts and analysis durations run in milliseconds.
+import { MAX_CLOCK_TIME_MS } from './time-limits.js';
 
 export interface Clock {
   /** Current domain time in epoch milliseconds. */
@@ -31,6 +32,7 @@ export class AdjustableClock implements Clock {
   /** Moves domain time forward; listeners run so due work (timeouts, retries) happens at once. */
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance needs a non-negative number of milliseconds');
+    if (this.now() + ms > MAX_CLOCK_TIME_MS) throw new RangeError(`the clock does not go past ${new Date(MAX_CLOCK_TIME_MS).toISOString()}`);
     if (this.frozenAt !== undefined) this.frozenAt += ms;
     else this.offsetMs += ms;
     this.notify();

@@ -1,5 +1,6 @@
 // Realistic, varied and seedable identities and document fields for finished sessions.
 import { integerBetween, pick, type Random } from './random.js';
+import { isoInstant } from './time-limits.js';
 
 export interface Identity {
   countryCode: string;
@@ -34,7 +35,7 @@ export interface DocumentFields {
   Expiry_Date: string;
 }
 
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const isoDate = (ms: number) => isoInstant(ms).slice(0, 10);
 const DAY = 86_400_000;
 
 /** Luhn check digit over the 9 digits YYMMDDNNN, as in Swedish personal identity numbers. */
@@ -153,7 +154,7 @@ export function generateIdentity(random: Random, pools: readonly PersonPool[], n
     personalNumber: personalNumberFor(pool.countryCode, dateOfBirth, female, random),
     dateOfBirth,
     gender: female ? 'Female' : 'Male',
-    identificationDate: new Date(now).toISOString(),
+    identificationDate: isoInstant(now),
   };
   const document: DocumentFields = {
     Document_Number: `${String.fromCharCode(65 + integerBetween(random, 0, 25))}${integerBetween(random, 10_000_000, 99_999_999)}`,

@@ -1,13 +1,13 @@
 // The result object: fixtures/result-template.json filled in from a session.
 // The template is data so the shape can be corrected to match the real API without code changes.
 import { analysisIdOf, providerFolderIdOf, type Session } from './session.js';
+import { isoInstant, isoInstantOrNull } from './time-limits.js';
 
 export type Template = unknown;
 
 const wholePlaceholder = /^\{\{\s*([\w.]+)\s*\}\}$/;
 const inlinePlaceholder = /\{\{\s*([\w.]+)\s*\}\}/g;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The values a template can refer to, e.g. `{{session.status}}` or `{{identity}}`. */
 export function resultContext(session: Session): Record<string, unknown> {
@@ -17,9 +17,9 @@ export function resultContext(session: Session): Record<string, unknown> {
       id: session.id,
       status: session.status,
       relay_state: session.settings.relay_state,
-      created: iso(session.createdAt),
-      updated: iso(session.updatedAt),
-      finished: iso(session.finishedAt),
+      created: isoInstant(session.createdAt),
+      updated: isoInstant(session.updatedAt),
+      finished: isoInstantOrNull(session.finishedAt),
       flow: session.flow,
       action: session.chosenAction,
       options: session.flow === 'liveness' ? session.settings.options : null,

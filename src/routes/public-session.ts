@@ -32,6 +32,7 @@ export function createSessionFrom(request: FastifyRequest, reply: FastifyReply, 
   const header = request.headers['x-mock-outcome'];
   const headerOutcome = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
   const session = sessions.create(request.apiKey, flow, request.body as Record<string, unknown>, { headerOutcome, requestText: verbatimRequest(request) });
+  request.authorisedSessionId = session.id;
   // Says which preset the session will end with and which rule chose it.
   reply.header('x-mock-outcome-selected', `${session.outcome.name}; rule=${session.outcome.rule}`);
   // The answer carries the one-time link: no cache may keep it.
@@ -48,7 +49,9 @@ export function uiUrl(request: FastifyRequest, session: Session): string {
 /** The caller's session by path id: 400 for a non-GUID, 404 SESSION_NOT_FOUND for unknown or another key's. */
 export function sessionOfCaller(request: FastifyRequest, id: string): Session {
   if (!guid.test(id)) throw new ApiError('INVALID_REQUEST', `${JSON.stringify(id.slice(0, 64))} is not a session id: ids are GUIDs.`);
-  return request.server.emulator.sessions.find(request.apiKey, id.toLowerCase());
+  const session = request.server.emulator.sessions.find(request.apiKey, id.toLowerCase());
+  request.authorisedSessionId = session.id;
+  return session;
 }
 
 /**

@@ -130,6 +130,7 @@ function admitBrowser(request: FastifyRequest, reply: FastifyReply, page: 'liven
     return undefined;
   }
   if (admitted.cookieSecret) setUiCookie(request, reply, cookieName, admitted.cookieSecret, session.id);
+  request.authorisedSessionId = session.id;
   return session;
 }
 
@@ -162,6 +163,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!session || !session.link) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
     const role = flow.roleOf(session, readCookie(request, cookieName), readCookie(request, mobileCookieName));
     if (!role) throw new ApiError('UNAUTHORIZED', 'The scan UI API needs the cookie of the verification page: open the page through its one-time link first.');
+    request.authorisedSessionId = session.id;
     return { session, role };
   }
 
@@ -224,6 +226,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), request.method !== 'HEAD');
       if (!admitted.ok) return sendLinkProblem(reply, admitted.reason);
       if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
+      request.authorisedSessionId = session.id;
       return sendPage(reply, session, 'mobile');
     },
   );
@@ -232,6 +235,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
     const session = sessions.findAny(request.params.id.toLowerCase());
     if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
     if (!flow.roleOf(session, readCookie(request, cookieName), readCookie(request, mobileCookieName))) return sendLinkProblem(reply, 'invalid');
+    request.authorisedSessionId = session.id;
     return reply
       .header('content-security-policy', contentSecurityPolicy())
       .type('text/html; charset=utf-8')

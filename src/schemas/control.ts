@@ -1,5 +1,6 @@
 // Contracts of the control API (/__mock/...): sessions, outcomes, journal, faults, clock.
 import { z } from 'zod';
+import { MAX_GLOB_CHARS } from '../core/glob.js';
 import { AnalysisStatus, SessionStatus } from './common.js';
 import { WebhookChaos } from './fixtures.js';
 
@@ -72,10 +73,16 @@ export const QueueBody = z
   .meta({ id: 'QueueOutcomes', example: { api_key: 'my-test-key', outcomes: ['liveness_failed', 'approved'] } });
 export const ResetQuery = z.object({ api_key: z.string().optional() });
 
+/** A path glob: matched in linear time (src/core/glob.ts), and bounded so each match costs little. */
+const PathGlob = z
+  .string()
+  .max(MAX_GLOB_CHARS, { message: `must be a glob of at most ${MAX_GLOB_CHARS} characters` })
+  .meta({ description: `Glob: * within a segment, ** across segments, letter case ignored; at most ${MAX_GLOB_CHARS} characters` });
+
 export const JournalQuery = z.object({
   api_key: z.string().optional(),
   method: z.string().optional(),
-  path: z.string().optional().meta({ description: 'Glob: * within a segment, ** across segments' }),
+  path: PathGlob.optional(),
   session_id: z.string().optional(),
   status: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
@@ -120,7 +127,7 @@ export const FaultRuleInput = z
       .default('*')
       .transform((m) => m.toUpperCase())
       .refine((m) => ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(m), { message: 'must be *, GET, POST, PUT, PATCH or DELETE' }),
-    path: z.string().startsWith('/', { message: 'must be a path glob starting with /' }).default('/v3/**'),
+    path: PathGlob.refine((glob) => glob.startsWith('/'), { message: 'must be a path glob starting with /' }).default('/v3/**'),
     api_key: z.string().optional(),
     action: FaultAction,
     /** How many matching calls the rule answers; null = until removed ("fail the next N calls then succeed" is times: N). */
@@ -149,6 +156,13 @@ export type FaultRule = FaultRuleInput & { id: string; created: string; matched:
 export const ClockState = z
   .object({ now: z.string(), now_ms: z.number(), frozen: z.boolean(), offset_ms: z.number() })
   .meta({ id: 'ClockState' });
+export const AdvanceResult = ClockState.extend({
+  ran: z
+    .object({ analyses_decided: z.number().int(), sessions_timed_out: z.number().int(), webhook_attempts: z.number().int() })
+    .meta({ description: 'What ran while the clock moved through the window' }),
+  due_instants: z.number().int().meta({ description: 'How many distinct instants the clock stopped at to run what was due' }),
+  complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants or 60 s of real time): the rest runs right after, at the target time' }),
+}).meta({ id: 'ClockAdvanced' });
 export const AdvanceBody = z
   .object({
     ms: z.number().int().min(0).optional(),
@@ -180,6 +194,7 @@ export const DeliveryView = z
         response_excerpt: z.string().nullable(),
         duration_ms: z.number(),
         error: z.string().nullable(),
+        retry_after_ms: z.number().nullable().meta({ description: "The wait the receiver's Retry-After asked for, at most 86400000 (24 h); null when it asked none" }),
       }),
     ),
   })

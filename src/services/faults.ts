@@ -2,7 +2,8 @@
 // answer with an error, add latency, cut the connection, send a broken body or rate-limit.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultRule, FaultRuleInput } from '../schemas/control.js';
-import { pathMatcher } from './journal.js';
+import { compileGlob } from '../core/glob.js';
+import { isoInstant } from '../core/time-limits.js';
 
 interface ActiveRule {
   rule: FaultRule;
@@ -14,8 +15,8 @@ export class FaultInjector {
   private nextId = 1;
 
   add(input: FaultRuleInput, now: number): FaultRule {
-    const rule: FaultRule = { ...input, id: `fault-${this.nextId++}`, created: new Date(now).toISOString(), matched: 0 };
-    this.rules.push({ rule, matchesPath: pathMatcher(rule.path) });
+    const rule: FaultRule = { ...input, id: `fault-${this.nextId++}`, created: isoInstant(now), matched: 0 };
+    this.rules.push({ rule, matchesPath: compileGlob(rule.path) });
     return rule;
   }
 

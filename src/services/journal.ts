@@ -1,7 +1,22 @@
 // The request journal: every public API request with what it carried and what it got back, for
 // "was it called, and with what" checks. A bounded ring: the oldest entries make room for new ones.
+// Everything it keeps is bounded text (URL, bodies), and reading it never blocks the event loop for
+// long: filters walk the ring in short slices, giving way to other requests between them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { compileGlob } from '../core/glob.js';
+import { jsonForView } from '../core/json-view.js';
 import { maskKey } from '../http/auth.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The session this request was let into: by its owner's key (public API) or by the scan UI's
+     * cookie or one-time link. Set by the routes once they have checked; null for everything else
+     * (refused requests, other keys, requests naming a session they may not see).
+     */
+    authorisedSessionId: string | null;
+  }
+}
 
 export interface JournalEntry {
   id: number;
@@ -19,7 +34,10 @@ export interface JournalEntry {
   responseText: string | null;
   responseType: string;
   duration_ms: number;
+  /** The session the request was authorised for, else the session id its path names, else null. */
   session_id: string | null;
+  /** The session the request was authorised for (see FastifyRequest.authorisedSessionId). */
+  authorisedSessionId: string | null;
   /** The raw key, kept for filtering; never rendered (the masked key is in headers). */
   apiKey: string | null;
 }
@@ -35,10 +53,14 @@ export interface JournalFilter {
 const MAX_BODY_CHARS = 16_384;
 /** Larger JSON is kept cut, as text: far bigger than the API's answers or any ordinary request. */
 const MAX_KEPT_JSON_CHARS = MAX_BODY_CHARS;
+/** Path and query as kept (and matched by `path` globs); Node accepts request lines of about 16 KB. */
+export const MAX_KEPT_URL_CHARS = 2048;
+/** How long one slice of a filter may run before other requests get their turn. */
+const SLICE_MS = 8;
+/** Match results remembered per filter run: entries share paths (the create path, a session's paths). */
+const MEMO_MAX = 4096;
 const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token']);
 const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-/** The id a create call answers with: `{"id":"<guid>"` or `{"session_id":"<guid>"`. */
-const createdIdInBody = /(?<=^\{"(?:session_)?id":")[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Request headers as shown: the API key masked, cookies and the admin token hidden. */
 export function headersOf(entry: JournalEntry): Record<string, string> {
@@ -53,22 +75,14 @@ export function headersOf(entry: JournalEntry): Record<string, string> {
 
 export const queryOf = (entry: JournalEntry): Record<string, string> => Object.fromEntries(new URLSearchParams(entry.search));
 
-/** The request body as shown: JSON parsed, anything else as it was recorded. */
-export const requestBodyOf = (entry: JournalEntry): unknown => (entry.bodyIsJson && entry.body !== null ? JSON.parse(entry.body) : entry.body);
+/** The request body as shown: JSON parsed (when it nests shallowly enough to show), anything else as it was recorded. */
+export const requestBodyOf = (entry: JournalEntry): unknown => (entry.bodyIsJson && entry.body !== null ? jsonForView(entry.body) : entry.body);
 
-/** The response body as shown: JSON parsed, HTML summarised, long text cut. */
+/** The response body as shown: JSON parsed (as for requests), HTML summarised, long text cut. */
 export function responseBodyOf(entry: JournalEntry): unknown {
   const raw = entry.responseText;
-  const contentType = entry.responseType;
   if (raw === null || raw === '') return null;
-  if (contentType?.includes('json')) {
-    try {
-      return JSON.parse(raw);
-    } catch {
-      /* fall through: keep it as text */
-    }
-  }
-  return raw;
+  return entry.responseType.includes('json') ? jsonForView(raw) : raw;
 }
 
 /**
@@ -82,60 +96,59 @@ function keptText(text: string, type: string): string {
   return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}…` : text;
 }
 
-/** A glob over paths: `*` is one segment's worth of characters, `**` anything; letter case does not matter, as for the router. */
-export function pathMatcher(pattern: string): (path: string) => boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('**')
-      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
-      .join('.*')}$`,
-    'i',
-  );
-  return (path) => regex.test(path);
-}
+const keptUrl = (url: string) => (url.length > MAX_KEPT_URL_CHARS ? `${url.slice(0, MAX_KEPT_URL_CHARS)}…` : url);
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The ring is kept as columns, one array per field, rather than one object per request: recording
  * then allocates nothing of its own (numbers sit unboxed in their arrays, strings and the headers
  * object are the request's own), which matters because every entry outlives the young generation
  * and would otherwise be copied and collected as old garbage. Entries are built when read.
+ * Entry ids grow along the ring, so a position is found again by id after the ring has moved.
  */
 export class RequestJournal {
   /** Slots in use; once the ring is full, `next` is both where the next entry goes and the oldest one. */
   private size = 0;
   private next = 0;
   private nextId = 1;
-  private readonly ids: number[] = [];
-  private readonly times: number[] = [];
-  private readonly durations: number[] = [];
-  private readonly statuses: number[] = [];
-  private readonly methods: string[] = [];
-  /** Path and query as requested, split when read. */
-  private readonly urls: string[] = [];
-  private readonly headers: JournalEntry['headers'][] = [];
-  private readonly bodies: (string | null)[] = [];
-  private readonly bodyIsJson: boolean[] = [];
-  private readonly responseTexts: (string | null)[] = [];
-  private readonly responseTypes: string[] = [];
-  private readonly apiKeys: (string | null)[] = [];
+  private ids: number[] = [];
+  private times: number[] = [];
+  private durations: number[] = [];
+  private statuses: number[] = [];
+  private methods: string[] = [];
+  /** Path and query as requested (cut at MAX_KEPT_URL_CHARS), split when read. */
+  private urls: string[] = [];
+  private headers: JournalEntry['headers'][] = [];
+  private bodies: (string | null)[] = [];
+  private bodyIsJson: boolean[] = [];
+  private responseTexts: (string | null)[] = [];
+  private responseTypes: string[] = [];
+  private apiKeys: (string | null)[] = [];
+  private authorised: (string | null)[] = [];
   /** The session each entry is about: worked out on first read (undefined until then), as reads are rare. */
-  private readonly sessionIds: (string | null | undefined)[] = [];
+  private sessionIds: (string | null | undefined)[] = [];
+  /** Entry ids by the session they were authorised for, oldest first: a session's page reads these only. */
+  private readonly bySession = new Map<string, number[]>();
 
   constructor(private readonly capacity: number) {}
 
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
     if (this.capacity === 0) return;
     const slot = this.next;
+    if (this.size === this.capacity) this.unindex(slot);
+    const id = this.nextId++;
     const bodyText = request.bodyText;
     const bodyIsJson = bodyText !== null && bodyText.length <= MAX_KEPT_JSON_CHARS;
     const authorization = request.raw.headers.authorization;
-    this.ids[slot] = this.nextId++;
+    const sessionId = request.authorisedSessionId;
+    this.ids[slot] = id;
     this.times[slot] = at;
     this.durations[slot] = durationMs;
     this.statuses[slot] = reply.statusCode;
     this.methods[slot] = request.method;
-    this.urls[slot] = request.url;
-    // The request's own headers object, kept by reference; masking happens when read.
+    this.urls[slot] = keptUrl(request.url);
+    // The request's own headers object, kept by reference (Node bounds its size); masking happens when read.
     this.headers[slot] = request.raw.headers;
     this.bodies[slot] =
       bodyText !== null ? keptText(bodyText, 'application/json') : request.isMultipart?.() ? '[multipart/form-data]' : typeof request.body === 'string' ? keptText(request.body, '') : null;
@@ -144,23 +157,50 @@ export class RequestJournal {
     this.responseTexts[slot] = typeof payload === 'string' ? keptText(payload, responseType) : Buffer.isBuffer(payload) ? keptText(payload.toString('utf8', 0, MAX_BODY_CHARS + 1), responseType) : null;
     this.responseTypes[slot] = responseType;
     this.apiKeys[slot] = typeof authorization === 'string' ? authorization.trim() : null;
-    this.sessionIds[slot] = undefined;
+    this.authorised[slot] = sessionId;
+    this.sessionIds[slot] = sessionId ?? undefined;
+    if (sessionId !== null) {
+      const ids = this.bySession.get(sessionId);
+      if (ids) ids.push(id);
+      else this.bySession.set(sessionId, [id]);
+    }
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.size < this.capacity) this.size++;
   }
 
-  /** Slot numbers, oldest first. */
-  private *slotsInOrder(): Generator<number> {
+  /** The entry in `slot` is about to be overwritten: it is the oldest of its session's ids. */
+  private unindex(slot: number): void {
+    const sessionId = this.authorised[slot];
+    if (sessionId === null || sessionId === undefined) return;
+    const ids = this.bySession.get(sessionId);
+    if (!ids) return;
+    if (ids[0] === this.ids[slot]) ids.shift();
+    if (ids.length === 0) this.bySession.delete(sessionId);
+  }
+
+  private slotAt(position: number): number {
     const first = this.size < this.capacity ? 0 : this.next;
-    for (let i = 0; i < this.size; i++) yield (first + i) % this.capacity;
+    return (first + position) % this.capacity;
+  }
+
+  /** The position of the first entry whose id is above `id` (ids grow along the ring). */
+  private positionAfter(id: number): number {
+    let low = 0;
+    let high = this.size;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.ids[this.slotAt(middle)] <= id) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   private sessionIdAt(slot: number): string | null {
     let sessionId = this.sessionIds[slot];
     if (sessionId === undefined) {
-      const path = this.urls[slot].split('?')[0];
-      const responseText = this.responseTexts[slot];
-      sessionId = (guidInPath.exec(path) ?? (responseText ? createdIdInBody.exec(responseText.slice(0, 200)) : null))?.[0]?.toLowerCase() ?? null;
+      const url = this.urls[slot];
+      const query = url.indexOf('?');
+      sessionId = guidInPath.exec(query === -1 ? url : url.slice(0, query))?.[0]?.toLowerCase() ?? null;
       this.sessionIds[slot] = sessionId;
     }
     return sessionId;
@@ -183,56 +223,105 @@ export class RequestJournal {
       responseType: this.responseTypes[slot],
       duration_ms: Math.round(this.durations[slot] * 100) / 100,
       session_id: this.sessionIdAt(slot),
+      authorisedSessionId: this.authorised[slot],
       apiKey: this.apiKeys[slot],
     };
   }
 
-  find(filter: JournalFilter = {}): JournalEntry[] {
-    const matchesPath = filter.path ? pathMatcher(filter.path) : () => true;
+  /**
+   * The entries matching `filter`, oldest first: how many there are, and the newest `limit` of them.
+   * The walk gives way to the event loop every few milliseconds; entries recorded meanwhile are left
+   * out, entries the ring drops meanwhile are gone.
+   */
+  async select(filter: JournalFilter, limit: number): Promise<{ total: number; entries: JournalEntry[] }> {
+    const matchesGlob = filter.path ? compileGlob(filter.path) : undefined;
+    const memo = new Map<string, boolean>();
+    const matchesPath = (url: string): boolean => {
+      if (!matchesGlob) return true;
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      let matched = memo.get(path);
+      if (matched === undefined) {
+        matched = matchesGlob(path);
+        if (memo.size >= MEMO_MAX) memo.clear();
+        memo.set(path, matched);
+      }
+      return matched;
+    };
     const method = filter.method?.toUpperCase();
     const sessionId = filter.sessionId?.toLowerCase();
-    const found: JournalEntry[] = [];
-    for (const slot of this.slotsInOrder()) {
-      if (filter.apiKey !== undefined && this.apiKeys[slot] !== filter.apiKey) continue;
-      if (method !== undefined && this.methods[slot] !== method) continue;
-      if (filter.status !== undefined && this.statuses[slot] !== filter.status) continue;
-      if (sessionId !== undefined && this.sessionIdAt(slot) !== sessionId) continue;
-      const entry = this.entryAt(slot);
-      if (matchesPath(entry.path)) found.push(entry);
+    // The ids of the newest `limit` matches, as a ring; their entries are built at the end.
+    const newestIds: number[] = [];
+    let total = 0;
+    const lastId = this.nextId - 1;
+    let seenId = 0;
+    for (;;) {
+      const sliceEnds = performance.now() + SLICE_MS;
+      let position = this.positionAfter(seenId);
+      for (let n = 1; position < this.size; position++, n++) {
+        const slot = this.slotAt(position);
+        const id = this.ids[slot];
+        if (id > lastId) {
+          position = this.size;
+          break;
+        }
+        seenId = id;
+        if (filter.apiKey !== undefined && this.apiKeys[slot] !== filter.apiKey) continue;
+        if (method !== undefined && this.methods[slot] !== method) continue;
+        if (filter.status !== undefined && this.statuses[slot] !== filter.status) continue;
+        if (sessionId !== undefined && this.sessionIdAt(slot) !== sessionId) continue;
+        if (!matchesPath(this.urls[slot])) continue;
+        if (limit > 0) newestIds[total % limit] = id;
+        total++;
+        if ((n & 255) === 0 && performance.now() > sliceEnds) break;
+      }
+      if (position >= this.size) break;
+      await yieldToEventLoop();
     }
-    return found;
+    const start = total > limit ? total % limit : 0;
+    const ids = [...newestIds.slice(start), ...newestIds.slice(0, start)];
+    return { total, entries: this.entriesById(ids) };
   }
 
-  /** Forgets every entry, or one key's; returns how many went. */
+  /** The entries with these ids that the ring still holds, in the order given. */
+  private entriesById(ids: readonly number[]): JournalEntry[] {
+    const entries: JournalEntry[] = [];
+    for (const id of ids) {
+      const position = this.positionAfter(id - 1);
+      const slot = this.slotAt(position);
+      if (position < this.size && this.ids[slot] === id) entries.push(this.entryAt(slot));
+    }
+    return entries;
+  }
+
+  /** The entries authorised for one session, oldest first (see FastifyRequest.authorisedSessionId). */
+  forSession(sessionId: string): JournalEntry[] {
+    return this.entriesById(this.bySession.get(sessionId) ?? []);
+  }
+
+  /** Forgets every entry, or one key's; returns how many went. The kept ones stay in order. */
   clear(apiKey?: string): number {
-    const kept = apiKey === undefined ? [] : [...this.slotsInOrder()].filter((slot) => this.apiKeys[slot] !== apiKey).map((slot) => this.entryAt(slot));
-    const removed = this.size - kept.length;
-    this.size = 0;
-    this.next = 0;
-    for (const column of [this.ids, this.times, this.durations, this.statuses, this.methods, this.urls, this.headers, this.bodies, this.bodyIsJson, this.responseTexts, this.responseTypes, this.apiKeys, this.sessionIds]) {
-      column.length = 0;
+    const columns = ['ids', 'times', 'durations', 'statuses', 'methods', 'urls', 'headers', 'bodies', 'bodyIsJson', 'responseTexts', 'responseTypes', 'apiKeys', 'authorised', 'sessionIds'] as const;
+    const kept = Object.fromEntries(columns.map((name) => [name, [] as unknown[]])) as Record<(typeof columns)[number], unknown[]>;
+    if (apiKey !== undefined) {
+      for (let position = 0; position < this.size; position++) {
+        const slot = this.slotAt(position);
+        if (this.apiKeys[slot] === apiKey) continue;
+        for (const name of columns) kept[name].push(this[name][slot]);
+      }
     }
-    for (const entry of kept) this.restore(entry);
+    const removed = this.size - kept.ids.length;
+    for (const name of columns) (this as unknown as Record<string, unknown[]>)[name] = kept[name];
+    this.size = kept.ids.length;
+    this.next = this.size === this.capacity ? 0 : this.size;
+    this.bySession.clear();
+    for (let slot = 0; slot < this.size; slot++) {
+      const sessionId = this.authorised[slot];
+      if (sessionId === null) continue;
+      const ids = this.bySession.get(sessionId);
+      if (ids) ids.push(this.ids[slot]);
+      else this.bySession.set(sessionId, [this.ids[slot]]);
+    }
     return removed;
-  }
-
-  /** Puts a kept entry back (after a partial clear), oldest first. */
-  private restore(entry: JournalEntry): void {
-    const slot = this.next;
-    this.ids[slot] = entry.id;
-    this.times[slot] = entry.at;
-    this.durations[slot] = entry.duration_ms;
-    this.statuses[slot] = entry.status;
-    this.methods[slot] = entry.method;
-    this.urls[slot] = entry.search === '' ? entry.path : `${entry.path}?${entry.search}`;
-    this.headers[slot] = entry.headers;
-    this.bodies[slot] = entry.body;
-    this.bodyIsJson[slot] = entry.bodyIsJson;
-    this.responseTexts[slot] = entry.responseText;
-    this.responseTypes[slot] = entry.responseType;
-    this.apiKeys[slot] = entry.apiKey;
-    this.sessionIds[slot] = entry.session_id;
-    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
-    this.size++;
   }
 }

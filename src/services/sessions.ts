@@ -1,6 +1,8 @@
 // Holds every session in memory, per API key, and runs the operations that need the clock,
 // the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
+// Its timed work (analyses decided, sessions timed out) is run by the due-work scheduler.
 import { randomBytes, randomUUID } from 'node:crypto';
+import FlatQueue from 'flatqueue';
 import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
@@ -33,6 +35,7 @@ import type { AnalysisType, SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, OutcomePreset } from '../schemas/fixtures.js';
 import type { SessionResult } from '../schemas/public.js';
 import type { Fixtures } from './fixtures.js';
+import type { DueWorkSource } from './due-work.js';
 import type { MerchantRegistry } from './merchants.js';
 
 export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
@@ -47,21 +50,36 @@ export interface CreateOptions {
   requestText?: string;
 }
 
-/** Per API key: the key as first seen, shared by all its sessions (one string, not one per request), and its last session ordinal. */
+/**
+ * Per API key: the key as first seen, shared by all its sessions (one string, not one per request),
+ * its last session ordinal, how many sessions it holds and which of them are finished (oldest
+ * finished first: its eviction order past MAX_SESSIONS_PER_KEY).
+ */
 interface KeyCounter {
   readonly key: string;
   sequence: number;
+  held: number;
+  readonly finished: Set<string>;
 }
 
-export class SessionService {
+/** Past this many stale entries (sessions that finished before their deadline), a due queue is rebuilt. */
+const STALE_ENTRIES_ALLOWED = 1024;
+
+const analysisDueAtOf = (session: Session) => session.analysisDueAt;
+const expiresAtOf = (session: Session) => session.expiresAt;
+
+export class SessionService implements DueWorkSource {
   private readonly sessions = new Map<string, Session>();
-  /** Unfinished session ids, oldest first: the ones the sweeper looks at. */
-  private readonly unfinished = new Set<string>();
-  /** Sessions whose analysis is running, to be decided at analysisDueAt. */
-  private readonly analysing = new Set<string>();
+  /** Unfinished sessions by deadline (expiresAt). Entries of sessions that ended are skipped when met. */
+  private expiries = new FlatQueue<string>();
+  /** Running analyses by the instant they are decided (analysisDueAt); stale entries are skipped likewise. */
+  private analyses = new FlatQueue<string>();
   /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
   private readonly finished = new Set<string>();
   private readonly sequences = new Map<string, KeyCounter>();
+  private analysesDecided = 0;
+  private sessionsTimedOut = 0;
+  wakeUp?: (at: number) => void;
   private readonly queued = new Map<string, string[]>();
   private readonly listeners = new Set<Listener>();
   private readonly unseeded: Random = Math.random;
@@ -105,7 +123,7 @@ export class SessionService {
     if (!merchant) throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
     const now = this.clock.now();
     this.expireDue(now);
-    this.makeRoom();
+    this.makeRoom(this.sequences.get(apiKey));
 
     const id = uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id);
@@ -123,9 +141,10 @@ export class SessionService {
 
     let counter = this.sequences.get(apiKey);
     if (!counter) {
-      counter = { key: compact(apiKey), sequence: 0 };
+      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set() };
       this.sequences.set(counter.key, counter);
     }
+
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
       id,
@@ -152,7 +171,10 @@ export class SessionService {
     };
     this.chooseActionIfNeeded(session);
     this.sessions.set(id, session);
-    this.unfinished.add(id);
+    counter.held++;
+    this.expiries.push(id, session.expiresAt);
+    if (this.expiries.length > 2 * this.unfinishedCount() + STALE_ENTRIES_ALLOWED) this.rebuildDueQueues();
+    this.wakeUp?.(session.expiresAt);
     this.emit(session, null, 'Created');
     return session;
   }
@@ -184,8 +206,13 @@ export class SessionService {
   }
 
   delete(id: string): boolean {
-    this.unfinished.delete(id);
-    this.analysing.delete(id);
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    const counter = this.sequences.get(session.apiKey);
+    if (counter) {
+      counter.held--;
+      counter.finished.delete(id);
+    }
     this.finished.delete(id);
     return this.sessions.delete(id);
   }
@@ -272,7 +299,8 @@ export class SessionService {
     if (!preset.never_finishes) {
       const waits = via === 'scan_ui' || preset.api_flow_waits;
       session.analysisDueAt = now + (waits ? preset.analysis_duration_ms : 0);
-      this.analysing.add(session.id);
+      this.analyses.push(session.id, session.analysisDueAt);
+      this.wakeUp?.(session.analysisDueAt);
     }
     if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
   }
@@ -339,30 +367,73 @@ export class SessionService {
     this.settle(session, from);
   }
 
-  /** Runs the due work: decided analyses and timeouts. Called on a short interval and whenever the clock moves. */
-  processDue(): void {
-    const now = this.clock.now();
-    for (const id of [...this.analysing]) {
-      const session = this.sessions.get(id);
-      if (!session || session.analysisDueAt === null || isFinal(session.status)) this.analysing.delete(id);
-      else if (session.analysisDueAt <= now) this.finish(session);
-    }
-    this.expireDue(now);
+  // ---- due work (see DueWorkScheduler) ----
+
+  /** The session a queue entry stands for, or undefined when the entry is stale (ended, deleted, rescheduled). */
+  private liveEntry(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): Session | undefined {
+    const session = this.sessions.get(queue.peek()!);
+    return session && !isFinal(session.status) && dueAt(session) === queue.peekValue() ? session : undefined;
   }
 
-  /**
-   * Every session gets the same SESSION_TTL, so deadlines follow creation order: walking the
-   * unfinished sessions oldest first, the first one not yet due ends the walk.
-   */
-  private expireDue(now: number): void {
-    const due: Session[] = [];
-    for (const id of this.unfinished) {
-      const session = this.sessions.get(id);
-      if (!session) continue;
-      if (session.expiresAt > now) break;
-      due.push(session);
+  /** The earliest live entry of a queue, stale entries on top dropped on the way. */
+  private earliest(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): number | null {
+    while (queue.length > 0) {
+      if (this.liveEntry(queue, dueAt)) return queue.peekValue()!;
+      queue.pop();
     }
-    for (const session of due) this.expireIfDue(session);
+    return null;
+  }
+
+  nextDueAt(): number | null {
+    const analysis = this.earliest(this.analyses, analysisDueAtOf);
+    const expiry = this.earliest(this.expiries, expiresAtOf);
+    if (analysis === null) return expiry;
+    return expiry === null ? analysis : Math.min(analysis, expiry);
+  }
+
+  /** Decides the analyses and times out the sessions due at `now`, in the order they fell due. */
+  runDue(now: number): void {
+    for (;;) {
+      const analysis = this.earliest(this.analyses, analysisDueAtOf);
+      const expiry = this.earliest(this.expiries, expiresAtOf);
+      if (analysis !== null && analysis <= now && (expiry === null || analysis <= expiry)) {
+        const session = this.sessions.get(this.analyses.pop()!)!;
+        this.finish(session);
+        if (isFinal(session.status)) this.analysesDecided++;
+      } else if (expiry !== null && expiry <= now) {
+        this.expireIfDue(this.sessions.get(this.expiries.pop()!)!);
+      } else return;
+    }
+  }
+
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  totals() {
+    return { analyses_decided: this.analysesDecided, sessions_timed_out: this.sessionsTimedOut };
+  }
+
+  /** Timeouts only: before a create makes room, so that sessions past their deadline count as finished. */
+  private expireDue(now: number): void {
+    for (let at = this.earliest(this.expiries, expiresAtOf); at !== null && at <= now; at = this.earliest(this.expiries, expiresAtOf)) {
+      this.expireIfDue(this.sessions.get(this.expiries.pop()!)!);
+    }
+  }
+
+  private unfinishedCount(): number {
+    return this.sessions.size - this.finished.size;
+  }
+
+  /** Drops the stale entries of both queues: the live ones are pushed again. */
+  private rebuildDueQueues(): void {
+    this.expiries = new FlatQueue<string>();
+    this.analyses = new FlatQueue<string>();
+    for (const session of this.sessions.values()) {
+      if (isFinal(session.status)) continue;
+      this.expiries.push(session.id, session.expiresAt);
+      if (session.analysisDueAt !== null) this.analyses.push(session.id, session.analysisDueAt);
+    }
   }
 
   private finish(session: Session, force = false): void {
@@ -377,6 +448,7 @@ export class SessionService {
   private expireIfDue(session: Session): void {
     const from = session.status;
     if (expireIfDue(session, this.clock.now())) {
+      this.sessionsTimedOut++;
       session.findings = { identity: null, document: null, failedFields: [], scores: {}, reason: 'SessionTimeout', errors: [], redirect: 'target_error' };
       this.settle(session, from);
     }
@@ -391,9 +463,8 @@ export class SessionService {
   /** Book-keeping after any status change: finished index and listeners. */
   private settle(session: Session, from: SessionStatus): void {
     if (isFinal(session.status)) {
-      this.unfinished.delete(session.id);
-      this.analysing.delete(session.id);
       this.finished.add(session.id);
+      this.sequences.get(session.apiKey)?.finished.add(session.id);
     }
     this.emit(session, from, session.status);
   }
@@ -402,8 +473,25 @@ export class SessionService {
     if (isFinal(session.status)) throw new ApiError('SESSION_STATE', `The session is already ${session.status}.`);
   }
 
-  /** Keeps memory bounded: past MAX_SESSIONS the oldest finished sessions go; unfinished ones are never dropped. */
-  private makeRoom(): void {
+  /**
+   * Keeps memory bounded and shared fairly. A key at MAX_SESSIONS_PER_KEY makes room by dropping its
+   * own oldest finished session, and is refused (429, to that key only) when all of its sessions are
+   * unfinished; past MAX_SESSIONS the oldest finished session of any key goes. Unfinished sessions
+   * are never dropped. As one key holds at most MAX_SESSIONS_PER_KEY (a tenth of MAX_SESSIONS by
+   * default), one runaway key cannot fill the store for the others.
+   */
+  private makeRoom(counter: KeyCounter | undefined): void {
+    const perKey = this.config.MAX_SESSIONS_PER_KEY;
+    while (counter && counter.held >= perKey) {
+      const oldest = counter.finished.values().next();
+      if (oldest.done) {
+        throw new ApiError(
+          'TOO_MANY_SESSIONS',
+          `This API key already holds MAX_SESSIONS_PER_KEY=${perKey} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS_PER_KEY.`,
+        );
+      }
+      this.delete(oldest.value);
+    }
     while (this.sessions.size >= this.config.MAX_SESSIONS) {
       const oldest = this.finished.values().next();
       if (oldest.done) {

@@ -1,15 +1,19 @@
 // The webhook delivery engine: signs and POSTs each session's result to its webhook URL, retries on
 // ZignSec's schedule through the clock, records every attempt, and can be broken on purpose.
+// When an attempt is due is decided here; when it runs is the due-work scheduler's call.
 import { randomUUID } from 'node:crypto';
+import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { nextRetryDelay, parseRetryAfter } from '../core/retry-schedule.js';
+import { MAX_RETRY_AFTER_MS } from '../core/time-limits.js';
 import { isFinal, type Session } from '../core/session.js';
 import { eventEnvelopeJson, type WebhookEvent } from '../core/webhook-body.js';
 import { signTimestamped, signZignSecHmac } from '../core/webhook-signature.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
+import type { DueWorkSource } from './due-work.js';
 import type { SessionEvent, SessionService } from './sessions.js';
 
 export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'stopped';
@@ -23,6 +27,8 @@ export interface Attempt {
   response_excerpt: string | null;
   duration_ms: number;
   error: string | null;
+  /** The wait the receiver asked for with Retry-After, at most MAX_RETRY_AFTER_MS; null when it asked none. */
+  retry_after_ms: number | null;
 }
 
 export interface Delivery {
@@ -89,31 +95,38 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   return `${err.cause?.message ?? err.message}${code ? ` (${code})` : ''}`;
 }
 
-export class WebhookDispatcher {
+export class WebhookDispatcher implements DueWorkSource {
   private readonly deliveries = new Map<string, Delivery>();
   private readonly bySession = new Map<string, string[]>();
   private readonly chaosRules: ChaosRule[] = [];
   private readonly waiters = new Set<Waiter>();
+  /** Pending deliveries by nextAttemptAt. An entry whose delivery has moved on (attempted, rescheduled, forgotten) is skipped when met. */
+  private due = new FlatQueue<Delivery>();
   private running = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private attemptsMade = 0;
+  /** Called whenever an attempt ends: what waits for the engine to settle looks again. */
+  private readonly attemptEnded = new Set<() => void>();
   private closed = false;
   private closing: Promise<Delivery[]> | undefined;
+  /** At shutdown: every delivery open then or created since, to be delivered or reported. */
+  private readonly owedAtClose = new Set<Delivery>();
   private nextChaosId = 1;
+  wakeUp?: (at: number) => void;
 
   constructor(
     private readonly config: Config,
     private readonly sessions: SessionService,
-    private readonly clock: Clock & { onChange(listener: (now: number) => void): () => void },
+    private readonly clock: Clock,
     private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
   ) {
     sessions.onChange((event) => this.onSessionChange(event));
-    clock.onChange(() => this.pump());
   }
 
   // ---- enqueueing ----
 
   private onSessionChange({ session, to }: SessionEvent): void {
-    if (this.closed || !session.settings.webhook) return;
+    // Even while shutting down: a delivery owed is attempted, or reported, never dropped.
+    if (!session.settings.webhook) return;
     const merchant = this.sessions.merchantFor(session.apiKey);
     const final = isFinal(to);
     if (!final && !merchant?.webhook_intermediate_events) return;
@@ -140,8 +153,27 @@ export class WebhookDispatcher {
     };
     this.deliveries.set(delivery.id, delivery);
     this.bySession.set(session.id, [...(this.bySession.get(session.id) ?? []), delivery.id]);
+    if (this.closed) {
+      this.owedAtClose.add(delivery);
+      if (delivery.status === 'held') delivery.status = 'pending';
+      delivery.nextAttemptAt = now;
+    }
     this.trimHistory();
-    this.pump();
+    if (delivery.status === 'pending') this.schedule(delivery, delivery.nextAttemptAt!);
+    this.runDue(this.clock.now());
+  }
+
+  /** Puts a pending delivery in the due queue for its next attempt at `at`. */
+  private schedule(delivery: Delivery, at: number): void {
+    delivery.nextAttemptAt = at;
+    this.due.push(delivery, at);
+    if (this.due.length > 2 * this.deliveries.size + 1024) this.rebuildDueQueue();
+    this.wakeUp?.(at);
+  }
+
+  private rebuildDueQueue(): void {
+    this.due = new FlatQueue<Delivery>();
+    for (const delivery of this.deliveries.values()) if (delivery.status === 'pending' && !delivery.inFlight && delivery.nextAttemptAt !== null) this.due.push(delivery, delivery.nextAttemptAt);
   }
 
   /** The result object, or (webhook_format "event") the event envelope around it. */
@@ -201,26 +233,56 @@ export class WebhookDispatcher {
     }
   }
 
-  // ---- sending ----
+  // ---- due work (see DueWorkScheduler) ----
 
-  /** Starts every due delivery the concurrency allows, and arms one timer for the next due one. */
-  private pump(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const now = this.clock.now();
-    let nextDue = Infinity;
-    for (const delivery of this.deliveries.values()) {
-      if (delivery.status !== 'pending' || delivery.inFlight || delivery.nextAttemptAt === null) continue;
-      if (delivery.nextAttemptAt <= now) {
-        if (this.running >= this.config.WEBHOOK_CONCURRENCY) continue;
-        void this.attempt(delivery);
-      } else nextDue = Math.min(nextDue, delivery.nextAttemptAt);
+  /** The earliest live entry of the due queue, stale entries on top dropped on the way. */
+  private earliestDue(): Delivery | undefined {
+    while (this.due.length > 0) {
+      const delivery = this.due.peek()!;
+      if (delivery.status === 'pending' && !delivery.inFlight && delivery.nextAttemptAt === this.due.peekValue() && this.deliveries.has(delivery.id)) return delivery;
+      this.due.pop();
     }
-    if (nextDue !== Infinity && !this.closed) {
-      this.timer = setTimeout(() => this.pump(), Math.min(nextDue - now, 2_147_000_000));
-      this.timer.unref();
+    return undefined;
+  }
+
+  /** When the next attempt can start; null while every slot is busy (an ending attempt starts the next one). */
+  nextDueAt(): number | null {
+    if (this.running >= this.config.WEBHOOK_CONCURRENCY) return null;
+    return this.earliestDue()?.nextAttemptAt ?? null;
+  }
+
+  /** Starts every attempt due at `now` that WEBHOOK_CONCURRENCY allows; the others start as attempts end. */
+  runDue(now: number): void {
+    while (this.running < this.config.WEBHOOK_CONCURRENCY) {
+      const delivery = this.earliestDue();
+      if (!delivery || delivery.nextAttemptAt! > now) return;
+      this.due.pop();
+      void this.attempt(delivery);
     }
   }
+
+  async settled(now: number, deadline: number): Promise<void> {
+    while (performance.now() < deadline) {
+      this.runDue(now);
+      const next = this.earliestDue()?.nextAttemptAt ?? null;
+      if (this.running === 0 && (next === null || next > now)) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(1, deadline - performance.now()));
+        timer.unref();
+        this.attemptEnded.add(done);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  }
+
+  totals() {
+    return { webhook_attempts: this.attemptsMade };
+  }
+
+  // ---- sending ----
 
   /**
    * X-ZignSec-Hmac-SHA256 carries the merchant's scheme, signed at each attempt (a timestamped value
@@ -246,9 +308,10 @@ export class WebhookDispatcher {
   private async attempt(delivery: Delivery): Promise<void> {
     delivery.inFlight = true;
     this.running += 1;
+    this.attemptsMade += 1;
     const at = this.clock.now();
     const headers = this.headersFor(delivery, at);
-    const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null };
+    const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null, retry_after_ms: null };
     const started = performance.now();
     let retryAfterMs: number | undefined;
     try {
@@ -269,7 +332,12 @@ export class WebhookDispatcher {
           record.error = `redirect to ${response.headers.get('location') ?? '(no location)'} not followed`;
         } else if (response.status < 200 || response.status >= 300) {
           record.error = `receiver answered ${response.status}`;
-          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+          const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+          if (asked !== undefined) {
+            retryAfterMs = Math.min(asked, MAX_RETRY_AFTER_MS);
+            record.retry_after_ms = retryAfterMs;
+            if (asked > MAX_RETRY_AFTER_MS) record.error += ` (Retry-After of ${response.headers.get('retry-after')!.trim().slice(0, 40)} is longer than the ${MAX_RETRY_AFTER_MS / 3_600_000} h honoured at most: waiting ${MAX_RETRY_AFTER_MS / 3_600_000} h)`;
+          }
         }
         if (!record.error && delivery.chaos.duplicate) {
           await fetch(delivery.url, { method: 'POST', headers, body: delivery.body, redirect: 'manual', signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT) })
@@ -282,11 +350,19 @@ export class WebhookDispatcher {
     }
     record.duration_ms = Math.round((performance.now() - started) * 100) / 100;
     delivery.attempts.push(record);
-    this.settleAttempt(delivery, record, retryAfterMs);
     delivery.inFlight = false;
     this.running -= 1;
-    // The next attempt may already be due (the clock was advanced): go on at once, without a tick.
-    setImmediate(() => this.pump());
+    this.settleAttempt(delivery, record, retryAfterMs);
+    // A slot is free: what waited for one starts now, and whoever waits for the engine looks again.
+    this.runDue(this.clock.now());
+    for (const notify of [...this.attemptEnded]) {
+      this.attemptEnded.delete(notify);
+      notify();
+    }
+    if (this.running < this.config.WEBHOOK_CONCURRENCY) {
+      const next = this.earliestDue()?.nextAttemptAt ?? null;
+      if (next !== null) this.wakeUp?.(next);
+    }
   }
 
   private settleAttempt(delivery: Delivery, attempt: Attempt, retryAfterMs: number | undefined): void {
@@ -309,7 +385,7 @@ export class WebhookDispatcher {
       if (delivery.final) this.releaseHeld(delivery.sessionId);
       return;
     }
-    delivery.nextAttemptAt = this.clock.now() + delay;
+    this.schedule(delivery, this.clock.now() + delay);
   }
 
   /** out_of_order: intermediate events go out after the final one, newest first. */
@@ -318,7 +394,7 @@ export class WebhookDispatcher {
     const now = this.clock.now();
     held.reverse().forEach((d, i) => {
       d.status = 'pending';
-      d.nextAttemptAt = now + i; // one millisecond apart keeps the reversed order
+      this.schedule(d, now + i); // one millisecond apart keeps the reversed order
     });
   }
 
@@ -342,9 +418,9 @@ export class WebhookDispatcher {
     const delivery = this.get(id);
     if (delivery.inFlight) throw new ApiError('SESSION_STATE', 'This delivery is being attempted right now.');
     delivery.status = 'pending';
-    delivery.nextAttemptAt = this.clock.now();
     delivery.dropped = delivery.chaos.drop_first ?? 0;
-    this.pump();
+    this.schedule(delivery, this.clock.now());
+    this.runDue(this.clock.now());
     return delivery;
   }
 
@@ -376,7 +452,11 @@ export class WebhookDispatcher {
     else this.bySession.clear();
   }
 
-  /** Shutdown: one final attempt for whatever is pending, within the grace period; the rest is reported. */
+  /**
+   * Shutdown: every delivery still open (pending, held back, in flight), and every one created while
+   * closing, gets one final attempt within SHUTDOWN_GRACE; whatever has not succeeded by then is
+   * logged and returned, to be printed. None is dropped silently.
+   */
   close(): Promise<Delivery[]> {
     this.closing ??= this.finalAttempts();
     return this.closing;
@@ -384,15 +464,24 @@ export class WebhookDispatcher {
 
   private async finalAttempts(): Promise<Delivery[]> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    const open = [...this.deliveries.values()].filter((d) => d.status === 'pending' || d.status === 'held' || d.inFlight);
-    const deadline = Date.now() + this.config.SHUTDOWN_GRACE;
-    const attempts = open.filter((d) => !d.inFlight).map((d) => this.attempt(d));
-    await Promise.race([Promise.allSettled(attempts), new Promise((r) => setTimeout(r, this.config.SHUTDOWN_GRACE).unref())]);
-    while (open.some((d) => d.inFlight) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const undelivered = open.filter((d) => d.status !== 'succeeded');
+    const deadline = performance.now() + this.config.SHUTDOWN_GRACE;
+    const now = this.clock.now();
+    for (const delivery of this.deliveries.values()) {
+      if (delivery.status !== 'pending' && delivery.status !== 'held' && !delivery.inFlight) continue;
+      this.owedAtClose.add(delivery);
+      if (delivery.inFlight) continue;
+      delivery.status = 'pending';
+      this.schedule(delivery, now);
+    }
+    this.runDue(now);
+    const open = () => [...this.owedAtClose].some((d) => d.inFlight || d.status === 'pending');
+    while (open() && performance.now() < deadline) {
+      this.runDue(this.clock.now());
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const undelivered = [...this.owedAtClose].filter((d) => d.status !== 'succeeded');
     for (const d of undelivered) {
-      this.log.warn({ delivery: d.id, session: d.sessionId, url: d.url, attempts: d.attempts.length }, 'webhook not delivered at shutdown');
+      this.log.warn({ delivery: d.id, session: d.sessionId, url: d.url, attempts: d.attempts.length, status: d.status }, 'webhook not delivered at shutdown');
     }
     return undelivered;
   }

@@ -24,7 +24,7 @@ t.test('an unfinished session becomes Timeout at SESSION_TTL on the clock', asyn
 });
 
 t.test('past MAX_SESSIONS the oldest finished sessions are evicted, unfinished ones never', async (t) => {
-  const { app, clock } = await startTestApp(t, { MAX_SESSIONS: '3', SESSION_TTL: '1m' });
+  const { app, clock } = await startTestApp(t, { MAX_SESSIONS: '3', MAX_SESSIONS_PER_KEY: '3', SESSION_TTL: '1m' });
   const a = await create(app);
   const b = await create(app);
   clock.advance(60_000); // a and b time out: finished, evictable
@@ -35,7 +35,8 @@ t.test('past MAX_SESSIONS the oldest finished sessions are evicted, unfinished o
   const e = await create(app); // evicts b
   t.equal((await app.inject({ url: `/v3/scanning/${b}`, headers: auth('k') })).statusCode, 404);
   for (const id of [c, d, e]) t.equal((await statusOf(app, id)).status, 'Created');
-  const full = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest });
+  // Another key, with room of its own: the store as a whole is full of unfinished sessions.
+  const full = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('other-key'), payload: exampleLivenessRequest });
   t.equal(full.statusCode, 429);
   t.strictSame(full.json(), {
     errors: [

@@ -30,7 +30,7 @@ t.test('a bad value names the variable, its flag and what is allowed', async (t)
         'Invalid configuration:',
         '  PORT (--port): must be a whole number from 0 to 65535 (got "eighty")',
         '  PUBLIC_URL (--public-url): must be an absolute http(s) URL without credentials, query or fragment (a path prefix is fine), such as http://localhost:8080 or https://mock.example/zignsec; this one does not start with http:// or https:// (got "localhost:8080")',
-        '  SESSION_TTL (--session-ttl): must be a duration such as 90s, 30m, 1h or a number of seconds (got "5 minutes")',
+        '  SESSION_TTL (--session-ttl): must be a duration from 1ms to 30d, such as 90s, 30m, 1h or a number of seconds (got "5 minutes")',
         '  AUTH_MODE (--auth-mode): must be any or strict (got "open")',
       ].join('\n'),
     );
@@ -144,7 +144,7 @@ t.test('the printed configuration shows every setting, unset ones with what that
   t.equal(lines.at(-1), '');
   t.equal(lines[1], '  PORT                  9000');
   t.equal(lines[3], "  PUBLIC_URL            (unset: derived from each request's Host and X-Forwarded-* headers)");
-  t.equal(lines[20], '  SEED                  "two words"');
+  t.equal(lines[21], '  SEED                  "two words"');
   for (const [i, key] of configKeys.entries()) t.equal(lines[i + 1], `  ${key.padEnd(20)}  ${shown[key]}`, key);
   t.match(formatConfig(loadConfig({ PUBLIC_URL: 'https://mock.example/zignsec/', SEED: 'abc' })), /^ {2}PUBLIC_URL {12}https:\/\/mock\.example\/zignsec\n[^]*^ {2}SEED {18}abc$/m);
 });

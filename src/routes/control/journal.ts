@@ -1,6 +1,7 @@
 // The request journal: find, count ("verify it was called N times") and clear.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isoInstant } from '../../core/time-limits.js';
 import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry, type JournalFilter } from '../../services/journal.js';
 import { JournalEntryView, JournalQuery, ResetQuery } from '../../schemas/control.js';
 
@@ -9,7 +10,7 @@ const tags = ['Control: journal'];
 function entryView(entry: JournalEntry) {
   return {
     id: entry.id,
-    at: new Date(entry.at).toISOString(),
+    at: isoInstant(entry.at),
     method: entry.method,
     path: entry.path,
     query: queryOf(entry),
@@ -30,14 +31,14 @@ export const journalRoutes: FastifyPluginAsyncZod = async (app) => {
     '/__mock/journal',
     { schema: { tags, summary: 'Recorded public API requests, oldest first (filters combine)', querystring: JournalQuery, response: { 200: z.object({ requests: z.array(JournalEntryView), total: z.number() }) } } },
     async (request) => {
-      const found = journal.find(toFilter(request.query));
-      return { requests: found.slice(-request.query.limit).map(entryView), total: found.length };
+      const { total, entries } = await journal.select(toFilter(request.query), request.query.limit);
+      return { requests: entries.map(entryView), total };
     },
   );
   app.get(
     '/__mock/journal/count',
     { schema: { tags, summary: 'How many recorded requests match', querystring: JournalQuery.omit({ limit: true }), response: { 200: z.object({ count: z.number() }) } } },
-    async (request) => ({ count: journal.find(toFilter({ ...request.query, limit: 1 })).length }),
+    async (request) => ({ count: (await journal.select(toFilter({ ...request.query, limit: 1 }), 0)).total }),
   );
   app.delete(
     '/__mock/journal',

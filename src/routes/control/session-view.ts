@@ -1,9 +1,11 @@
 // How the control API shows a session: everything a tester needs to see why it ended as it did.
+import { isoInstant } from '../../core/time-limits.js';
+import { jsonForView } from '../../core/json-view.js';
 import { timelineOf, type Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import type { SessionService } from '../../services/sessions.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoInstant;
 
 export function sessionView(session: Session, sessions: SessionService, extras: { webhooks?: unknown[] } = {}) {
   const preset = sessions.fixtures.outcomes.get(session.outcome.name);
@@ -19,7 +21,7 @@ export function sessionView(session: Session, sessions: SessionService, extras: 
     relay_state: session.settings.relay_state,
     chosen_action: session.chosenAction,
     outcome: { name: session.outcome.name, rule: session.outcome.rule, description: preset?.description ?? '' },
-    request: JSON.parse(session.requestJson) as unknown,
+    request: jsonForView(session.requestJson),
     settings: { ...session.settings },
     analyses: { ...session.analyses },
     timeline: timelineOf(session).map((entry) => ({ at: iso(entry.at), status: entry.status, event: entry.event })),

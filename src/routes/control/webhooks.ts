@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
+import { isoInstant, isoInstantOrNull } from '../../core/time-limits.js';
 import { SessionStatus } from '../../schemas/common.js';
 import { ChaosRuleInput, ChaosRuleView, ControlErrorResponses, DeliveryView } from '../../schemas/control.js';
 import type { Delivery } from '../../services/webhooks.js';
 
 const tags = ['Control: webhooks'];
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function deliveryView(d: Delivery) {
   return {
@@ -18,11 +18,11 @@ export function deliveryView(d: Delivery) {
     session_status: d.sessionStatus,
     status: d.status,
     in_flight: d.inFlight,
-    created: iso(d.createdAt)!,
-    next_attempt: iso(d.nextAttemptAt),
+    created: isoInstant(d.createdAt),
+    next_attempt: isoInstantOrNull(d.nextAttemptAt),
     body: d.body,
     chaos: d.chaos,
-    attempts: d.attempts.map((a) => ({ ...a, at: iso(a.at)! })),
+    attempts: d.attempts.map((a) => ({ ...a, at: isoInstant(a.at) })),
   };
 }
 

@@ -1,6 +1,7 @@
 // Turns a session, its webhook deliveries and its journal entries into the plain views the portal
 // pages render, plus a fingerprint that changes whenever anything on the page would.
 import { createHash } from 'node:crypto';
+import { jsonForView } from '../../core/json-view.js';
 import { isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
 import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
@@ -43,11 +44,12 @@ export function newestFirst(sessions: Session[]): Session[] {
 }
 
 /**
- * Journal entries of a session made by its owner, or by the scan UI (which has no key): a request by
- * another key that named this session's id is that other merchant's business, not this one's.
+ * Journal entries of a session: the requests let into it, by its owner's key or by the scan UI's
+ * cookie or link. A request that merely named its id (unauthenticated, another key's, a used link)
+ * is not this merchant's business and stays off its page.
  */
 export function journalOf(emulator: Emulator, session: Session): JournalEntry[] {
-  return emulator.journal.find({ sessionId: session.id }).filter((entry) => entry.apiKey === null || entry.apiKey === session.apiKey);
+  return emulator.journal.forSession(session.id);
 }
 
 export function deliveriesOf(emulator: Emulator, session: Session): Delivery[] {
@@ -167,7 +169,7 @@ export function sessionDetail(
       reason: session.findings?.reason ?? null,
     },
     analyses: { ...session.analyses },
-    request: JSON.parse(session.requestJson) as unknown,
+    request: jsonForView(session.requestJson),
     settings: { ...session.settings },
     result: emulator.sessions.result(session),
     timeline: timelineOf(session).map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),

@@ -1,5 +1,7 @@
 // The portal's page frame (header, navigation, sign-out) and the small formatting pieces every page
 // uses. Every value goes through the `html` tag, so it is escaped unless it is already SafeHtml.
+import { isoInstant } from '../../core/time-limits.js';
+import { prettyJson } from '../../core/json-view.js';
 import { html, SafeHtml } from '../html.js';
 import { portalAssets } from './assets.js';
 
@@ -38,7 +40,7 @@ export function csrfField(token: string): SafeHtml {
 /** Domain time as the emulator's clock gave it, in UTC with milliseconds. */
 export function formatTime(ms: number | null): SafeHtml {
   if (ms === null) return html`<span class="muted">—</span>`;
-  const iso = new Date(ms).toISOString();
+  const iso = isoInstant(ms);
   return html`<time datetime="${iso}">${iso.replace('T', ' ').replace('Z', '')} UTC</time>`;
 }
 
@@ -54,9 +56,9 @@ export function formatDuration(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-/** A JSON block: pretty, escaped, scrollable, and reachable by keyboard (it may scroll). */
+/** A JSON block: pretty (within prettyJson's depth bound), escaped, scrollable, and reachable by keyboard (it may scroll). */
 export function jsonBlock(value: unknown, testid: string, label: string): SafeHtml {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value, null, 2);
+  const text = prettyJson(value);
   return html`<pre class="json" tabindex="0" role="region" aria-label="${label}" data-testid="${testid}"><code>${text}</code></pre>`;
 }
 

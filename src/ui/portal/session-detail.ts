@@ -1,6 +1,7 @@
 // One session, everything a person needs to see why it ended as it did: the request as received,
 // the chosen action, the outcome and the rule that chose it, the timeline, the captured images,
 // the result JSON, every webhook delivery with its attempts, and the journal of its API calls.
+import { jsonForView } from '../../core/json-view.js';
 import { html, type SafeHtml } from '../html.js';
 import { attr, csrfField, deliveryBadge, formatBytes, formatDuration, formatTime, jsonBlock, layout, statusBadge, when, type SignedIn } from './layout.js';
 
@@ -120,16 +121,8 @@ ${
 <td data-testid="webhook-attempt-error">${a.error ?? html`<span class="muted">—</span>`}</td><td class="clip"><code>${a.responseExcerpt ?? ''}</code></td></tr>`,
       )}</tbody></table></div>`
 }
-<details data-testid="webhook-body"><summary data-testid="webhook-body-toggle">Body sent (and signed)</summary>${jsonBlock(parseJson(d.body), 'webhook-body-json', `Body of delivery ${d.id}`)}</details></article>`,
+<details data-testid="webhook-body"><summary data-testid="webhook-body-toggle">Body sent (and signed)</summary>${jsonBlock(jsonForView(d.body), 'webhook-body-json', `Body of delivery ${d.id}`)}</details></article>`,
   )}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 function journal(view: SessionDetailView): SafeHtml {

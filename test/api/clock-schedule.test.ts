@@ -1,0 +1,129 @@
+// One clock move runs the whole schedule: everything due in the window runs, in order, each piece
+// stamped at its own instant, including work scheduled by work inside the window (retries of
+// retries), and the control API says what ran. A schedule that never ends is cut off, not spun.
+import t from 'tap';
+import { AdjustableClock } from '../../src/core/clock.js';
+import { retryDelaysMs } from '../../src/core/retry-schedule.js';
+import { DueWorkScheduler, MAX_DUE_INSTANTS, type DueWorkSource } from '../../src/services/due-work.js';
+import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
+import { multipartBody, tinyJpeg } from '../helpers/multipart.js';
+import { startReceiver } from '../helpers/receiver.js';
+
+type App = Awaited<ReturnType<typeof startTestApp>>['app'];
+const HOUR = 3_600_000;
+
+const deliveriesOf = async (app: App, sessionId: string) => (await app.inject({ url: `/__mock/webhooks?session_id=${sessionId}` })).json().deliveries;
+const advance = (app: App, body: object) => app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: body });
+const gaps = (attempts: { at: string }[]) => attempts.slice(1).map((a, i) => Date.parse(a.at) - Date.parse(attempts[i].at));
+
+t.test('one advance of 48h runs the whole 20-attempt schedule of a receiver that always fails', async (t) => {
+  const { app } = await startTestApp(t);
+  const down = await startReceiver(t, () => ({ status: 500 }));
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: { ...exampleLivenessRequest, webhook: down.url } })).json();
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${id}/complete` });
+  await eventually(async () => (await deliveriesOf(app, id))[0]?.attempts.length === 1, 'the first attempt');
+
+  const moved = await advance(app, { duration: '48h' });
+  t.equal(moved.statusCode, 200);
+  t.match(moved.json(), { now: '2026-01-17T09:00:00.000Z', frozen: false, ran: { analyses_decided: 0, sessions_timed_out: 0, webhook_attempts: 19 }, due_instants: 19, complete: true });
+  const [delivery] = await deliveriesOf(app, id);
+  t.equal(delivery.status, 'failed');
+  t.equal(delivery.attempts.length, 20);
+  t.same(gaps(delivery.attempts), retryDelaysMs, 'each attempt stamped at its scheduled instant');
+  t.equal(down.received.length, 20, 'every attempt was a real request');
+});
+
+t.test('timeouts and retries of retries fall due inside one window and run in order', async (t) => {
+  const { app } = await startTestApp(t, { SESSION_TTL: '30m' });
+  const flaky = await startReceiver(t, (n) => ({ status: n <= 2 ? 503 : 200 }));
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: { ...exampleLivenessRequest, webhook: flaky.url } })).json();
+
+  const moved = (await advance(app, { duration: '1h' })).json();
+  t.match(moved, { now: '2026-01-15T10:00:00.000Z', ran: { sessions_timed_out: 1, webhook_attempts: 3 }, due_instants: 3, complete: true });
+  const result = (await app.inject({ url: `/v3/scanning/${id}`, headers: auth('k') })).json();
+  t.equal(result.status, 'Timeout');
+  t.equal(result.updated, '2026-01-15T09:30:00.000Z', 'timed out at its deadline');
+  const [delivery] = await deliveriesOf(app, id);
+  t.equal(delivery.status, 'succeeded');
+  t.same(
+    delivery.attempts.map((a: { at: string; status: number }) => [a.at, a.status]),
+    [
+      ['2026-01-15T09:30:00.000Z', 503],
+      ['2026-01-15T09:31:00.000Z', 503],
+      ['2026-01-15T09:33:00.000Z', 200],
+    ],
+    'the Timeout delivery at the deadline, then its retries after 1 and 2 minutes',
+  );
+});
+
+t.test('an analysis decided inside the window sends its webhook from the instant it was decided', async (t) => {
+  const { app } = await startTestApp(t);
+  const receiver = await startReceiver(t);
+  const base = '/v3/eid/scanningsessions';
+  const { session_id: id } = (await app.inject({ method: 'POST', url: base, headers: { ...auth('k'), 'x-mock-outcome': 'slow_analysis' }, payload: { webhook: receiver.url } })).json();
+  const upload = multipartBody('document', 'front.jpg', 'image/jpeg', tinyJpeg);
+  t.equal((await app.inject({ method: 'POST', url: `${base}/${id}/documents?documentType=Passport`, headers: { ...auth('k'), ...upload.headers }, payload: upload.payload })).statusCode, 200);
+  t.equal((await app.inject({ method: 'POST', url: `${base}/${id}/analyses`, headers: auth('k'), payload: {} })).statusCode, 200);
+
+  const moved = (await advance(app, { ms: 120_000 })).json();
+  t.match(moved, { ran: { analyses_decided: 1, webhook_attempts: 1 }, complete: true });
+  const [delivery] = await deliveriesOf(app, id);
+  t.match(delivery, { status: 'succeeded', session_status: 'Accepted' });
+  t.equal(delivery.attempts[0].at, '2026-01-15T09:01:00.000Z', 'attempted when the 60-second analysis ended, not at the end of the window');
+});
+
+t.test('a frozen clock stays frozen at the target; a running one runs on from it', async (t) => {
+  let real = Date.UTC(2026, 0, 1);
+  const clock = new AdjustableClock(() => real);
+  const scheduler = new DueWorkScheduler(clock, { error: () => undefined });
+  const start = clock.now();
+  const due = [start + 1000, start + 2000];
+  const ran: number[] = [];
+  const source: DueWorkSource = {
+    nextDueAt: () => due[0] ?? null,
+    runDue: (now) => {
+      while (due.length > 0 && due[0] <= now) {
+        due.shift();
+        ran.push(now);
+        real += 5; // real time passes while the work runs; domain time holds still
+      }
+    },
+    settled: async () => undefined,
+    totals: () => ({ analyses_decided: ran.length }),
+  };
+  scheduler.add(source);
+  const report = await scheduler.advance(10_000);
+  t.strictSame(report, { ran: { analyses_decided: 2, sessions_timed_out: 0, webhook_attempts: 0 }, due_instants: 2, complete: true });
+  t.same(ran, [start + 1000, start + 2000], 'each piece of work ran at its own instant, however long the one before took');
+  t.equal(clock.frozen, false);
+  t.equal(clock.now(), start + 10_000, 'resumed from the target, not from where real time drifted');
+  clock.freeze();
+  await scheduler.advance(500);
+  t.equal(clock.frozen, true);
+  t.equal(clock.now(), start + 10_500);
+  scheduler.stop();
+});
+
+t.test(`a schedule that never runs dry is cut off after ${MAX_DUE_INSTANTS} instants, and the clock still reaches the target`, async (t) => {
+  const clock = new AdjustableClock(() => Date.UTC(2026, 0, 1));
+  const scheduler = new DueWorkScheduler(clock, { error: () => undefined });
+  let runs = 0;
+  scheduler.add({ nextDueAt: () => clock.now(), runDue: () => void runs++, settled: async () => undefined, totals: () => ({ webhook_attempts: runs }) });
+  const start = clock.now();
+  const report = await scheduler.advance(HOUR);
+  t.equal(report.complete, false);
+  t.equal(report.due_instants, MAX_DUE_INSTANTS);
+  t.equal(clock.now(), start + HOUR);
+  scheduler.stop();
+});
+
+t.test('a reset sent during an advance waits for the window to finish', async (t) => {
+  const { app } = await startTestApp(t);
+  const slow = await startReceiver(t, () => ({ status: 200, delayMs: 150 }));
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('k'), 'x-mock-outcome': 'abandoned' }, payload: { ...exampleLivenessRequest, webhook: slow.url } })).json();
+  const [moving, reset] = await Promise.all([advance(app, { duration: '31m' }), app.inject({ method: 'POST', url: '/__mock/clock/reset' })]);
+  t.match(moving.json(), { now: '2026-01-15T09:31:00.000Z', ran: { sessions_timed_out: 1, webhook_attempts: 1 } });
+  t.match(reset.json(), { offset_ms: 0 }, 'the reset waited for the advance to finish');
+  t.equal((await deliveriesOf(app, id))[0].status, 'succeeded');
+});

@@ -1,0 +1,123 @@
+// Hostile path globs: the journal filter and fault rules match in linear time, refuse over-long globs,
+// and a filter over a full journal of long paths never holds the event loop for long.
+import t from 'tap';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { compileGlob, MAX_GLOB_CHARS } from '../../src/core/glob.js';
+import { RequestJournal } from '../../src/services/journal.js';
+import { auth, startTestApp } from '../helpers/app.js';
+
+/** Far above what linear matching needs here (milliseconds), far below what backtracking took (minutes). */
+const GENEROUS_MS = 10_000;
+
+const hostileGlobs = [
+  `${'*'.repeat(20)}x`,
+  `/v3/${'*'.repeat(21)}x`,
+  `/${'**/*'.repeat(10)}x`,
+  `/${'*a**'.repeat(15)}z`,
+  `/**${'/*'.repeat(30)}/x**y`,
+];
+
+const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+};
+
+t.test('globs match as before: * within a segment, ** across, any letter case', async (t) => {
+  const cases: [string, string, boolean][] = [
+    ['/v3/scanning/*', '/v3/scanning/abc', true],
+    ['/v3/scanning/*', '/v3/scanning/abc/def', false],
+    ['/v3/**', '/v3/scanning/abc/def', true],
+    ['/v3/**/documents', '/v3/eid/scanningsessions/x/documents', true],
+    ['/V3/SCANNING/LIVENESS', '/v3/scanning/liveness', true],
+    ['/v3/*/liveness', '/v3//liveness', true],
+    ['/v3/scan*', '/v3/scanning', true],
+    ['/v3/scan*', '/v3/scan/ui', false],
+    ['/v3/***', '/v3/a/b', true],
+    ['', '', true],
+    ['', '/', false],
+    ['*', '', true],
+    ['/a*b*c', '/aXbYc', true],
+    ['/a*b*c', '/aXbY/c', false],
+  ];
+  for (const [glob, path, expected] of cases) t.equal(compileGlob(glob)(path), expected, `${glob} ~ ${path}`);
+  t.throws(() => compileGlob('/'.repeat(MAX_GLOB_CHARS + 1)), RangeError);
+});
+
+t.test('a hostile journal glob answers at once, over long paths, and finds nothing', async (t) => {
+  const { app } = await startTestApp(t, { JOURNAL_SIZE: '400' });
+  const long = `/v3/${'a'.repeat(1500)}`;
+  for (let i = 0; i < 40; i++) await app.inject({ url: i % 2 ? `${long}/${i}` : `/v3/scanning/${'b'.repeat(200)}${i}`, headers: auth('glob-key') });
+  for (const glob of hostileGlobs) {
+    const { value: response, ms } = await timed(() => app.inject({ url: `/__mock/journal?path=${encodeURIComponent(glob)}` }));
+    t.strictSame(response.json(), { requests: [], total: 0 }, glob);
+    t.ok(ms < GENEROUS_MS, `${glob}: answered in ${ms.toFixed(0)} ms`);
+  }
+  const matching = await app.inject({ url: `/__mock/journal/count?path=${encodeURIComponent(`/v3/${'*'.repeat(20)}a/*`)}` });
+  t.strictSame(matching.json(), { count: 20 }, 'a star run still matches what it should');
+});
+
+t.test('a fault rule with a hostile path glob does not stall the public API', async (t) => {
+  const { app } = await startTestApp(t);
+  const created = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { path: `/v3/${'*'.repeat(22)}x`, action: { type: 'error', status: 503 }, times: null } });
+  t.equal(created.statusCode, 201);
+  const { value: response, ms } = await timed(() => app.inject({ url: `/v3/scanning/${'a'.repeat(150)}`, headers: auth('fault-key') }));
+  t.equal(response.statusCode, 400, 'the rule did not match; the request went through');
+  t.ok(ms < GENEROUS_MS, `answered in ${ms.toFixed(0)} ms`);
+  const matched = await app.inject({ url: `/v3/scanning/${'a'.repeat(150)}x`, headers: auth('fault-key') });
+  t.equal(matched.statusCode, 503, 'and matches a path it names');
+});
+
+t.test(`a glob over ${MAX_GLOB_CHARS} characters is a 400 INVALID_REQUEST, for the journal and for fault rules`, async (t) => {
+  const { app } = await startTestApp(t);
+  const glob = `/v3/${'*'.repeat(MAX_GLOB_CHARS)}`;
+  const expected = { errors: [{ code: 'INVALID_REQUEST', description: `path must be a glob of at most ${MAX_GLOB_CHARS} characters` }] };
+  for (const url of ['/__mock/journal', '/__mock/journal/count']) {
+    const response = await app.inject({ url: `${url}?path=${encodeURIComponent(glob)}` });
+    t.equal(response.statusCode, 400, url);
+    t.strictSame(response.json(), expected, url);
+  }
+  const rule = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { path: glob, action: { type: 'reset' } } });
+  t.equal(rule.statusCode, 400);
+  t.strictSame(rule.json(), expected);
+  t.strictSame((await app.inject({ url: '/__mock/faults' })).json(), { faults: [] }, 'no rule was stored');
+  const longest = await app.inject({ url: `/__mock/journal/count?path=${encodeURIComponent(`/${'x'.repeat(MAX_GLOB_CHARS - 1)}`)}` });
+  t.strictSame(longest.json(), { count: 0 }, `a glob of exactly ${MAX_GLOB_CHARS} characters is fine`);
+});
+
+/** A request and reply as the journal reads them, without a server (so a large journal fills in milliseconds). */
+function fakeExchange(url: string): [FastifyRequest, FastifyReply] {
+  const request = { url, method: 'GET', bodyText: null, body: undefined, authorisedSessionId: null, raw: { headers: { authorization: 'k' } }, isMultipart: () => false };
+  const reply = { statusCode: 404, getHeader: () => 'application/json; charset=utf-8' };
+  return [request as unknown as FastifyRequest, reply as unknown as FastifyReply];
+}
+
+t.test('filtering a full journal of long, distinct paths gives way to the event loop', async (t) => {
+  const entries = 30_000;
+  const journal = new RequestJournal(entries);
+  const longPath = `/v3/${'seg/'.repeat(150)}`;
+  for (let i = 0; i < entries; i++) journal.record(...fakeExchange(`${longPath}${i}`), null, 0, 1);
+  // Other work waiting for its turn: a synchronous filter would let it run only at the very end.
+  let turns = 0;
+  let longestGap = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+    turns++;
+  }, 1);
+  try {
+    for (const glob of [`/${'**/*'.repeat(10)}x`, `/v3/**/${'*'.repeat(20)}9`]) {
+      last = performance.now();
+      const { total, entries: newest } = await journal.select({ path: glob }, 5);
+      t.equal(total, glob.endsWith('9') ? 3000 : 0, glob);
+      t.equal(newest.length, glob.endsWith('9') ? 5 : 0);
+    }
+    t.ok(turns >= 3, `other work ran ${turns} times while the filters ran`);
+  } finally {
+    clearInterval(ticker);
+  }
+  // Reported: the longest gap depends on the machine's load; a blocking filter held the loop for minutes.
+  t.ok(longestGap < 5000, `the event loop was never held for long (longest gap ${longestGap.toFixed(0)} ms)`);
+});
