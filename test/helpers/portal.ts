@@ -45,6 +45,22 @@ export function cookiesOf(response: { headers: Record<string, unknown> }): Recor
   return out;
 }
 
+const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`' };
+const decode = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (entity) => entities[entity]);
+
+/** The texts of the elements with this data-testid (each up to its closing tag), tags stripped, entities decoded. */
+export function textsOf(body: string, testid: string): string[] {
+  const texts: string[] = [];
+  for (const match of body.matchAll(new RegExp(`<(\\w+)[^>]*data-testid="${testid}"[^>]*>`, 'g'))) {
+    const rest = body.slice(match.index + match[0].length);
+    texts.push(decode(rest.slice(0, rest.indexOf(`</${match[1]}>`)).replace(/<[^>]+>/g, '')));
+  }
+  return texts;
+}
+
+/** The text of the first element with this data-testid, as textsOf reads it. */
+export const textOf = (body: string, testid: string): string | undefined => textsOf(body, testid)[0];
+
 export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
 
 export function form(fields: Record<string, string | string[]>): { payload: string; headers: Record<string, string> } {
@@ -80,4 +96,11 @@ export async function signIn(app: FastifyInstance, key: string): Promise<PortalC
       return app.inject({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, cookie } });
     },
   };
+}
+
+/** Follows an action's 303 back to its page: the page, and the notice saying what the action did. */
+export async function followNotice(client: PortalClient, res: LightMyRequestResponse): Promise<{ page: string; notice: string | undefined; items: string[] }> {
+  if (res.statusCode !== 303) throw new Error(`expected a 303, got ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  const page = (await client.get(String(res.headers.location))).body;
+  return { page, notice: textOf(page, 'console-notice-text'), items: textsOf(page, 'console-notice-item') };
 }
