@@ -159,6 +159,62 @@ try {
   await page.goto(`${base}/portal/sessions/00000000-0000-4000-8000-000000000000`);
   await shot(page, 'session-not-found');
 
+  // ---- QA console: Next outcomes, API faults, Clock (desktop and phone) -------------------------
+  // Files are named portal-console-<page>[-phone].png, outside the numbered sequence (`written`).
+  {
+    const consoleShot = async (p: Page, name: string) => {
+      const file = `${outDir}/portal-console-${name}.png`;
+      await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await p.screenshot({ path: file as `${string}.png`, fullPage: true });
+      console.log(`wrote ${file}`);
+    };
+    const submit = (p: Page, selector: string) => Promise.all([p.waitForNavigation(), p.click(selector)]);
+
+    // Next outcomes: three sessions that fail liveness, then one whose face does not match.
+    await page.goto(`${base}/portal/outcomes`);
+    await page.select(testid('queue-add-outcome'), 'liveness_failed');
+    await page.$eval(testid('queue-add-count'), (el) => ((el as HTMLInputElement).value = '2'));
+    await submit(page, testid('queue-add-submit'));
+    await page.select(testid('queue-add-outcome'), 'face_mismatch');
+    await submit(page, testid('queue-add-submit'));
+    await consoleShot(page, 'outcomes');
+
+    // API faults: a preset, a rule of the form, one rule for every key (control API), then a refused form.
+    app.emulator.faults.add({ method: '*', path: '/v3/eid/**', action: { type: 'latency', ms: 300 }, times: null }, clock.now());
+    await page.goto(`${base}/portal/faults`);
+    await submit(page, `${testid('fault-preset')}[data-preset="create-503"] ${testid('fault-preset-add')}`);
+    await page.click(testid('fault-form-type-rate_limit'));
+    await page.$eval(testid('fault-form-times'), (el) => ((el as HTMLInputElement).value = '3'));
+    await submit(page, testid('fault-form-submit'));
+    await consoleShot(page, 'faults');
+    await page.click(testid('fault-form-type-latency'));
+    await page.$eval(testid('fault-form-path'), (el) => ((el as HTMLInputElement).value = 'v3/scanning'));
+    await page.$eval(testid('fault-form-ms'), (el) => ((el as HTMLInputElement).value = '-5'));
+    await submit(page, testid('fault-form-submit'));
+    await consoleShot(page, 'faults-validation-error');
+
+    // Clock: 31 minutes on, so the running sessions time out; then a new session, due next.
+    await startScan(page, 'browser', { relayState: 'order-1007' });
+    await page.goto(`${base}/portal/clock`);
+    await submit(page, testid('clock-advance-31m'));
+    const afterMove = page.url();
+    await startScan(page, 'browser', { relayState: 'order-1008' });
+    await page.goto(afterMove);
+    await consoleShot(page, 'clock');
+
+    // The same three pages on a phone (a page of its own: a page in the background defers its form posts).
+    const phone = await context.newPage();
+    await phone.emulate(KnownDevices['iPhone 13']);
+    await phone.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+    for (const name of ['outcomes', 'faults', 'clock']) {
+      await phone.goto(`${base}/portal/${name}`);
+      await consoleShot(phone, `${name}-phone`);
+    }
+    await phone.close();
+    await page.bringToFront();
+  }
+  // ---- end of the QA console's Next outcomes, API faults and Clock --------------------------------
+
   // The same portal on a phone-sized screen.
   await page.emulate(KnownDevices['iPhone 13']);
   await page.goto(`${base}/portal/sessions`);

@@ -85,9 +85,9 @@ t.test('a bad field is refused next to it, keeps what was typed, and adds nothin
   const a = await signIn(app, 'key-a');
   const cases: [Record<string, string>, Record<string, string>][] = [
     [{ path: '/v4/**' }, { path: 'The path glob can never match: fault rules see only the public API, whose paths start with /v3/' }],
-    [{ path: 'v3/**' }, { path: 'The path glob must be a path glob starting with /' }],
+    [{ path: 'v3/**' }, { path: 'The path glob must start with /' }],
     [{ path: '/v3/a b' }, { path: 'The path glob can never match: it holds a character no request path has (a space, ?, # or a letter outside ASCII; the query is not part of the path)' }],
-    [{ path: `/v3/${'x'.repeat(300)}` }, { path: 'The path glob must be a glob of at most 256 characters' }],
+    [{ path: `/v3/${'x'.repeat(300)}` }, { path: 'The path glob must be at most 256 characters' }],
     [{ times: '-1' }, { times: 'Times must be a whole number from 1, or empty: until you remove the rule' }],
     [{ times: '0' }, { times: 'Times must be a whole number from 1, or empty: until you remove the rule' }],
     [{ times: 'often' }, { times: 'Times must be a whole number from 1, or empty: until you remove the rule' }],

@@ -118,7 +118,8 @@ export function faultFieldErrors(issues: readonly z.core.$ZodIssue[]): FaultFiel
     else if (field === 'max_ms' && issue.code === 'custom') errors.max_ms = 'The longest delay must be at least the delay';
     else if (wholeNumbers[field] && ['invalid_type', 'too_small', 'too_big'].includes(issue.code)) errors[field] = `${labels[field]} ${wholeNumbers[field]}`;
     else {
-      const message = issue.message.replace(/^Invalid input: /, '');
+      // The schema's words name the field ("a path glob"); under its label they need not.
+      const message = issue.message.replace(/^Invalid input: /, '').replace('must be a path glob starting with /', 'must start with /').replace('must be a glob of at most', 'must be at most');
       if (/^(must|can)\b/.test(message)) errors[field] = `${labels[field]} ${message}`;
       else if (issue.code === 'too_big' && issue.origin === 'string') errors[field] = `${labels[field]} must be at most ${issue.maximum} characters long`;
       else errors[field] = `${labels[field]}: ${message}`;

@@ -20,11 +20,12 @@ export interface OutcomesPageView {
   defaultErrors: FieldErrors;
 }
 
-const redirectText: Record<string, string> = {
-  target: 'target (success page)',
-  target_error: 'target_error (error page)',
-  cancel_url: 'cancel_url (cancel page)',
-};
+const analysisNames: [keyof OutcomeSummaryView['analyses'], string][] = [
+  ['document', 'Document'],
+  ['liveness', 'Liveness'],
+  ['face_match', 'Face match'],
+  ['fraud', 'Fraud'],
+];
 
 function durationText(preset: OutcomeSummaryView): string {
   if (preset.never_finishes) return 'never: times out after SESSION_TTL';
@@ -79,17 +80,15 @@ function defaultForm(view: OutcomesPageView): SafeHtml {
 
 function catalogue(view: OutcomesPageView): SafeHtml {
   return html`<section class="card" aria-labelledby="h-catalogue" data-testid="catalogue-card"><h2 id="h-catalogue">The outcome catalogue</h2>
-<p class="hint">How a session with each preset ends: its status, what each analysis says, where the browser goes, the reason, how long the analysis takes on the clock, and whether the scanning-sessions API flow answers <code>Pending</code> first. Analyses a session did not request stay <code>NotRequested</code>.</p>
+<p class="hint">How a session with each preset ends: its status, what each analysis says, where the browser goes (<code>target</code>, <code>target_error</code> or <code>cancel_url</code>), the reason, how long the analysis takes on the clock, and whether the scanning-sessions API flow answers <code>Pending</code> first. Analyses a session did not request stay <code>NotRequested</code>.</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Outcome catalogue" data-testid="catalogue-wrap"><table class="table catalogue" data-testid="catalogue">
-<thead><tr><th scope="col">Preset</th><th scope="col">Session</th><th scope="col">Document</th><th scope="col">Liveness</th><th scope="col">Face match</th><th scope="col">Fraud</th><th scope="col">Browser goes to</th><th scope="col">Reason</th><th scope="col">Analysis takes</th><th scope="col">API flow</th></tr></thead>
+<thead><tr><th scope="col">Preset</th><th scope="col">Session and reason</th><th scope="col">Analyses</th><th scope="col">Browser goes to</th><th scope="col">Analysis takes</th><th scope="col">API flow</th></tr></thead>
 <tbody>${view.catalogue.map(
     (p) => html`<tr data-testid="preset" data-name="${p.name}"><th scope="row"><code data-testid="preset-name">${p.name}</code>${when(p.source === 'custom', () => html` <span class="badge">custom</span>`)}
 <p class="muted preset-description" data-testid="preset-description">${p.description}</p></th>
-<td>${statusBadge(p.session_status, 'preset-session-status')}</td>
-<td data-testid="preset-document">${p.analyses.document}</td><td data-testid="preset-liveness">${p.analyses.liveness}</td>
-<td data-testid="preset-face-match">${p.analyses.face_match}</td><td data-testid="preset-fraud">${p.analyses.fraud}</td>
-<td data-testid="preset-redirect">${redirectText[p.redirect] ?? p.redirect}</td>
-<td data-testid="preset-reason">${p.reason ?? html`<span class="muted">—</span>`}</td>
+<td>${statusBadge(p.session_status, 'preset-session-status')}<p class="preset-reason" data-testid="preset-reason">${p.reason ?? html`<span class="muted">no reason</span>`}</p></td>
+<td><dl class="analyses">${analysisNames.map(([key, label]) => html`<dt>${label}</dt><dd data-testid="preset-${key.replace('_', '-')}" data-status="${p.analyses[key]}">${p.analyses[key]}</dd>`)}</dl></td>
+<td data-testid="preset-redirect">${p.redirect}</td>
 <td data-testid="preset-duration">${durationText(p)}</td>
 <td data-testid="preset-api-flow">${p.never_finishes ? 'stays Pending' : p.api_flow_waits ? 'Pending first, then waits' : 'decided at once'}</td></tr>`,
   )}</tbody></table></div></section>`;
