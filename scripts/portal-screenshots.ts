@@ -202,9 +202,11 @@ try {
     await page.goto(afterMove);
     await consoleShot(page, 'clock');
 
-    // The same three pages on a phone (a page of its own: a page in the background defers its form posts).
+    // The same three pages on a phone (a page of its own: a page in the background defers its form
+    // posts), at twice the pixels rather than three times: the pages are long.
     const phone = await context.newPage();
     await phone.emulate(KnownDevices['iPhone 13']);
+    await phone.setViewport({ ...KnownDevices['iPhone 13'].viewport, deviceScaleFactor: 2 });
     await phone.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
     for (const name of ['outcomes', 'faults', 'clock']) {
       await phone.goto(`${base}/portal/${name}`);
