@@ -121,7 +121,7 @@ t.test('moving and removing entries, and clearing the queue', async (t) => {
   await queue(app, 'key-a', ['liveness_failed', 'approved', 'face_mismatch']);
   await queue(app, 'key-b', ['document_expired']);
   const page = (await a.get('/portal/outcomes')).body;
-  t.match(page, /<button type="submit" class="secondary small" data-testid="queue-up" aria-label="Move liveness_failed, position 1 up" disabled>/, 'the first entry cannot move up');
+  t.match(page, /<button type="submit" name="direction" value="up" class="secondary small" data-testid="queue-up" aria-label="Move liveness_failed, position 1 up" disabled>/, 'the first entry cannot move up');
   t.match(page, /data-testid="queue-down" aria-label="Move face_mismatch, position 3 down" disabled>/, 'nor the last one down');
 
   let done = await followNotice(a, await a.post('/portal/outcomes/queue/move', { index: '2', outcome: 'face_mismatch', direction: 'up' }));
@@ -256,4 +256,15 @@ t.test('console actions need the CSRF token and a sign-in; notices belong to the
   t.equal(textOf((await b.get(location)).body, 'console-notice-text'), undefined, "another sign-in does not see this sign-in's notice");
   t.equal(textOf((await a.get('/portal/outcomes?notice=999')).body, 'console-notice-text'), undefined, 'an unknown notice shows nothing');
   t.equal(textOf((await a.get(location)).body, 'console-notice-text'), 'Added approved for 1 session at the end of the queue (position 1 of 1).', 'a reload shows it again');
+});
+
+t.test('a long queue lists its first 100 entries and counts the rest', async (t) => {
+  const { app, a } = await twoKeys(t);
+  await queue(app, 'key-a', [...Array(149).fill('approved'), 'face_mismatch']);
+  const page = (await a.get('/portal/outcomes')).body;
+  t.equal(entriesOn(page).length, 100);
+  t.equal(textOf(page, 'queue-count'), '150');
+  t.equal(textOf(page, 'queue-more'), 'And 50 more after these (GET /__mock/outcomes/queue lists them all).');
+  t.match(page, /data-testid="queue-down" aria-label="Move approved, position 100 down">/, 'the last one listed can still move down');
+  t.ok(page.length < 250_000, `the page stays small: ${page.length} characters`);
 });

@@ -32,18 +32,26 @@ function durationText(preset: OutcomeSummaryView): string {
   return formatDuration(preset.analysis_duration_ms);
 }
 
+/** Queue entries listed at most, each with its own buttons: a full queue (1000) would make a page of megabytes. */
+const QUEUE_SHOWN = 100;
+
 function queueList(view: OutcomesPageView): SafeHtml {
   const csrf = view.signedIn.csrf;
   const last = view.queue.length - 1;
   if (view.queue.length === 0) {
     return html`<p class="muted" data-testid="queue-empty">Nothing queued: new sessions end with your default outcome${view.defaultOutcome.current ? html` (<strong>${view.defaultOutcome.current}</strong>)` : html` (none set: <strong>approved</strong>)`}, unless a header, relay_state or the tester panel chooses.</p>`;
   }
-  return html`<ol class="queue" data-testid="queue" data-length="${view.queue.length}">${view.queue.map((name, index) => {
-    const fields = { index: String(index), outcome: name };
+  const shown = view.queue.slice(0, QUEUE_SHOWN);
+  return html`<ol class="queue" data-testid="queue" data-length="${view.queue.length}">${shown.map((name, index) => {
     const where = `${name}, position ${index + 1}`;
+    // One form per entry (one CSRF token); each button posts it to its own action.
     return html`<li class="queue-entry" data-testid="queue-entry" data-index="${index}" data-outcome="${name}"><span class="queue-name"><strong data-testid="queue-entry-name">${name}</strong>${when(index === 0, () => html` <span class="muted">next session</span>`)}</span>
-<span class="queue-actions">${actionForm({ action: '/portal/outcomes/queue/move', csrf, fields: { ...fields, direction: 'up' }, label: 'Up', testid: 'queue-up', ariaLabel: `Move ${where} up`, disabled: index === 0 })}${actionForm({ action: '/portal/outcomes/queue/move', csrf, fields: { ...fields, direction: 'down' }, label: 'Down', testid: 'queue-down', ariaLabel: `Move ${where} down`, disabled: index === last })}${actionForm({ action: '/portal/outcomes/queue/remove', csrf, fields, label: 'Remove', testid: 'queue-remove', ariaLabel: `Remove ${where}` })}</span></li>`;
+<form method="post" action="/portal/outcomes/queue/move" class="queue-actions">${csrfField(csrf)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="outcome" value="${name}">
+<button type="submit" name="direction" value="up" class="secondary small" data-testid="queue-up" aria-label="Move ${where} up"${attr(index === 0, 'disabled')}>Up</button>
+<button type="submit" name="direction" value="down" class="secondary small" data-testid="queue-down" aria-label="Move ${where} down"${attr(index === last, 'disabled')}>Down</button>
+<button type="submit" formaction="/portal/outcomes/queue/remove" class="secondary small" data-testid="queue-remove" aria-label="Remove ${where}">Remove</button></form></li>`;
   })}</ol>
+${when(view.queue.length > shown.length, () => html`<p class="hint" data-testid="queue-more">And ${view.queue.length - shown.length} more after these (<code>GET /__mock/outcomes/queue</code> lists them all).</p>`)}
 ${actionForm({ action: '/portal/outcomes/queue/clear', csrf, label: `Clear the queue (${view.queue.length})`, testid: 'queue-clear', className: 'link' })}`;
 }
 
