@@ -172,7 +172,8 @@ function signatureHeaders(d: ConsoleDelivery): SafeHtml {
   if (d.attempts.length === 0) return html``;
   return html`<h3>Headers sent</h3><ol class="header-list" data-testid="delivery-headers">${d.attempts.map(
     (a) => html`<li data-testid="delivery-signature" data-attempt="${a.number}"><span class="muted">#${a.number}</span> ${Object.entries(a.headers).map(
-      ([name, value]) => html`<code class="header-line"><span class="header-name">${name}:</span> ${value}</code>`,
+      ([name, value]) => html`
+<code class="header-line"><span class="header-name">${name}:</span> ${value}</code>`,
     )}</li>`,
   )}</ol>`;
 }
