@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
-import { isFinal } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import { ChaosRuleInput, DeliveryFilterQuery, deliveryStatuses, webhookEvents } from '../../schemas/control.js';
 import type { ChaosRule, Delivery } from '../../services/webhooks.js';
@@ -149,8 +148,11 @@ export const webhookConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
       shown = found.deliveries;
     }
     const rules = webhooks.listChaos(apiKey);
-    // Live while a delivery shown is still owed, or a session of the key may still bring one.
-    const live = (shown ?? []).some((d) => d.status === 'pending' || d.status === 'held' || d.inFlight) || sessions.list({ apiKey }).some((s) => !isFinal(s.status));
+    // The first page follows new deliveries and what is left of the chaos rules; an older page holds
+    // still unless a delivery on it is still owed. A refused form, shown at its POST address, holds
+    // still too: following it would re-request that address with GET.
+    const owed = (d: Delivery) => d.status === 'pending' || d.status === 'held' || d.inFlight;
+    const live = request.method === 'GET' && state.filter !== null && (page === 1 || shown!.some(owed));
     return sendPage(
       reply,
       renderWebhooks({
