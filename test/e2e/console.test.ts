@@ -6,7 +6,7 @@
 import type { Page } from 'puppeteer';
 import t from 'tap';
 import { auth, exampleLivenessRequest } from '../helpers/app.js';
-import { launchBrowser, testid, until } from '../helpers/browser.js';
+import { collectPortalErrors, launchBrowser, testid, until } from '../helpers/browser.js';
 import { startPortalApp } from '../helpers/portal.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -20,18 +20,7 @@ const context = await browser.createBrowserContext();
 t.teardown(() => context.close());
 const page = await context.newPage();
 await page.setViewport({ width: 1280, height: 900 });
-/** Script errors, CSP violations and failed sub-resources; a refused form (400) is a documented answer, not an error. */
-const pageErrors: string[] = [];
-page.on('pageerror', (error) => pageErrors.push(String(error)));
-page.on('console', (message) => {
-  if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-});
-page.on('response', (response) => {
-  if (response.request().resourceType() !== 'document' && response.status() >= 400) pageErrors.push(`${response.status()} ${response.url()}`);
-});
-page.on('requestfailed', (request) => {
-  if (request.failure()?.errorText !== 'net::ERR_ABORTED') pageErrors.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
-});
+const pageErrors = collectPortalErrors(page);
 
 const text = (p: Page, id: string) => p.$eval(testid(id), (el) => el.textContent?.replace(/\s+/g, ' ').trim() ?? '');
 const navigate = async (p: Page, action: Promise<unknown>) => {
