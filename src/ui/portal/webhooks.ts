@@ -241,7 +241,7 @@ function chaosForm(view: WebhooksPageView): SafeHtml {
   const errorList = Object.entries(e).filter(([, message]) => message);
   const target = (field: string) => (field === 'chaos' ? 'chaos-f-drop_first' : `chaos-f-${field}`);
   return html`<form method="post" action="/portal/webhooks/chaos" class="form" id="chaos-form" data-testid="chaos-form" novalidate>${csrfField(view.signedIn.csrf)}<input type="hidden" name="back" value="${view.back}">
-<h3 id="h-chaos-form">Add chaos for your next deliveries</h3>
+<h2 id="h-chaos-form">Add chaos for your next deliveries</h2>
 ${when(
   errorList.length > 0,
   () => html`<div class="notice bad" role="alert" data-testid="chaos-errors" data-error-summary tabindex="-1"><p><strong>No rule was added.</strong> Fix ${errorList.length === 1 ? 'this field' : `these ${errorList.length} fields`}:</p>
