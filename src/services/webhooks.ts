@@ -82,6 +82,8 @@ export interface ChaosRule {
   chaos: WebhookChaos;
 }
 
+/** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
+export const MAX_CHAOS_RULES_PER_KEY = 100;
 const EXCERPT_CHARS = 1024;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const STALE_SECONDS = 600;
@@ -232,6 +234,10 @@ export class WebhookDispatcher implements DueWorkSource {
   addChaos(request: ChaosRuleRequest): ChaosRule {
     const sessionId = request.session_id?.toLowerCase();
     if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
+    const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);
+    if (owner !== undefined && this.listChaos(owner).length >= MAX_CHAOS_RULES_PER_KEY) {
+      throw new ApiError('INVALID_REQUEST', `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`);
+    }
     const rule: ChaosRule = { id: `chaos-${this.nextChaosId++}`, remaining: request.api_key !== undefined ? (request.next ?? null) : null, chaos: request.chaos };
     if (sessionId !== undefined) rule.session_id = sessionId;
     if (request.api_key !== undefined) rule.api_key = request.api_key;

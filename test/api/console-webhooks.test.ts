@@ -5,6 +5,7 @@
 import t, { type Test } from 'tap';
 import { createAdminClient } from '../../src/admin-client.js';
 import { verifyTimestampedSignature } from '../../src/core/webhook-signature.js';
+import { MAX_CHAOS_RULES_PER_KEY } from '../../src/services/webhooks.js';
 import { assertInvalidRequest, auth, exampleLivenessRequest } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { decode, signIn, startPortalApp, textOf, textsOf } from '../helpers/portal.js';
@@ -493,4 +494,24 @@ t.test("values from requests and receivers are escaped on the webhooks page", as
   t.ok(list.body.includes('&lt;img src=x onerror=alert(1)&gt;'));
   const scripts = [...list.body.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
   t.equal(scripts.length, 1, 'the only script is the portal script file');
+});
+
+t.test(`a key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, from the control API or the console; other keys are not held back`, async (t) => {
+  const { app } = await startPortalApp(t);
+  const add = (body: object) => app.inject({ method: 'POST', url: '/__mock/webhooks/chaos', payload: body });
+  for (let i = 0; i < MAX_CHAOS_RULES_PER_KEY; i++) t.equal((await add({ api_key: 'full-key', next: 1, chaos: { duplicate: true } })).statusCode, 201);
+  const full = `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`;
+  assertInvalidRequest(t, await add({ api_key: 'full-key', chaos: { duplicate: true } }), [full]);
+  const sessionId = await createSession(app, 'full-key', '');
+  assertInvalidRequest(t, await add({ session_id: sessionId, chaos: { duplicate: true } }), [full]);
+  t.equal((await add({ api_key: 'roomy-key', chaos: { duplicate: true } })).statusCode, 201, 'another key still has room');
+
+  const client = await signIn(app, 'full-key');
+  const res = await client.post('/portal/webhooks/chaos', { next: '4', wrong_signature: 'on', back: '' });
+  t.equal(res.statusCode, 400);
+  t.equal(textOf(res.body, 'chaos-errors')!.replace(/\s+/g, ' '), `No rule was added. ${full}`);
+  t.match(res.body, 'name="next" value="4"', 'what was typed is kept');
+  t.equal((await controlChaos(app, 'full-key')).length, MAX_CHAOS_RULES_PER_KEY, 'nothing was added');
+  t.equal((await client.post('/portal/webhooks/chaos/clear')).headers.location, `/portal/webhooks?chaos_cleared=${MAX_CHAOS_RULES_PER_KEY}#chaos`);
+  t.equal((await client.post('/portal/webhooks/chaos', { next: '4', wrong_signature: 'on' })).statusCode, 303, 'room again once removed');
 });

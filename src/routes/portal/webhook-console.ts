@@ -220,7 +220,15 @@ export const webhookConsoleRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       return webhooksPage(request, reply, listStateOf(new URLSearchParams(form.get('back') ?? '')), { chaosDraft: draft, chaosErrors, status: 400 });
     }
-    const rule = webhooks.addChaos(parsed.data);
+    let rule: ChaosRule;
+    try {
+      rule = webhooks.addChaos(parsed.data);
+    } catch (error) {
+      // Refused by the service (a full set of rules): said on the form, which keeps what was typed.
+      if (!(error instanceof ApiError)) throw error;
+      const chaosErrors = { form: error.entries.map((entry) => entry.description).join(' ') };
+      return webhooksPage(request, reply, listStateOf(new URLSearchParams(form.get('back') ?? '')), { chaosDraft: draft, chaosErrors, status: error.status });
+    }
     return reply.status(303).header('location', `${backTo(form, { chaos_added: rule.id })}#chaos`).send();
   });
 

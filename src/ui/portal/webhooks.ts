@@ -73,7 +73,8 @@ export interface WebhooksPageView {
   fingerprint: string;
   rules: ChaosRuleItem[];
   chaosDraft: ChaosDraft;
-  chaosErrors: Partial<Record<keyof ChaosDraft | 'chaos', string>>;
+  /** By field; `chaos` for the effects as a whole, `form` for the rule as a whole. */
+  chaosErrors: Partial<Record<keyof ChaosDraft | 'chaos' | 'form', string>>;
   signing: {
     scheme: string;
     secret: string;
@@ -239,12 +240,13 @@ function chaosForm(view: WebhooksPageView): SafeHtml {
   const d = view.chaosDraft;
   const e = view.chaosErrors;
   const errorList = Object.entries(e).filter(([, message]) => message);
-  const target = (field: string) => (field === 'chaos' ? 'chaos-f-drop_first' : `chaos-f-${field}`);
+  const fieldCount = errorList.filter(([field]) => field !== 'form').length;
+  const target = (field: string) => (field === 'chaos' ? 'chaos-f-drop_first' : field === 'form' ? 'chaos-f-next' : `chaos-f-${field}`);
   return html`<form method="post" action="/portal/webhooks/chaos" class="form" id="chaos-form" data-testid="chaos-form" novalidate>${csrfField(view.signedIn.csrf)}<input type="hidden" name="back" value="${view.back}">
 <h2 id="h-chaos-form">Add chaos for your next deliveries</h2>
 ${when(
   errorList.length > 0,
-  () => html`<div class="notice bad" role="alert" data-testid="chaos-errors" data-error-summary tabindex="-1"><p><strong>No rule was added.</strong> Fix ${errorList.length === 1 ? 'this field' : `these ${errorList.length} fields`}:</p>
+  () => html`<div class="notice bad" role="alert" data-testid="chaos-errors" data-error-summary tabindex="-1"><p><strong>No rule was added.</strong>${fieldCount === 0 ? '' : ` Fix ${fieldCount === 1 ? 'this field' : `these ${fieldCount} fields`}:`}</p>
 <ul>${errorList.map(([field, message]) => html`<li><a href="#${target(field)}" data-testid="chaos-error-link-${field}">${message}</a></li>`)}</ul></div>`,
 )}
 <div class="${fieldClass(e, 'next')}" data-testid="chaos-field-next"><label for="chaos-f-next">For the next … deliveries</label>
