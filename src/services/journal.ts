@@ -314,14 +314,17 @@ export class RequestJournal {
     return this.entriesById(this.bySession.get(sessionId) ?? []);
   }
 
-  /** Forgets every entry, or one key's; returns how many went. The kept ones stay in order. */
+  /**
+   * Forgets every entry, or one key's (sent with it, or belonging to it: its sessions' scan UI
+   * requests); returns how many went. The kept ones stay in order.
+   */
   clear(apiKey?: string): number {
     const columns = ['ids', 'times', 'durations', 'statuses', 'methods', 'urls', 'headers', 'bodies', 'bodyIsJson', 'responseTexts', 'responseTypes', 'apiKeys', 'authorised', 'owners', 'sessionIds'] as const;
     const kept = Object.fromEntries(columns.map((name) => [name, [] as unknown[]])) as Record<(typeof columns)[number], unknown[]>;
     if (apiKey !== undefined) {
       for (let position = 0; position < this.size; position++) {
         const slot = this.slotAt(position);
-        if (this.apiKeys[slot] === apiKey) continue;
+        if (this.apiKeys[slot] === apiKey || this.owners[slot] === apiKey) continue;
         for (const name of columns) kept[name].push(this[name][slot]);
       }
     }

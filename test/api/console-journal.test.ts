@@ -226,3 +226,24 @@ t.test('values from requests are escaped on the journal page', async (t) => {
   t.ok(page.body.includes('&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;'), 'the body shown as text');
   t.equal([...page.body.matchAll(/<script\b[^>]*>/g)].length, 1, 'the only script is the portal script file');
 });
+
+t.test("resetting a key's namespace (or its journal) forgets its sessions' scan UI requests too", async (t) => {
+  const { app } = await startPortalApp(t);
+  const id = await createSession(app, 'reset-a');
+  const cookie = await openScanUi(app, id);
+  await app.inject({ url: `/v3/scan/ui/${id}/state`, headers: { cookie } });
+  const other = await createSession(app, 'reset-b');
+  await openScanUi(app, other);
+  const client = await signIn(app, 'reset-a');
+  t.equal(lines((await client.get('/portal/journal')).body).length, 3);
+
+  t.strictSame((await app.inject({ method: 'DELETE', url: '/__mock/journal?api_key=reset-a' })).json(), { removed: 3 }, 'the create and the two scan UI requests');
+  t.equal(textOf((await client.get('/portal/journal')).body, 'journal-count'), 'No requests recorded for your key yet.');
+  t.equal((await app.inject({ url: '/__mock/journal/count?owner=reset-b' })).json().count, 2, "the other key's entries stay");
+
+  const again = await createSession(app, 'reset-a');
+  await openScanUi(app, again);
+  t.strictSame((await app.inject({ method: 'DELETE', url: '/__mock/sessions?api_key=reset-a' })).json(), { removed: 2 });
+  t.equal((await app.inject({ url: '/__mock/journal/count?owner=reset-a' })).json().count, 0, 'a namespace reset empties the console journal');
+  t.equal((await app.inject({ url: '/__mock/journal/count?owner=reset-b' })).json().count, 2);
+});
