@@ -27,6 +27,12 @@ async function createSession(app: App, key: string, webhook: string): Promise<st
   return res.json().id;
 }
 
+/** A delivered session of `key` with its (first) delivery. */
+async function deliveredSessionFor(app: App, key: string, webhook: string) {
+  const id = await deliveredSession(app, key, webhook);
+  return { id, delivery: app.emulator.webhooks.list({ sessionId: id })[0] };
+}
+
 /** `count` delivered sessions of `key`, a second apart, oldest first. */
 async function deliveredSessions(app: App, clock: { advance(ms: number): number }, key: string, webhook: string, count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -448,6 +454,24 @@ t.test("one key's console never shows or removes another key's chaos rules, and 
   t.strictSame(await controlChaos(app, 'rules-b'), [ruleB, sessionRuleB], "the other key's rules are unchanged (control API)");
   t.strictSame(await controlChaos(app, 'rules-a'), [], 'and nothing was added for the signed-in key');
   t.notOk((await a.get(`/portal/webhooks?chaos_added=${ruleB.id}`)).body.includes('first 3 attempts'), "a notice never describes another key's rule");
+
+  // Every action refuses a form that names a key, whatever else it carries.
+  const deliveryB = (await deliveredSessionFor(app, 'rules-b', receiver.url)).delivery;
+  const rulesBefore = await controlChaos(app);
+  const attemptsBefore = deliveryB.attempts.length;
+  for (const [url, fields] of [
+    ['/portal/webhooks/redeliver', { delivery_id: deliveryB.id }],
+    ['/portal/webhooks/chaos', { next: '1', duplicate: 'on' }],
+    ['/portal/webhooks/chaos/remove', { rule_id: ruleB.id }],
+    ['/portal/webhooks/chaos/clear', {}],
+  ] as const) {
+    const res = await a.post(url, { ...fields, api_key: 'rules-b' });
+    t.equal(res.statusCode, 400, url);
+    t.equal(textOf(res.body, 'problem-text'), 'This form has no field "api_key": the console acts for the key you signed in with, on its own data only. Nothing was changed.', url);
+  }
+  t.strictSame(await controlChaos(app), rulesBefore, 'no rule added or removed, for either key (control API)');
+  t.equal((await app.inject({ url: `/__mock/webhooks/${deliveryB.id}` })).json().attempts.length, attemptsBefore, "the other key's delivery was not sent again");
+  t.notOk(pageA.body.includes(app.emulator.merchants.webhookSecretFor('rules-b')), "nor the other key's webhook secret");
 });
 
 t.test('the signing scheme, the webhook secret masked with a reveal that needs no script, the body format, and the way to the settings', async (t) => {
