@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import puppeteer, { KnownDevices, type Browser, type Page } from 'puppeteer';
+import puppeteer, { KnownDevices, type Browser, type BrowserContext, type Page } from 'puppeteer';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { AdjustableClock } from '../src/core/clock.js';
@@ -82,6 +82,48 @@ async function startScan(page: Page, mode: 'browser' | 'mobile', options: { rela
   if (!match) throw new Error(`no session id in ${page.url()}`);
   return match[1];
 }
+
+// ---- QA console: webhooks and journal ------------------------------------------------------------
+// Fixed names (portal-console-*.png) rather than numbers, so that other pages' shots can be added
+// before or after these without renaming them.
+async function consoleShot(page: Page, name: string, fullPage = true): Promise<void> {
+  const file = `${outDir}/portal-console-${name}.png`;
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: file as `${string}.png`, fullPage });
+  written.push(file);
+}
+
+/** The webhooks page (a delivery opened, a chaos rule just added) and the journal (an entry opened), on a desktop and on a phone. */
+async function shootConsoleWebhooksAndJournal(context: BrowserContext, retriedSessionId: string): Promise<void> {
+  const desktop = await context.newPage();
+  await desktop.setViewport({ width: 1280, height: 860 });
+  await desktop.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+  await desktop.goto(`${base}/portal/webhooks`);
+  await desktop.$eval(testid('chaos-next'), (el) => ((el as HTMLInputElement).value = '3'));
+  await desktop.type(testid('chaos-drop-first'), '2');
+  await desktop.click(testid('chaos-duplicate'));
+  await Promise.all([desktop.waitForNavigation(), desktop.click(testid('chaos-add'))]);
+  const retried = `${testid('delivery')}[data-session-id="${retriedSessionId}"]`;
+  await desktop.click(`${retried} ${testid('delivery-toggle')}`);
+  await desktop.waitForSelector(`${retried} ${testid('delivery-attempt')}[data-attempt="2"]`, { visible: true });
+  await consoleShot(desktop, 'webhooks');
+  await desktop.goto(`${base}/portal/journal`);
+  await desktop.click(testid('journal-entry-toggle'));
+  await consoleShot(desktop, 'journal');
+  await desktop.close();
+
+  // On a phone, one screen of each list (the whole pages are many screens long).
+  const phone = await context.newPage();
+  await phone.emulate(KnownDevices['iPhone 13']);
+  await phone.goto(`${base}/portal/webhooks#deliveries`);
+  await phone.click(`${retried} ${testid('delivery-toggle')}`);
+  await phone.$eval(retried, (el) => el.scrollIntoView());
+  await consoleShot(phone, 'webhooks-phone', false);
+  await phone.goto(`${base}/portal/journal#h-journal`);
+  await consoleShot(phone, 'journal-phone', false);
+  await phone.close();
+}
+// ---- end of QA console: webhooks and journal -----------------------------------------------------
 
 try {
   const context = await browser.createBrowserContext();
@@ -163,6 +205,10 @@ try {
   await page.emulate(KnownDevices['iPhone 13']);
   await page.goto(`${base}/portal/sessions`);
   await shot(page, 'sessions-phone');
+
+  // QA console: webhooks and journal.
+  await shootConsoleWebhooksAndJournal(context, accepted);
+
   await context.close();
   console.log(written.map((file) => `wrote ${file}`).join('\n'));
 } finally {

@@ -10,6 +10,7 @@ import type {
   ChaosRuleInput,
   AdvanceResult as AdvanceResultSchema,
   ClockState as ClockStateSchema,
+  DeliveryListQuery,
   DeliveryView,
   OutcomeQueue as OutcomeQueueSchema,
   ReadyState as ReadyStateSchema,
@@ -39,6 +40,8 @@ export type ClockState = z.infer<typeof ClockStateSchema>;
 /** The clock after an advance, with what ran in the window. */
 export type ClockAdvanced = z.infer<typeof AdvanceResultSchema>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
+/** Which deliveries, in which order, which page (see GET /__mock/webhooks). */
+export type WebhookDeliveryFilter = Partial<z.output<typeof DeliveryListQuery>>;
 /** Chaos for one session, or for the next `next` deliveries of an API key (null or absent: until cleared). */
 export type WebhookChaosRequest = z.input<typeof ChaosRuleInput>;
 export type OutcomeQueue = z.infer<typeof OutcomeQueueSchema>;
@@ -131,12 +134,14 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
     },
 
     webhooks: {
-      /** Deliveries with every attempt, oldest first. */
-      list: async (filter: { api_key?: string; session_id?: string; status?: WebhookDeliveryStatus } = {}) =>
-        (await get<{ deliveries: WebhookDelivery[] }>('/__mock/webhooks', filter)).deliveries,
+      /** Deliveries with every attempt, oldest first unless `order: 'newest'`. */
+      list: async (filter: WebhookDeliveryFilter = {}) => (await get<{ deliveries: WebhookDelivery[] }>('/__mock/webhooks', filter)).deliveries,
+      /** A page of deliveries (`offset`, `limit`) with how many match in all. */
+      find: (filter: WebhookDeliveryFilter = {}) => get<{ deliveries: WebhookDelivery[]; total: number }>('/__mock/webhooks', filter),
       get: (deliveryId: string) => get<WebhookDelivery>(`/__mock/webhooks/${id(deliveryId)}`),
-      /** Sends a delivery again now, with the same id and body. */
-      redeliver: (deliveryId: string) => post<WebhookDelivery>(`/__mock/webhooks/${id(deliveryId)}/redeliver`),
+      /** Sends a delivery again now, with the same id and body; with `apiKey`, only a delivery of that key (404 otherwise). */
+      redeliver: (deliveryId: string, apiKey?: string) =>
+        call<WebhookDelivery>({ method: 'POST', path: `/__mock/webhooks/${id(deliveryId)}/redeliver`, query: { api_key: apiKey } }),
       /**
        * Waits (server-side long poll, no sleeping) until a delivery of the session has succeeded, optionally
        * one carrying `status`. Rejects with AdminApiError 408 WAIT_TIMEOUT after `timeout_ms` (default 10 s).
@@ -145,9 +150,12 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
         get<WebhookDelivery>('/__mock/webhooks/wait', { session_id: sessionId, ...options }),
       /** Breaks deliveries on purpose: drop, delay, duplicate, reorder, sign wrongly, stale timestamps. */
       chaos: (rule: WebhookChaosRequest) => post<ChaosRule>('/__mock/webhooks/chaos', rule),
-      listChaos: async () => (await get<{ rules: ChaosRule[] }>('/__mock/webhooks/chaos')).rules,
-      /** Removes every chaos rule; returns how many went. */
-      clearChaos: async () => (await del<{ removed: number }>('/__mock/webhooks/chaos')).removed,
+      /** Active chaos rules, or one key's (its next-N rules and its sessions' rules). */
+      listChaos: async (apiKey?: string) => (await get<{ rules: ChaosRule[] }>('/__mock/webhooks/chaos', { api_key: apiKey })).rules,
+      /** Removes one chaos rule; with `apiKey`, only a rule of that key (404 otherwise). */
+      removeChaos: (ruleId: string, apiKey?: string) => del<undefined>(`/__mock/webhooks/chaos/${id(ruleId)}`, { api_key: apiKey }),
+      /** Removes every chaos rule, or one key's; returns how many went. */
+      clearChaos: async (apiKey?: string) => (await del<{ removed: number }>('/__mock/webhooks/chaos', { api_key: apiKey })).removed,
     },
 
     merchants: {

@@ -111,7 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const merchants = new MerchantRegistry(config, fixtures.merchants);
   const sessions = new SessionService(config, fixtures, clock, merchants);
-  const journal = new RequestJournal(config.JOURNAL_SIZE);
+  const journal = new RequestJournal(config.JOURNAL_SIZE, (sessionId) => sessions.ownerOf(sessionId));
   const faults = new FaultInjector();
   const webhooks = new WebhookDispatcher(config, sessions, clock, app.log);
   const dueWork = new DueWorkScheduler(clock, app.log);

@@ -79,12 +79,30 @@ const PathGlob = z
   .max(MAX_GLOB_CHARS, { message: `must be a glob of at most ${MAX_GLOB_CHARS} characters` })
   .meta({ description: `Glob: * within a segment, ** across segments, letter case ignored; at most ${MAX_GLOB_CHARS} characters` });
 
-export const JournalQuery = z.object({
-  api_key: z.string().optional(),
-  method: z.string().optional(),
-  path: PathGlob.optional(),
+/** The methods a journal entry can have: the public API's, and what browsers and link checkers send. */
+export const journalMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const httpStatusMessage = { error: 'must be an HTTP status, a whole number from 100 to 599' };
+
+/** The journal's filters, one schema for the control API and the portal's journal page. */
+export const JournalFilterQuery = z.object({
+  method: z
+    .string()
+    .toUpperCase()
+    .refine((method) => (journalMethods as readonly string[]).includes(method), { message: `must be one of ${journalMethods.join(', ')}` })
+    .optional(),
+  // Every recorded path starts with "/": a glob that starts with anything but "/" or a star matches nothing.
+  path: PathGlob.refine((glob) => glob.startsWith('/') || glob.startsWith('*'), { message: 'must start with / (request paths do), or with *' }).optional(),
+  status: z.coerce.number(httpStatusMessage).int(httpStatusMessage).min(100, httpStatusMessage).max(599, httpStatusMessage).optional(),
+});
+
+export const JournalQuery = JournalFilterQuery.extend({
+  api_key: z.string().optional().meta({ description: 'Requests sent with this key in Authorization' }),
+  owner: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Requests that belong to this key: sent with it, or let into one of its sessions by the scan UI's link or cookie (what the portal's journal shows)" }),
   session_id: z.string().optional(),
-  status: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
@@ -171,6 +189,28 @@ export const AdvanceBody = z
   .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'give exactly one of ms or duration' })
   .meta({ id: 'AdvanceClock', example: { duration: '48h' } });
 
+export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'stopped'] as const;
+/** What a delivery reports (see core/webhook-body.ts): the session was created, or changed later. */
+export const webhookEvents = ['session_created', 'session_updated'] as const;
+const sessionGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The delivery filters, one schema for the control API and the portal's webhooks page. */
+export const DeliveryFilterQuery = z.object({
+  session_id: z.string().trim().toLowerCase().regex(sessionGuid, { message: 'must be a session id: a GUID such as 61652a58-0c4b-4a8e-9d3f-2b1c7e5a9f10' }).optional(),
+  status: z.enum(deliveryStatuses).optional(),
+  event: z.enum(webhookEvents).optional(),
+});
+
+export const DeliveryListQuery = DeliveryFilterQuery.extend({
+  api_key: z.string().optional(),
+  order: z.enum(['oldest', 'newest']).default('oldest'),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).meta({ description: 'Matches to skip, in the chosen order' }),
+  limit: z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many (default: all)' }),
+});
+
+/** `?api_key=`: act only on what belongs to this key; another key's id is answered as an unknown one (404). */
+export const KeyScopeQuery = z.object({ api_key: z.string().min(1).optional() });
+
 export const DeliveryView = z
   .object({
     id: z.string(),
@@ -178,7 +218,7 @@ export const DeliveryView = z
     url: z.string(),
     event: z.string(),
     session_status: SessionStatus,
-    status: z.enum(['pending', 'held', 'succeeded', 'failed', 'stopped']),
+    status: z.enum(deliveryStatuses),
     in_flight: z.boolean(),
     created: z.string(),
     next_attempt: z.string().nullable(),
@@ -208,6 +248,8 @@ export const ChaosRuleInput = z
     chaos: WebhookChaos,
   })
   .refine((r) => (r.session_id === undefined) !== (r.api_key === undefined), { message: 'give exactly one of session_id or api_key' })
+  // A rule with no effect would only use up deliveries: it is a mistake, not a request.
+  .refine((r) => Object.keys(r.chaos).length > 0, { message: `must name at least one effect: ${Object.keys(WebhookChaos.shape).join(', ')}`, path: ['chaos'] })
   .meta({ id: 'WebhookChaosRule', example: { api_key: 'my-test-key', next: 1, chaos: { drop_first: 3 } } });
 export const ChaosRuleView = z.object({ id: z.string(), session_id: z.string().optional(), api_key: z.string().optional(), remaining: z.number().nullable(), chaos: WebhookChaos });
 

@@ -194,6 +194,11 @@ export class SessionService implements DueWorkSource {
     return session;
   }
 
+  /** The key a held session belongs to, read without touching the session (no expiry check). */
+  ownerOf(id: string): string | undefined {
+    return this.sessions.get(id)?.apiKey;
+  }
+
   list(filter: { apiKey?: string; status?: SessionStatus } = {}): Session[] {
     const out: Session[] = [];
     for (const session of this.sessions.values()) {

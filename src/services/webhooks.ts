@@ -50,6 +50,29 @@ export interface Delivery {
   inFlight: boolean;
 }
 
+/** Which deliveries a list shows; every field narrows it. */
+export interface DeliveryFilter {
+  apiKey?: string;
+  sessionId?: string;
+  status?: DeliveryStatus;
+  event?: WebhookEvent;
+}
+
+/** A slice of the matches: `newest` first or `oldest` first, skipping `offset`, at most `limit` (all when absent). */
+export interface DeliveryPage {
+  order: 'newest' | 'oldest';
+  offset: number;
+  limit?: number;
+}
+
+/** A chaos rule as asked for: for one session, or for an API key's next `next` deliveries (null or absent: until removed). */
+export interface ChaosRuleRequest {
+  session_id?: string;
+  api_key?: string;
+  next?: number | null;
+  chaos: WebhookChaos;
+}
+
 export interface ChaosRule {
   id: string;
   session_id?: string;
@@ -59,6 +82,8 @@ export interface ChaosRule {
   chaos: WebhookChaos;
 }
 
+/** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
+export const MAX_CHAOS_RULES_PER_KEY = 100;
 const EXCERPT_CHARS = 1024;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const STALE_SECONDS = 600;
@@ -205,18 +230,44 @@ export class WebhookDispatcher implements DueWorkSource {
     return chaos;
   }
 
-  addChaos(rule: Omit<ChaosRule, 'id'>): ChaosRule {
-    const stored = { ...rule, id: `chaos-${this.nextChaosId++}` };
-    this.chaosRules.push(stored);
-    return stored;
+  /** Stores a rule; a session rule needs a session the emulator holds (404 otherwise). */
+  addChaos(request: ChaosRuleRequest): ChaosRule {
+    const sessionId = request.session_id?.toLowerCase();
+    if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
+    const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);
+    if (owner !== undefined && this.listChaos(owner).length >= MAX_CHAOS_RULES_PER_KEY) {
+      throw new ApiError('INVALID_REQUEST', `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`);
+    }
+    const rule: ChaosRule = { id: `chaos-${this.nextChaosId++}`, remaining: request.api_key !== undefined ? (request.next ?? null) : null, chaos: request.chaos };
+    if (sessionId !== undefined) rule.session_id = sessionId;
+    if (request.api_key !== undefined) rule.api_key = request.api_key;
+    this.chaosRules.push(rule);
+    return rule;
   }
 
-  listChaos(): ChaosRule[] {
-    return [...this.chaosRules];
+  /** The key a rule belongs to: the key it names, or the key of the session it names. */
+  private ownerOf(rule: ChaosRule): string | undefined {
+    return rule.api_key ?? (rule.session_id === undefined ? undefined : this.sessions.ownerOf(rule.session_id));
   }
 
-  clearChaos(): number {
-    return this.chaosRules.splice(0).length;
+  /** Every rule, or only those of one key (its next-N rules and the rules of its sessions). */
+  listChaos(apiKey?: string): ChaosRule[] {
+    return this.chaosRules.filter((rule) => apiKey === undefined || this.ownerOf(rule) === apiKey);
+  }
+
+  /** Removes one rule; with `apiKey`, only a rule of that key (another key's is as unknown as a missing one). */
+  removeChaos(id: string, apiKey?: string): boolean {
+    const index = this.chaosRules.findIndex((rule) => rule.id === id && (apiKey === undefined || this.ownerOf(rule) === apiKey));
+    if (index === -1) return false;
+    this.chaosRules.splice(index, 1);
+    return true;
+  }
+
+  /** Removes every rule, or one key's; returns how many went. */
+  clearChaos(apiKey?: string): number {
+    const removed = this.listChaos(apiKey);
+    for (const rule of removed) this.chaosRules.splice(this.chaosRules.indexOf(rule), 1);
+    return removed.length;
   }
 
   /** Keeps memory bounded like the session store: past the limit the oldest settled deliveries go. */
@@ -400,22 +451,38 @@ export class WebhookDispatcher implements DueWorkSource {
 
   // ---- observing ----
 
-  list(filter: { apiKey?: string; sessionId?: string; status?: DeliveryStatus } = {}): Delivery[] {
+  /** Matching deliveries in the order they were created. */
+  list(filter: DeliveryFilter = {}): Delivery[] {
     const ids = filter.sessionId ? (this.bySession.get(filter.sessionId) ?? []) : [...this.deliveries.keys()];
     return ids
       .map((id) => this.deliveries.get(id)!)
-      .filter((d) => d && (filter.apiKey === undefined || d.apiKey === filter.apiKey) && (filter.status === undefined || d.status === filter.status));
+      .filter(
+        (d) =>
+          d &&
+          (filter.apiKey === undefined || d.apiKey === filter.apiKey) &&
+          (filter.status === undefined || d.status === filter.status) &&
+          (filter.event === undefined || d.event === filter.event),
+      );
   }
 
-  get(id: string): Delivery {
+  /** One page of the matching deliveries, and how many match in all. */
+  select(filter: DeliveryFilter, page: DeliveryPage): { total: number; deliveries: Delivery[] } {
+    const found = this.list(filter);
+    if (page.order === 'newest') found.reverse();
+    const end = page.limit === undefined ? undefined : page.offset + page.limit;
+    return { total: found.length, deliveries: found.slice(page.offset, end) };
+  }
+
+  /** A delivery by id; with `apiKey`, only one of that key (another key's is as unknown as a missing one). */
+  get(id: string, apiKey?: string): Delivery {
     const delivery = this.deliveries.get(id);
-    if (!delivery) throw new ApiError('NOT_FOUND', `No webhook delivery ${JSON.stringify(id.slice(0, 64))}.`);
+    if (!delivery || (apiKey !== undefined && delivery.apiKey !== apiKey)) throw new ApiError('NOT_FOUND', `No webhook delivery ${JSON.stringify(id.slice(0, 64))}.`);
     return delivery;
   }
 
-  /** Sends a delivery again now (same id and body), whatever its status. */
-  redeliver(id: string): Delivery {
-    const delivery = this.get(id);
+  /** Sends a delivery again now (same id and body), whatever its status; with `apiKey`, only one of that key. */
+  redeliver(id: string, apiKey?: string): Delivery {
+    const delivery = this.get(id, apiKey);
     if (delivery.inFlight) throw new ApiError('SESSION_STATE', 'This delivery is being attempted right now.');
     delivery.status = 'pending';
     delivery.dropped = delivery.chaos.drop_first ?? 0;

@@ -7,7 +7,7 @@ import { eventually } from '../helpers/eventually.js';
 import { multipartBody, tinyPng } from '../helpers/multipart.js';
 import { timelineOf } from '../../src/core/session.js';
 import { PortalSessionStore } from '../../src/routes/portal/portal-auth.js';
-import { cookiesOf, csrfIn, form, signIn, startPortalApp } from '../helpers/portal.js';
+import { cookiesOf, csrfIn, form, signIn, startPortalApp, textOf } from '../helpers/portal.js';
 import { startReceiver } from '../helpers/receiver.js';
 
 type App = Awaited<ReturnType<typeof startPortalApp>>['app'];
@@ -19,17 +19,6 @@ const expectedCsp =
 function setCookies(res: { headers: Record<string, unknown> }): string[] {
   const header = res.headers['set-cookie'];
   return header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
-}
-
-const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`' };
-const decode = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (entity) => entities[entity]);
-
-/** The text of the first element with this data-testid (up to its closing tag), tags stripped, entities decoded. */
-function textOf(body: string, testid: string): string | undefined {
-  const match = new RegExp(`<(\\w+)[^>]*data-testid="${testid}"[^>]*>`).exec(body);
-  if (!match) return undefined;
-  const rest = body.slice(match.index + match[0].length);
-  return decode(rest.slice(0, rest.indexOf(`</${match[1]}>`)).replace(/<[^>]+>/g, ''));
 }
 
 async function createLiveness(app: App, key: string, body: Record<string, unknown> = {}): Promise<string> {

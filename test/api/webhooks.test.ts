@@ -231,7 +231,12 @@ t.test('chaos modes are observable at the receiver', async (t) => {
     t.same(reordered.received.map((r) => JSON.parse(r.rawBody).status), ['Created', 'Accepted', 'Pending'], 'the Created event was sent before chaos was set; Pending is held until after the final one');
   });
 
-  t.strictSame((await chaos({ chaos: {} })).json(), { errors: [{ code: 'INVALID_REQUEST', description: 'the body give exactly one of session_id or api_key' }] });
+  t.strictSame((await chaos({ chaos: {} })).json(), {
+    errors: [
+      { code: 'INVALID_REQUEST', description: 'the body give exactly one of session_id or api_key' },
+      { code: 'INVALID_REQUEST', description: 'chaos must name at least one effect: delay_ms, drop_first, duplicate, out_of_order, wrong_signature, stale_timestamp' },
+    ],
+  });
 });
 
 t.test('webhook URLs are validated at creation', async (t) => {

@@ -198,6 +198,26 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Script errors, CSP violations and failed sub-resources of a portal page. A page answered 400 (a
+ * refused form) or 404 is a documented answer, not an error; the console line Chromium logs for it is
+ * left out, and so is a request a navigation cancelled (a poll, a video frame).
+ */
+export function collectPortalErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'document' && response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    if (request.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
+  });
+  return errors;
+}
+
 /** jsQR is a CommonJS module whose default export is the function; typed through its `default`. */
 export const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 

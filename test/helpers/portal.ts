@@ -47,6 +47,21 @@ export function cookiesOf(response: { headers: Record<string, unknown> }): Recor
 
 export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
 
+const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`' };
+/** HTML text as the browser shows it (the entities the pages' escaping writes). */
+export const decode = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (entity) => entities[entity]);
+
+/** The texts of the elements with this data-testid (each up to its closing tag), tags stripped, entities decoded. */
+export function textsOf(body: string, testid: string): string[] {
+  return [...body.matchAll(new RegExp(`<(\\w+)[^>]*data-testid="${testid}"[^>]*>`, 'g'))].map((match) => {
+    const rest = body.slice(match.index + match[0].length);
+    return decode(rest.slice(0, rest.indexOf(`</${match[1]}>`)).replace(/<[^>]+>/g, ''));
+  });
+}
+
+/** The text of the first element with this data-testid, or undefined. */
+export const textOf = (body: string, testid: string): string | undefined => textsOf(body, testid)[0];
+
 export function form(fields: Record<string, string | string[]>): { payload: string; headers: Record<string, string> } {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);

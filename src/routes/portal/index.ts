@@ -9,10 +9,12 @@ import { dropUnsendableHeaders, toApiError } from '../../http/errors.js';
 import { portalAssets } from '../../ui/portal/assets.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
 import { accountRoutes } from './account.js';
+import { journalConsoleRoutes } from './journal-console.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
 import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
 import { sessionPageRoutes } from './session-pages.js';
+import { webhookConsoleRoutes } from './webhook-console.js';
 
 const AssetParams = z.object({ file: z.string().max(100) });
 
@@ -63,6 +65,9 @@ const guardedRoutes =
     await app.register(scanRoutes);
     await app.register(sessionPageRoutes);
     await app.register(accountRoutes.guarded(context));
+    // The QA console: webhooks and journal of the signed-in key.
+    await app.register(webhookConsoleRoutes);
+    await app.register(journalConsoleRoutes);
   };
 
 const portalPlugin =

@@ -88,7 +88,7 @@ export function sessionFingerprint(session: Session, deliveries: Delivery[], jou
   ]);
 }
 
-function deliveryItem(d: Delivery): DeliveryItemView {
+export function deliveryItem(d: Delivery): DeliveryItemView {
   return {
     id: d.id,
     url: d.url,
@@ -99,7 +99,16 @@ function deliveryItem(d: Delivery): DeliveryItemView {
     createdAt: d.createdAt,
     nextAttemptAt: d.nextAttemptAt,
     body: d.body,
-    attempts: d.attempts.map((a) => ({ number: a.number, at: a.at, status: a.status, durationMs: a.duration_ms, error: a.error, responseExcerpt: a.response_excerpt })),
+    attempts: d.attempts.map((a) => ({
+      number: a.number,
+      at: a.at,
+      status: a.status,
+      durationMs: a.duration_ms,
+      error: a.error,
+      responseExcerpt: a.response_excerpt,
+      retryAfterMs: a.retry_after_ms,
+      headers: a.request_headers,
+    })),
   };
 }
 
@@ -119,8 +128,10 @@ export function collapseRepeats(items: JournalItemView[]): JournalItemView[] {
   return out;
 }
 
-function journalItem(entry: JournalEntry): JournalItemView {
+/** An entry as the portal shows it; `session` links the session it was about, when that is the viewer's. */
+export function journalItem(entry: JournalEntry, session: JournalItemView['session'] = null): JournalItemView {
   return {
+    session,
     repeat: 1,
     lastAt: entry.at,
     id: entry.id,
@@ -184,6 +195,6 @@ export function sessionDetail(
       isImage: isServableImage(doc.contentType),
     })),
     deliveries: deliveries.map(deliveryItem),
-    journal: collapseRepeats(journal.map(journalItem)),
+    journal: collapseRepeats(journal.map((entry) => journalItem(entry))),
   };
 }
