@@ -1,5 +1,5 @@
 // A typed client of the emulator's control API (/__mock): outcomes, sessions, journal, faults, clock,
-// webhooks and merchants. Types are inferred from the zod contracts the routes validate with.
+// webhooks, merchants and the wire details. Types are inferred from the zod contracts the routes validate with.
 // Conventions: a response wrapping a single list is unwrapped (`faults.list()` is the array), a count or
 // `removed` is returned as a number, 204 answers resolve to undefined, and any other non-2xx status
 // throws an AdminApiError carrying the status and the API's `errors` array.
@@ -19,6 +19,7 @@ import type {
   OutcomeSummary as OutcomeSummarySchema,
   SessionListQuery,
   SessionView as SessionViewSchema,
+  WireDetails as WireDetailsSchema,
 } from './schemas/control.js';
 import type { MerchantSettings, MerchantsFile, WebhookChaos } from './schemas/fixtures.js';
 import type { SessionResult } from './schemas/public.js';
@@ -35,6 +36,7 @@ export type FaultRuleRequest = z.input<typeof FaultRuleInput>;
 export type { FaultRule, MerchantSettings, MerchantsFile, WebhookChaos, ChaosRule };
 export type MerchantSettingsInput = z.input<typeof MerchantSettings>;
 export type ClockState = z.infer<typeof ClockStateSchema>;
+export type WireDetails = z.infer<typeof WireDetailsSchema>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
 /** Chaos for one session, or for the next `next` deliveries of an API key (null or absent: until cleared). */
 export type WebhookChaosRequest = z.input<typeof ChaosRuleInput>;
@@ -69,6 +71,9 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
   return {
     /** GET /ready: the emulator is up with its fixtures loaded. */
     ready: () => get<ReadyState>('/ready'),
+
+    /** The inferred wire details in effect: redirect parameter names, create statuses, error codes, retry spacing. */
+    wire: () => get<WireDetails>('/__mock/wire'),
 
     outcomes: {
       /** The outcome catalogue: built-in presets and those from OUTCOMES_DIR. */

@@ -35,7 +35,7 @@ export interface JournalFilter {
 const MAX_BODY_CHARS = 16_384;
 /** Larger JSON is kept cut, as text: far bigger than the API's answers or any ordinary request. */
 const MAX_KEPT_JSON_CHARS = MAX_BODY_CHARS;
-const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token']);
+const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token', 'zs-product-key']);
 const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /** The id a create call answers with: `{"id":"<guid>"` or `{"session_id":"<guid>"`. */
 const createdIdInBody = /(?<=^\{"(?:session_)?id":")[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

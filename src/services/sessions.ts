@@ -333,7 +333,7 @@ export class SessionService {
     this.assertOpen(session);
     const preset = this.fixtures.outcomes.get('user_cancelled');
     const from = session.status;
-    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now());
+    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now(), this.fixtures.wire.scan_ui.document_type);
     else transition(session, 'Cancelled', this.clock.now(), event);
     session.events[session.events.length - 1].event = event;
     this.settle(session, from);
@@ -370,7 +370,7 @@ export class SessionService {
     if (preset.never_finishes && !force) return;
     const from = session.status;
     const random = this.randomFor(session.apiKey, session.sequence, 'identity');
-    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clock.now());
+    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clock.now(), this.fixtures.wire.scan_ui.document_type);
     this.settle(session, from);
   }
 
