@@ -89,13 +89,12 @@ export function publicPathPrefix(publicUrl: string | undefined): string {
  * documented LINK_EXPIRED message, posted to the session's merchant origins (see frameMessageTargets).
  * An invalid token or an unknown session posts nothing: no source says what ZignSec sends then.
  */
-function linkProblemMessage(reply: FastifyReply, problem: keyof typeof linkProblems, session: Session | undefined): SafeHtml {
+function linkProblemMessage(reply: FastifyReply, problem: keyof typeof linkProblems, session: Session | undefined, prefix: string): SafeHtml {
   if (!session || (problem !== 'used' && problem !== 'expired')) return html``;
-  const { fixtures, config } = reply.server.emulator;
-  const targets = frameMessageTargets(session.settings, fixtures.wire.scan_ui.frame_message.target_origins);
+  const targets = frameMessageTargets(session.settings, reply.server.emulator.fixtures.wire.scan_ui.frame_message.target_origins);
   if (targets.length === 0) return html``;
   const frame: { targets: string[]; message: FrameMessage } = { targets, message: linkExpiredMessage(session) };
-  return html`<script type="application/json" id="zsm-frame">${scriptJson(frame)}</script><script src="${publicPathPrefix(config.PUBLIC_URL)}${assets['link-error.js'].url}" defer></script>`;
+  return html`<script type="application/json" id="zsm-frame">${scriptJson(frame)}</script><script src="${prefix}${assets['link-error.js'].url}" defer></script>`;
 }
 
 export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkProblems, session?: Session): FastifyReply {
@@ -112,7 +111,7 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
         s,
         html`<link rel="stylesheet" href="${prefix}${assets['scan.css'].url}">`,
         html`<div class="zsm"><header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span></header>
-<main class="card" data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main></div>${linkProblemMessage(reply, problem, session)}`,
+<main class="card" data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main></div>${linkProblemMessage(reply, problem, session, prefix)}`,
       ),
     );
 }
