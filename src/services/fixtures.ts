@@ -147,8 +147,10 @@ function loadWire(overridesFile: string | undefined): WireFile {
   const builtIn = readJson(builtInFile);
   const wire = parseWire(builtInFile, builtIn);
   if (!overridesFile) return wire;
-  const overrides = parseFixture(overridesFile, WireOverrides, readJson(overridesFile));
-  return parseWire(overridesFile, layOver(builtIn, overrides, replacedWhole));
+  return through('WIRE_FILE', () => {
+    const overrides = parseFixture(overridesFile, WireOverrides, readJson(overridesFile));
+    return parseWire(overridesFile, layOver(builtIn, overrides, replacedWhole));
+  });
 }
 
 export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE' | 'WIRE_FILE'>): Fixtures {
@@ -178,6 +180,5 @@ export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_D
       }
     }
   });
-  const wire = through('WIRE_FILE', () => loadWire(config.WIRE_FILE));
-  return { merchants, outcomes, pools, resultTemplate, wire };
+  return { merchants, outcomes, pools, resultTemplate, wire: loadWire(config.WIRE_FILE) };
 }
