@@ -147,16 +147,14 @@ export function wireErrorFormsFor(request: FastifyRequest): WireErrorForms | und
 /** Sends an ApiError in ZignSec's shape, spelled for the request's surface (see wireErrorFormsFor). */
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, apiError: ApiError): FastifyReply {
   const { status, body } = apiError.render(wireErrorFormsFor(request));
+  request.log.info({ errors: body.errors, status }, 'request rejected');
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   dropUnsendableHeaders(error, reply);
   const apiError = toApiError(error, request);
-  if (apiError) {
-    request.log.info({ errors: apiError.entries, status: apiError.status }, 'request rejected');
-    return sendApiError(request, reply, apiError);
-  }
+  if (apiError) return sendApiError(request, reply, apiError);
   request.log.error({ err: error }, 'unexpected error');
   const internal = new ApiError('INTERNAL_EXCEPTION', 'An unexpected error occurred in the emulator; the log has the details.');
   return reply.status(500).type('application/json; charset=utf-8').send(internal.body());

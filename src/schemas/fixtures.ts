@@ -201,7 +201,10 @@ export const WireFile = z
         /** Gaps between attempts: after the first failure, the second, ...; the last repeats when WEBHOOK_MAX_ATTEMPTS asks for more. */
         retry_delays: z.array(RetryGap).min(1).max(99),
         /** The emulator's own delivery headers (null: not sent). */
-        extension_headers: z.object(extensionHeadersShape).strict(),
+        extension_headers: z
+          .object(extensionHeadersShape)
+          .strict()
+          .refine((h) => !h.delivery_id || !h.event || h.delivery_id.toLowerCase() !== h.event.toLowerCase(), { message: 'the two header names must differ' }),
         event_envelope: EnvelopeTemplate,
       })
       .strict(),

@@ -203,6 +203,7 @@ t.test('a bad WIRE_FILE stops startup naming the file and the field', async (t) 
   t.equal(failure({ webhook: { retry_delays: ['1m', 'soon'] } }), '<file>: invalid\n  webhook.retry_delays.1: must be a duration from 1ms to 7d, such as 90s, 15m or 1.5h');
   t.equal(failure({ webhook: { retry_delays: [] } }), '<file>: invalid\n  webhook.retry_delays: Too small: expected array to have >=1 items');
   t.match(failure({ webhook: { extension_headers: { event: 'X-ZignSec-Hmac-SHA256' } } }), /^<file>: invalid\n {2}webhook\.extension_headers\.event: must not be a header ZignSec or HTTP itself sends/);
+  t.equal(failure({ webhook: { extension_headers: { event: 'x-zignsec-webhook-id' } } }), '<file>: invalid\n  webhook.extension_headers: the two header names must differ');
   t.equal(failure({ webhook: { event_envelope: { id: '{{session.uuid}}' } } }), '<file>: webhook.event_envelope: unknown placeholders {{session.uuid}}');
   t.equal(failure({ redirect: { relay_state_param: 'relay state' } }), '<file>: invalid\n  redirect.relay_state_param: must be 1 to 64 letters, digits, _ . ~ or -');
   t.equal(failure({ scan_ui: { frame_message: { target_origins: 'parent' } } }), '<file>: invalid\n  scan_ui.frame_message.target_origins: Invalid option: expected one of "merchant_urls"|"any"');
