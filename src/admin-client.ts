@@ -1,5 +1,5 @@
 // A typed client of the emulator's control API (/__mock): outcomes, sessions, journal, faults, clock,
-// webhooks and merchants. Types are inferred from the zod contracts the routes validate with.
+// webhooks, merchants and the wire details. Types are inferred from the zod contracts the routes validate with.
 // Conventions: a response wrapping a single list is unwrapped (`faults.list()` is the array), a count or
 // `removed` is returned as a number, 204 answers resolve to undefined, and any other non-2xx status
 // throws an AdminApiError carrying the status and the API's `errors` array.
@@ -21,6 +21,7 @@ import type {
   OutcomeSummary as OutcomeSummarySchema,
   SessionListQuery,
   SessionView as SessionViewSchema,
+  WireDetails as WireDetailsSchema,
 } from './schemas/control.js';
 import type { MerchantSettings, MerchantsFile, WebhookChaos } from './schemas/fixtures.js';
 import type { SessionResult } from './schemas/public.js';
@@ -39,6 +40,7 @@ export type MerchantSettingsInput = z.input<typeof MerchantSettings>;
 export type ClockState = z.infer<typeof ClockStateSchema>;
 /** The clock after an advance, with what ran in the window. */
 export type ClockAdvanced = z.infer<typeof AdvanceResultSchema>;
+export type WireDetails = z.infer<typeof WireDetailsSchema>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
 /** Which deliveries, in which order, which page (see GET /__mock/webhooks). */
 export type WebhookDeliveryFilter = Partial<z.output<typeof DeliveryListQuery>>;
@@ -75,6 +77,9 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
   return {
     /** GET /ready: the emulator is up with its fixtures loaded. */
     ready: () => get<ReadyState>('/ready'),
+
+    /** The inferred wire details in effect: redirect parameter names, create statuses, error codes, retry spacing. */
+    wire: () => get<WireDetails>('/__mock/wire'),
 
     outcomes: {
       /** The outcome catalogue: built-in presets and those from OUTCOMES_DIR. */

@@ -154,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         { name: 'Control: clock', description: 'Emulator only: the virtual clock' },
         { name: 'Control: merchants', description: 'Emulator only: merchant settings at runtime' },
         { name: 'Control: webhooks', description: 'Emulator only: webhook deliveries, waiting, redelivery and chaos' },
+        { name: 'Control: wire', description: 'Emulator only: the inferred wire details in effect (fixtures/wire.json, WIRE_FILE)' },
       ],
     },
     transform: openApiTransform,

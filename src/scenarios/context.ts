@@ -16,7 +16,7 @@ import type {
 } from '../../scenarios/journey.js';
 import { AdminApiError, type AdminClient, type OutcomeSummary, type SessionView, type WebhookDelivery } from '../admin-client.js';
 import { createApiClient, ZignSecApiError, type ApiClient, type LivenessSessionRequest, type SessionResult } from '../api-client.js';
-import { finalRedirect } from '../core/redirect.js';
+import { finalRedirect, type ReturnParameterNames } from '../core/redirect.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { CallbackServer } from './callbacks.js';
 import { waitUntil } from './wait.js';
@@ -28,6 +28,8 @@ export interface RunEnvironment {
   admin: AdminClient;
   browser: Browser;
   outcomes: ReadonlyMap<string, OutcomeSummary>;
+  /** The emulator's redirect parameter names (GET /__mock/wire), which the landing checks expect. */
+  returnParameters: ReturnParameterNames;
   callbacks: CallbackServer;
   runId: string;
   /** Integrator mode: the app's start URL and an optional selector to click there. */
@@ -285,7 +287,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
   async function expectLanding(session: StartedSession, kind: LandingKind, on: Page = session.page): Promise<URL> {
     const settings = settingsOf(session.created);
     const resultPage = `/v3/scan/ui/${session.id}/result`;
-    const expected = finalRedirect(settings, kind, session.id, resultPage);
+    const expected = finalRedirect(settings, kind, session.id, resultPage, env.returnParameters);
     const kinds = (['target', 'target_error', 'cancel_url'] as const).filter((k) => settings[k]);
     const kindAt = (url: URL) => kinds.filter((k) => samePage(url, new URL(settings[k])));
     const isDestination = (url: URL) => kindAt(url).length > 0 || url.pathname === resultPage;

@@ -176,6 +176,7 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
     const admin = createAdminClient(baseUrl, { adminToken: options.adminToken });
     await preflight(admin, baseUrl);
     const outcomes = new Map((await admin.outcomes.list()).map((o) => [o.name, o]));
+    const returnParameters = (await admin.wire()).redirect;
     browser ??= await launchScenarioBrowser({ headful: options.headful, slowMo: options.slowMo, executablePath });
 
     const env: RunEnvironment = {
@@ -184,6 +185,7 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
       admin,
       browser,
       outcomes,
+      returnParameters,
       callbacks,
       runId: randomBytes(3).toString('hex'),
       app: integrator ? { url: options.appUrl!, startSelector: options.appStartSelector } : undefined,

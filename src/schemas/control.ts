@@ -257,3 +257,24 @@ export const OutcomeQueue = z.object({ api_key: z.string(), queued: z.array(z.st
 export const ReadyState = z
   .object({ status: z.literal('ready'), sessions: z.number().int(), outcomes: z.number().int(), merchants: z.number().int() })
   .meta({ id: 'Ready' });
+
+/** GET /__mock/wire: the wire details in effect (fixtures/wire.json with WIRE_FILE laid over it). */
+export const WireDetails = z
+  .object({
+    create_status: z.object({ liveness: z.number(), scanning: z.number(), scanningsessions: z.number() }),
+    redirect: z.object({ relay_state_param: z.string(), session_id_param: z.string() }),
+    errors: z.record(z.string(), z.object({ code: z.string(), status: z.number() })).meta({ description: "Wire code and status of each inferred error, by the emulator's name for it" }),
+    webhook: z.object({
+      retry_delays_ms: z.array(z.number()),
+      extension_headers: z.object({ delivery_id: z.string().nullable(), event: z.string().nullable() }),
+      event_envelope: z.record(z.string(), z.unknown()),
+    }),
+    scan_ui: z.object({
+      document_type: z.string(),
+      frame_message: z.object({
+        target_origins: z.enum(['merchant_urls', 'any']),
+        cancelled: z.object({ errorCode: z.string().nullable(), errorDetails: z.string().nullable() }),
+      }),
+    }),
+  })
+  .meta({ id: 'WireDetails' });

@@ -65,7 +65,7 @@ export const MAX_KEPT_URL_CHARS = 2048;
 const SLICE_MS = 8;
 /** Match results remembered per filter run: entries share paths (the create path, a session's paths). */
 const MEMO_MAX = 4096;
-const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token']);
+const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token', 'zs-product-key']);
 const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Request headers as shown: the API key masked, cookies and the admin token hidden. */

@@ -6,6 +6,7 @@ import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
+import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
 import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
 import { finalRedirect, type FinalRedirect } from '../core/redirect.js';
 import { isFinal, type OneTimeLink, type Session } from '../core/session.js';
@@ -28,6 +29,8 @@ export interface UiState {
   mobile: MobileState;
   outcome: { name: string; rule: string };
   redirect: (FinalRedirect & { kind: string }) | null;
+  /** Once the session is final: what the page posts to the merchant page that frames it, before it leaves. */
+  frame_message: FrameMessage | null;
 }
 
 /**
@@ -103,7 +106,7 @@ export class ScanFlowService {
   redirectOf(session: Session, resultPage: string): (FinalRedirect & { kind: string }) | null {
     if (!isFinal(session.status)) return null;
     const kind = session.findings?.redirect ?? (session.status === 'Accepted' ? 'target' : session.status === 'Cancelled' ? 'cancel_url' : 'target_error');
-    return { ...finalRedirect(session.settings, kind, session.id, resultPage), kind };
+    return { ...finalRedirect(session.settings, kind, session.id, resultPage, this.sessions.fixtures.wire.redirect), kind };
   }
 
   state(session: Session, resultPage: string): UiState {
@@ -119,7 +122,12 @@ export class ScanFlowService {
       mobile: this.mobileState(session),
       outcome: { ...session.outcome },
       redirect: this.redirectOf(session, resultPage),
+      frame_message: this.frameMessageOf(session),
     };
+  }
+
+  frameMessageOf(session: Session): FrameMessage | null {
+    return isFinal(session.status) ? endOfFlowMessage(session, this.sessions.fixtures.wire.scan_ui.frame_message.cancelled) : null;
   }
 
   /** The tester panel's pick; false when a stronger rule (armed, queued, header, relay_state) already chose. */

@@ -366,7 +366,7 @@ export class SessionService implements DueWorkSource {
     this.assertOpen(session);
     const preset = this.fixtures.outcomes.get('user_cancelled');
     const from = session.status;
-    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now());
+    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now(), this.fixtures.wire.scan_ui.document_type);
     else transition(session, 'Cancelled', this.clock.now(), event);
     session.events[session.events.length - 1].event = event;
     this.settle(session, from);
@@ -446,7 +446,7 @@ export class SessionService implements DueWorkSource {
     if (preset.never_finishes && !force) return;
     const from = session.status;
     const random = this.randomFor(session.apiKey, session.sequence, 'identity');
-    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clock.now());
+    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clock.now(), this.fixtures.wire.scan_ui.document_type);
     this.settle(session, from);
   }
 

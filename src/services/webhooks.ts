@@ -205,7 +205,7 @@ export class WebhookDispatcher implements DueWorkSource {
   private bodyFor(session: Session, event: WebhookEvent, merchant: MerchantSettings | undefined): string {
     const resultJson = this.sessions.resultJson(session);
     if (merchant?.webhook_format !== 'event') return resultJson;
-    return eventEnvelopeJson({
+    return eventEnvelopeJson(this.sessions.fixtures.wire.webhook.event_envelope, {
       event,
       sessionId: session.id,
       integrationId: this.sessions.merchants.integrationIdFor(session.apiKey),
@@ -337,7 +337,8 @@ export class WebhookDispatcher implements DueWorkSource {
 
   /**
    * X-ZignSec-Hmac-SHA256 carries the merchant's scheme, signed at each attempt (a timestamped value
-   * carries the attempt's time). X-ZignSec-Webhook-Id and X-ZignSec-Event are the emulator's own
+   * carries the attempt's time). The delivery id and event headers (X-ZignSec-Webhook-Id and
+   * X-ZignSec-Event by default, wire.json `webhook.extension_headers`) are the emulator's own
    * extensions (no ZignSec source documents them): they let a test match what it received to the
    * control API's deliveries, and production code must not need them.
    */
@@ -347,13 +348,15 @@ export class WebhookDispatcher implements DueWorkSource {
     const rightKey = timestamped ? merchants.webhookSecretFor(delivery.apiKey) : delivery.apiKey;
     const key = delivery.chaos.wrong_signature ? `${rightKey}-wrong` : rightKey;
     const timestamp = Math.floor(now / 1000) - (delivery.chaos.stale_timestamp ? STALE_SECONDS : 0);
-    return {
+    const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'zignsec-mock-webhooks/0.1',
       'x-zignsec-hmac-sha256': timestamped ? signTimestamped(delivery.body, key, timestamp) : signZignSecHmac(delivery.body, key),
-      'x-zignsec-webhook-id': delivery.id,
-      'x-zignsec-event': delivery.event,
     };
+    const extensions = this.sessions.fixtures.wire.webhook.extension_headers;
+    if (extensions.delivery_id) headers[extensions.delivery_id.toLowerCase()] = delivery.id;
+    if (extensions.event) headers[extensions.event.toLowerCase()] = delivery.event;
+    return headers;
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
@@ -429,7 +432,7 @@ export class WebhookDispatcher implements DueWorkSource {
       delivery.nextAttemptAt = null;
       return;
     }
-    const delay = nextRetryDelay(delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
+    const delay = nextRetryDelay(this.sessions.fixtures.wire.webhook.retry_delays, delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
     if (delay === null || this.closed) {
       delivery.status = 'failed';
       delivery.nextAttemptAt = null;

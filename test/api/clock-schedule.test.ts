@@ -3,7 +3,6 @@
 // retries), and the control API says what ran. A schedule that never ends is cut off, not spun.
 import t from 'tap';
 import { AdjustableClock } from '../../src/core/clock.js';
-import { retryDelaysMs } from '../../src/core/retry-schedule.js';
 import { DueWorkScheduler, MAX_DUE_INSTANTS, type DueWorkSource } from '../../src/services/due-work.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
@@ -12,6 +11,9 @@ import { startReceiver } from '../helpers/receiver.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
+/** The retry spacing of fixtures/wire.json (webhook.retry_delays), written out so the test pins it. */
+const retryDelaysMs = [...[1, 2, 4, 8, 15, 30].map((m) => m * MINUTE), ...[1, 1.5, 2, 2.5, 3, 3.5, 4, 4, 4.5, 5, 5, 5, 6].map((h) => h * HOUR)];
 
 const deliveriesOf = async (app: App, sessionId: string) => (await app.inject({ url: `/__mock/webhooks?session_id=${sessionId}` })).json().deliveries;
 const advance = (app: App, body: object) => app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: body });

@@ -179,7 +179,7 @@ t.test('MOCK_ADMIN_TOKEN: the started mock passes it; a client without it gets 4
 });
 
 t.test('startMock rejects unknown and invalid settings; close is idempotent', async (t) => {
-  await t.rejects(startMock({ PROT: 1 } as never), new ConfigError(`Unknown setting PROT; the settings are PORT, HOST, PUBLIC_URL, LOG_LEVEL, SESSION_TTL, OTP_TTL, MAX_SESSIONS, MAX_SESSIONS_PER_KEY, MERCHANTS_FILE, OUTCOMES_DIR, RESULT_TEMPLATE_FILE, AUTH_MODE, MAX_UPLOAD_BYTES, MAX_BODY_BYTES, JOURNAL_SIZE, WEBHOOK_TIMEOUT, WEBHOOK_CONCURRENCY, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIME_SCALE, SHUTDOWN_GRACE, SEED, TEST_MODE, MOCK_ADMIN_TOKEN, PORTAL_MAX_SIGN_INS, PORTAL_SIGN_IN_RATE.`));
+  await t.rejects(startMock({ PROT: 1 } as never), new ConfigError(`Unknown setting PROT; the settings are PORT, HOST, PUBLIC_URL, LOG_LEVEL, SESSION_TTL, OTP_TTL, MAX_SESSIONS, MAX_SESSIONS_PER_KEY, MERCHANTS_FILE, OUTCOMES_DIR, RESULT_TEMPLATE_FILE, AUTH_MODE, MAX_UPLOAD_BYTES, MAX_BODY_BYTES, JOURNAL_SIZE, WEBHOOK_TIMEOUT, WEBHOOK_CONCURRENCY, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIME_SCALE, SHUTDOWN_GRACE, SEED, TEST_MODE, MOCK_ADMIN_TOKEN, PORTAL_MAX_SIGN_INS, PORTAL_SIGN_IN_RATE, WIRE_FILE.`));
   await t.rejects(startMock({ SESSION_TTL: 'soon' }), { name: 'ConfigError', message: /SESSION_TTL \(--session-ttl\): must be a duration/ });
   const mock = await startMock({ TEST_MODE: false, JOURNAL_SIZE: 10 });
   t.strictSame([mock.config.TEST_MODE, mock.config.JOURNAL_SIZE], [false, 10], 'booleans and numbers are accepted');

@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
 import t from 'tap';
-import { retryDelaysMs } from '../../src/core/retry-schedule.js';
 import { verifyTimestampedSignature, verifyZignSecSignature } from '../../src/core/webhook-signature.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { startReceiver } from '../helpers/receiver.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** The README's schedule (fixtures/wire.json): 19 gaps adding up to exactly 48 hours. */
+const retryDelaysMs = [...[1, 2, 4, 8, 15, 30].map((m) => m * MINUTE), ...[1, 1.5, 2, 2.5, 3, 3.5, 4, 4, 4.5, 5, 5, 5, 6].map((h) => h * HOUR)];
 
 async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -58,10 +58,14 @@ export async function startLanding(t: Test): Promise<Landing> {
       return;
     }
     if (url.pathname === '/embed') {
-      // A merchant page that embeds the scan UI in an iframe.
+      // A merchant page that embeds the scan UI in an iframe and records what the frame posts to it
+      // (window.frameMessages: each message's origin and data), as a merchant's listener would.
       const src = (url.searchParams.get('src') ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(`<!doctype html><title>shop</title><iframe id="zs" src="${src}" width="600" height="700" allow="camera"></iframe>`);
+      response.end(
+        '<!doctype html><title>shop</title><script>window.frameMessages = []; window.addEventListener("message", (event) => window.frameMessages.push({ origin: event.origin, data: event.data }));</script>' +
+          `<iframe id="zs" src="${src}" width="600" height="700" allow="camera"></iframe>`,
+      );
       return;
     }
     if (url.pathname !== '/favicon.ico') hits.push(url);
