@@ -97,6 +97,13 @@ export class KeyClocks {
     return own.frozenAt ?? this.shared.now() + own.offsetMs;
   }
 
+  /** The key's domain time when the shared clock reads `sharedNow` (one reading for several keys). */
+  nowAt(apiKey: string, sharedNow: number): number {
+    const own = this.own.get(apiKey);
+    if (own === undefined) return sharedNow;
+    return own.frozenAt ?? sharedNow + own.offsetMs;
+  }
+
   /** The key's clock as a Clock. */
   clockOf(apiKey: string): Clock {
     return { now: () => this.now(apiKey) };

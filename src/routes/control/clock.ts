@@ -28,18 +28,19 @@ export const clockRoutes: FastifyPluginAsyncZod = async (app) => {
   };
 
   const state = (apiKey: string | undefined): z.infer<typeof ClockState> => {
-    if (apiKey === undefined) {
-      return { now: isoInstant(clock.now()), now_ms: clock.now(), frozen: clock.frozen, offset_ms: clock.offset, keys_with_own_clock: clocks.count };
-    }
-    const now = clocks.now(apiKey);
+    // One reading of the global clock, so that the offsets add up exactly while time runs.
+    const globalNow = clock.now();
+    const offset = clock.offset;
+    if (apiKey === undefined) return { now: isoInstant(globalNow), now_ms: globalNow, frozen: clock.frozen, offset_ms: offset, keys_with_own_clock: clocks.count };
+    const now = clocks.nowAt(apiKey, globalNow);
     return {
       now: isoInstant(now),
       now_ms: now,
       frozen: clocks.frozen(apiKey),
-      offset_ms: now - (clock.now() - clock.offset),
+      offset_ms: now - globalNow + offset,
       api_key: maskKey(apiKey),
       own_clock: clocks.ownClock(apiKey) !== undefined,
-      offset_from_global_ms: now - clock.now(),
+      offset_from_global_ms: now - globalNow,
     };
   };
   const response = { 200: ClockState, ...ControlErrorResponses, ...TooMany };
