@@ -522,7 +522,12 @@ export class SessionService implements DueWorkSource {
       this.delete(oldest.value);
     }
     while (this.sessions.size >= this.config.MAX_SESSIONS) {
-      const oldest = this.finished.values().next();
+      let oldest = this.finished.values().next();
+      if (oldest.done) {
+        // Other keys' sessions past their deadline on their own clocks count as finished too.
+        for (const other of this.sequences.values()) this.expireDue(other, this.clocks.now(other.key));
+        oldest = this.finished.values().next();
+      }
       if (oldest.done) {
         throw new ApiError('TOO_MANY_SESSIONS', `The emulator already holds MAX_SESSIONS=${this.config.MAX_SESSIONS} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS.`);
       }

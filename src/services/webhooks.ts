@@ -206,6 +206,7 @@ export class WebhookDispatcher implements DueWorkSource {
         this.dueEntries++;
       }
     }
+    for (const [apiKey, perKey] of this.byKey) if (perKey.due.length === 0 && perKey.running === 0 && !this.waitingForSlot.has(apiKey)) this.byKey.delete(apiKey);
   }
 
   /** The result object, or (webhook_format "event") the event envelope around it. */
