@@ -191,6 +191,7 @@ export class DueWorkScheduler {
       if (refused) throw refused;
       this.clocks.freeze(apiKey);
       this.reindex(apiKey);
+      this.runInBackground();
     }, apiKey);
   }
 
