@@ -89,6 +89,28 @@ t.test("a key's advance times out its own sessions and decides its own analyses,
   t.equal((await resultOf(app, B, later[B])).created, '2026-01-15T09:01:01.000Z');
   const view = (await app.inject({ url: `/__mock/sessions/${later[A]}` })).json();
   t.same([view.created, view.expires, view.link.expires], ['2026-01-15T09:31:00.000Z', '2026-01-15T10:01:00.000Z', '2026-01-15T09:41:00.000Z'], 'deadline and link on the same clock');
+
+  // Documents, timelines and deliveries of A's sessions are stamped on A's clock too.
+  const receiver = await startReceiver(t);
+  const base = '/v3/eid/scanningsessions';
+  const { session_id: uploaded } = (await app.inject({ method: 'POST', url: base, headers: auth(A), payload: { webhook: receiver.url } })).json();
+  const upload = multipartBody('document', 'front.jpg', 'image/jpeg', tinyJpeg);
+  await app.inject({ method: 'POST', url: `${base}/${uploaded}/documents?documentType=Passport`, headers: { ...auth(A), ...upload.headers }, payload: upload.payload });
+  await app.inject({ method: 'POST', url: `${base}/${uploaded}/analyses`, headers: auth(A), payload: {} });
+  const record = (await app.inject({ url: `/__mock/sessions/${uploaded}` })).json();
+  t.same(record.documents.map((d: { uploaded: string }) => d.uploaded), ['2026-01-15T09:31:00.000Z']);
+  t.same(
+    record.timeline.map((e: { at: string; status: string }) => [e.at, e.status]),
+    [
+      ['2026-01-15T09:31:00.000Z', 'Created'],
+      ['2026-01-15T09:31:00.000Z', 'ReadyToStart'],
+      ['2026-01-15T09:31:00.000Z', 'Pending'],
+      ['2026-01-15T09:31:00.000Z', 'Accepted'],
+    ],
+  );
+  const delivery = await eventually(async () => (await deliveriesOf(app, uploaded))[0]?.attempts[0], 'the delivery of the decided analysis');
+  t.equal(delivery.at, '2026-01-15T09:31:00.000Z');
+  t.equal((await deliveriesOf(app, uploaded))[0].created, '2026-01-15T09:31:00.000Z');
 });
 
 t.test("a key's advance expires its own one-time links, desktop and phone, never another key's", async (t) => {
