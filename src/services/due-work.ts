@@ -182,37 +182,45 @@ export class DueWorkScheduler {
 
   /** Stops a clock (the key's own, or the shared one) where it stands. */
   freeze(apiKey?: string): Promise<void> {
-    return this.exclusive(() => {
-      if (apiKey === undefined) {
-        this.shared.freeze();
-        return;
-      }
-      const refused = this.roomFor(apiKey);
-      if (refused) throw refused;
-      this.clocks.freeze(apiKey);
-      this.reindex(apiKey);
-      this.runInBackground();
-    }, apiKey);
+    return this.clockOperation(
+      apiKey,
+      () => void this.shared.freeze(),
+      (key) => {
+        const refused = this.roomFor(key);
+        if (refused) throw refused;
+        this.clocks.freeze(key);
+      },
+    );
   }
 
   /** Lets a frozen clock run again from where it stands (a key's own freeze only: a key following a frozen shared clock stays stopped). */
   unfreeze(apiKey?: string): Promise<void> {
-    return this.exclusive(() => {
-      if (apiKey === undefined) {
-        this.shared.unfreeze();
-        return;
-      }
-      this.clocks.unfreeze(apiKey);
-      this.reindex(apiKey);
-      this.runInBackground();
-    }, apiKey);
+    return this.clockOperation(
+      apiKey,
+      () => void this.shared.unfreeze(),
+      (key) => void this.clocks.unfreeze(key),
+    );
   }
 
   /** The shared clock back to real time (keys with a clock of their own keep it); a key back on the shared clock. */
   reset(apiKey?: string): Promise<void> {
+    return this.clockOperation(
+      apiKey,
+      () => this.shared.reset(),
+      (key) => void this.clocks.reset(key),
+    );
+  }
+
+  /**
+   * A clock operation in its turn: on the shared clock (whose listener runs what it brings due), or on
+   * a key's, after which the key's work is indexed again on its new time and what is due runs.
+   */
+  private clockOperation(apiKey: string | undefined, onShared: () => void, onKey: (apiKey: string) => void): Promise<void> {
     return this.exclusive(() => {
-      if (apiKey === undefined) this.shared.reset();
-      else this.forgetKeyClock(apiKey);
+      if (apiKey === undefined) return onShared();
+      onKey(apiKey);
+      this.reindex(apiKey);
+      this.runInBackground();
     }, apiKey);
   }
 
