@@ -63,6 +63,11 @@ export interface AdminClientOptions {
 
 const id = encodeURIComponent;
 
+/** Whose clock: an API key, `{ api_key }`, or `{ session_id }` (the clock of the key that owns that session). */
+export type ClockScope = string | { api_key: string } | { session_id: string };
+const scopeOf = (scope: ClockScope | undefined): { api_key?: string; session_id?: string } => (typeof scope === 'string' ? { api_key: scope } : { ...scope });
+const scopeBody = (scope: ClockScope | undefined) => (scope === undefined ? undefined : scopeOf(scope));
+
 /** A client of the control API of the emulator at `baseUrl` (for example http://127.0.0.1:8080). */
 export function createAdminClient(baseUrl: string, options: AdminClientOptions = {}) {
   const fetchImpl = options.fetch ?? fetch;
@@ -128,14 +133,21 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
       clear: async () => (await del<{ removed: number }>('/__mock/faults')).removed,
     },
 
+    /**
+     * The virtual clocks. Each call takes an optional scope: an API key (or `{ session_id }`, the key
+     * that owns that session) for that key's own clock; without one, the global clock, which every key
+     * that never moved its own follows.
+     */
     clock: {
-      get: () => get<ClockState>('/__mock/clock'),
-      /** Moves domain time forward by milliseconds or a duration such as '90s', '30m', '48h'; due work runs at once. */
-      advance: (by: number | string) => post<ClockAdvanced>('/__mock/clock/advance', typeof by === 'number' ? { ms: by } : { duration: by }),
-      freeze: () => post<ClockState>('/__mock/clock/freeze'),
-      unfreeze: () => post<ClockState>('/__mock/clock/unfreeze'),
-      /** Back to real time. */
-      reset: () => post<ClockState>('/__mock/clock/reset'),
+      /** The clock's time, whether it is frozen, and (a key's) whether the key has a clock of its own. */
+      get: (scope?: ClockScope) => get<ClockState>('/__mock/clock', scopeOf(scope)),
+      /** Moves the clock forward by milliseconds or a duration such as '90s', '30m', '48h'; the window's due work has run when it resolves. */
+      advance: (by: number | string, scope?: ClockScope) =>
+        post<ClockAdvanced>('/__mock/clock/advance', { ...(typeof by === 'number' ? { ms: by } : { duration: by }), ...scopeOf(scope) }),
+      freeze: (scope?: ClockScope) => post<ClockState>('/__mock/clock/freeze', scopeBody(scope)),
+      unfreeze: (scope?: ClockScope) => post<ClockState>('/__mock/clock/unfreeze', scopeBody(scope)),
+      /** The global clock back to real time; a key's clock back on the global clock. */
+      reset: (scope?: ClockScope) => post<ClockState>('/__mock/clock/reset', scopeBody(scope)),
     },
 
     webhooks: {

@@ -17,6 +17,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Unsupported content type.' },
   TOO_MANY_SESSIONS: { status: 429, description: 'The emulator holds its maximum number of unfinished sessions.' },
+  TOO_MANY_CLOCKS: { status: 429, description: 'The emulator holds its maximum number of API keys with a clock of their own.' },
   MISSING_CONFIG: { status: 500, description: 'The merchant configuration is missing.' },
   INTERNAL_EXCEPTION: { status: 500, description: 'Internal Exception' },
   SERVICE_UNAVAILABLE: { status: 503, description: 'The service is temporarily unavailable.' },

@@ -158,8 +158,8 @@ function styleOrigins(urls: readonly string[]): string[] {
 }
 
 export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { sessions, config, clock, fixtures } = app.emulator;
-  const flow = new ScanFlowService(sessions, config, clock);
+  const { sessions, config, clocks, fixtures } = app.emulator;
+  const flow = new ScanFlowService(sessions, config, clocks);
   const samples = loadSamples();
   const prefix = publicPathPrefix(config.PUBLIC_URL);
   const resultPage = (session: Session) => `${prefix}/v3/scan/ui/${session.id}/result`;

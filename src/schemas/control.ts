@@ -171,23 +171,61 @@ export const FaultRule = z
   .meta({ id: 'FaultRule' });
 export type FaultRule = FaultRuleInput & { id: string; created: string; matched: number };
 
+/** Which clock a clock call is about: one API key's (by the key, or by a session of that key), or the global one. */
+const clockScopeFields = {
+  api_key: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .meta({ description: "That API key's clock (absent, with no session_id: the global clock)" }),
+  session_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "The clock of the API key that owns this session (for callers that know a session but not its key)" }),
+};
+const oneScope = (scope: { api_key?: string; session_id?: string } | null | undefined) => !scope || scope.api_key === undefined || scope.session_id === undefined;
+const oneScopeMessage = { message: 'give at most one of api_key or session_id' };
+
+/** GET /__mock/clock: unknown parameters are refused, so that a misspelt scope never reads the global clock. */
+export const ClockQuery = z.strictObject(clockScopeFields).refine(oneScope, oneScopeMessage);
+/** freeze, unfreeze, reset: no body (the global clock), or the scope. */
+export const ClockBody = z
+  .strictObject(clockScopeFields)
+  .refine(oneScope, oneScopeMessage)
+  .nullish()
+  .meta({ id: 'ClockScope', example: { api_key: 'my-ci-key' } });
+
 export const ClockState = z
-  .object({ now: z.string(), now_ms: z.number(), frozen: z.boolean(), offset_ms: z.number() })
+  .object({
+    now: z.string(),
+    now_ms: z.number(),
+    frozen: z.boolean().meta({ description: "Time stands still: this clock is frozen (a key's own freeze, or the global clock's that the key follows)" }),
+    offset_ms: z.number().meta({ description: 'How far this clock is from real time' }),
+    api_key: z.string().optional().meta({ description: 'A key\'s clock: the key, masked' }),
+    own_clock: z.boolean().optional().meta({ description: "A key's clock: false while the key follows the global clock (it never moved its own, or reset it)" }),
+    offset_from_global_ms: z.number().optional().meta({ description: "A key's clock: how far it is from the global clock" }),
+    keys_with_own_clock: z.number().int().optional().meta({ description: 'The global clock: how many API keys have a clock of their own (at most 1000)' }),
+  })
   .meta({ id: 'ClockState' });
 export const AdvanceResult = ClockState.extend({
   ran: z
     .object({ analyses_decided: z.number().int(), sessions_timed_out: z.number().int(), webhook_attempts: z.number().int() })
-    .meta({ description: 'What ran while the clock moved through the window' }),
+    .meta({ description: "What ran while the clock moved through the window (a key's advance: that key's work only)" }),
   due_instants: z.number().int().meta({ description: 'How many distinct instants the clock stopped at to run what was due' }),
   complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants or 60 s of real time): the rest runs right after, at the target time' }),
 }).meta({ id: 'ClockAdvanced' });
 export const AdvanceBody = z
-  .object({
+  .strictObject({
     ms: z.number().int().min(0).optional(),
     duration: z.string().optional().meta({ description: 'e.g. 90s, 30m, 48h' }),
+    ...clockScopeFields,
   })
   .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'give exactly one of ms or duration' })
-  .meta({ id: 'AdvanceClock', example: { duration: '48h' } });
+  .refine(oneScope, oneScopeMessage)
+  .meta({ id: 'AdvanceClock', example: { duration: '48h', api_key: 'my-ci-key' } });
 
 export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'stopped'] as const;
 /** What a delivery reports (see core/webhook-body.ts): the session was created, or changed later. */

@@ -1,10 +1,11 @@
 // Glue between the hosted scan UI and the session service: which steps a session shows, the
 // browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
-// session id, because they belong to the UI rather than to the session's API contract).
+// session id, because they belong to the UI rather than to the session's API contract). Every time
+// here is the session's key's clock, as for the session itself.
 import { randomBytes } from 'node:crypto';
 import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
-import type { Clock } from '../core/clock.js';
+import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
 import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
@@ -60,7 +61,7 @@ export class ScanFlowService {
   constructor(
     private readonly sessions: SessionService,
     private readonly config: Config,
-    private readonly clock: Clock,
+    private readonly clocks: KeyClocks,
   ) {}
 
   /** Which browser holds the cookie: the desktop that opened redirect_url, or the phone that opened the mobile link. */
@@ -79,7 +80,7 @@ export class ScanFlowService {
     this.forgetGoneSessions();
     let link = this.mobileLinks.get(session.id);
     if (!link) {
-      link = issueLink(urlSafeToken(22), this.clock.now(), this.config.OTP_TTL);
+      link = issueLink(urlSafeToken(22), this.clocks.now(session.apiKey), this.config.OTP_TTL);
       this.mobileLinks.set(session.id, link);
     }
     return link.token;
@@ -89,7 +90,7 @@ export class ScanFlowService {
   openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
     const link = this.mobileLinks.get(session.id);
     if (!link) return { ok: false, reason: 'invalid' };
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     const check = checkLink(link, token, cookie, now);
     if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
@@ -110,7 +111,7 @@ export class ScanFlowService {
   }
 
   state(session: Session, resultPage: string): UiState {
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     const due = session.analysisDueAt;
     const analyzing = !isFinal(session.status) && (due !== null || session.events.some((entry) => entry.event === 'analysis started'));
     const preset = this.sessions.fixtures.outcomes.get(session.outcome.name);

@@ -453,6 +453,26 @@ t.test('starting a scan', async (t) => {
   });
 });
 
+t.test("the portal shows a key's own clock, and starts its scans on it; another key's page is on the global clock", async (t) => {
+  const { app } = await startPortalApp(t);
+  const mine = await signIn(app, 'clock-portal-key');
+  t.equal(textOf((await mine.get('/portal')).body, 'start-settings-clock'), '2026-01-15 09:00:00.000 UTC (the global clock)');
+  await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: '90m', api_key: 'clock-portal-key' } });
+  await app.inject({ method: 'POST', url: '/__mock/clock/freeze', payload: { api_key: 'clock-portal-key' } });
+  t.equal(textOf((await mine.get('/portal')).body, 'start-settings-clock'), "2026-01-15 10:30:00.000 UTC (your key's own, 1 h 30 min ahead; frozen)");
+  const started = await mine.post('/portal/scans', { mode: 'browser', relay_state: 'clocked', outcome: '' });
+  const id = new URL(String(started.headers.location)).pathname.split('/')[4];
+  t.match((await mine.get(`/portal/sessions/${id}`)).body, '<time datetime="2026-01-15T10:30:00.000Z">', "the session is stamped with the key's time");
+  const theirs = await signIn(app, 'another-portal-key');
+  t.equal(textOf((await theirs.get('/portal')).body, 'start-settings-clock'), '2026-01-15 09:00:00.000 UTC (the global clock)');
+
+  // Back on the global clock, the key's next session is stamped earlier than the last one: still the newest.
+  await app.inject({ method: 'POST', url: '/__mock/clock/reset', payload: { api_key: 'clock-portal-key' } });
+  const next = await createLiveness(app, 'clock-portal-key');
+  const rows = [...(await mine.get('/portal/sessions')).body.matchAll(/data-testid="session-row" data-session-id="([^"]+)"/g)].map((m) => m[1]);
+  t.same(rows, [next, id], 'newest first in the order they were created');
+});
+
 t.test('the session list: newest first, filtered, paged', async (t) => {
   const { app, clock } = await startPortalApp(t);
   const client = await signIn(app, 'key-a');

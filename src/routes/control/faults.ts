@@ -7,11 +7,12 @@ import { ControlErrorResponses, FaultRule, FaultRuleInput } from '../../schemas/
 const tags = ['Control: faults'];
 
 export const faultRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { faults, clock } = app.emulator;
+  const { faults, clocks } = app.emulator;
   app.post(
     '/__mock/faults',
     { schema: { tags, summary: 'Add a fault rule (first matching rule wins)', body: FaultRuleInput, response: { 201: FaultRule, ...ControlErrorResponses } } },
-    async (request, reply) => reply.status(201).send(faults.add(request.body, clock.now())),
+    // A rule for one key is stamped on that key's clock, like everything else of that key.
+    async (request, reply) => reply.status(201).send(faults.add(request.body, clocks.now(request.body.api_key ?? ''))),
   );
   app.get('/__mock/faults', { schema: { tags, summary: 'Active fault rules', response: { 200: z.object({ faults: z.array(FaultRule) }) } } }, async () => ({ faults: faults.list() }));
   app.delete(

@@ -20,8 +20,15 @@ const ReturnQuery = z.object({ via: z.enum(['target', 'target_error', 'cancel_ur
 const RECENT = 5;
 
 export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { merchants, sessions, fixtures, config } = app.emulator;
+  const { merchants, sessions, fixtures, config, clock, clocks } = app.emulator;
   const outcomes = () => [...fixtures.outcomes.values()].map((o) => ({ name: o.name, description: o.description }));
+
+  /** The key's clock as the start page shows it: QA sees why its sessions' times differ from the wall clock. */
+  const keyClockOf = (apiKey: string) => {
+    const globalNow = clock.now();
+    const now = clocks.nowAt(apiKey, globalNow);
+    return { now, own: clocks.ownClock(apiKey) !== undefined, frozen: clocks.frozen(apiKey), offsetFromGlobalMs: now - globalNow };
+  };
 
   function startPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 200) {
     const { apiKey } = portalSessionOf(request);
@@ -39,6 +46,7 @@ export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
           mobileFlow: merchant.mobile_flow,
           defaultOutcome: merchant.default_outcome,
         },
+        clock: keyClockOf(apiKey),
         outcomes: outcomes(),
         recent,
         error,

@@ -38,9 +38,12 @@ export function sessionRow(session: Session): SessionRow {
   };
 }
 
-/** A key's sessions, newest first (the per-key sequence breaks ties of a frozen clock). */
+/**
+ * A key's sessions, newest first: by the key's sequence, not by time, since the key's clock can be
+ * frozen (ties) or reset (a later session stamped earlier).
+ */
 export function newestFirst(sessions: Session[]): Session[] {
-  return [...sessions].sort((a, b) => b.createdAt - a.createdAt || b.sequence - a.sequence);
+  return [...sessions].sort((a, b) => b.sequence - a.sequence);
 }
 
 /**
