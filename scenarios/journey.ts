@@ -21,8 +21,9 @@ export interface Journey {
    */
   integrator?: boolean;
   /**
-   * Moves the emulator's one clock in a way concurrent journeys would notice (or is disturbed when
-   * they move it): the runner runs it alone, after the others.
+   * Moves its session's clock in a way that other sessions of the same API key would notice (or is
+   * disturbed when they move it). Each journey has its own key and clock, except in integrator mode,
+   * where every session belongs to the app's one key: there the runner runs it alone, after the others.
    */
   exclusive?: boolean;
   /** Whole-journey bound in milliseconds (default 30 000). */
@@ -79,9 +80,12 @@ export interface WebhookReceiver {
 }
 
 export interface JourneyClock {
-  /** The emulator's domain time (GET /__mock/clock). */
+  /**
+   * The journey's domain time: its own API key's clock (in integrator mode, the clock of the app's key,
+   * found through the journey's latest session). Other journeys and other users never see it move.
+   */
   get(): Promise<ClockState>;
-  /** Moves domain time forward by milliseconds or a duration ('90s', '31m'); due work runs at once. */
+  /** Moves the journey's clock forward by milliseconds or a duration ('90s', '31m'); its due work runs at once. */
   advance(by: number | string): Promise<ClockState>;
   /** Waits until the session's analysis has started (or the session has ended) and returns its record. */
   analysisStarted(sessionId: string): Promise<SessionView>;

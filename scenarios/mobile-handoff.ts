@@ -39,7 +39,8 @@ export default defineJourney({
     const seen = await ctx.step('the phone captures both sides and the face', () => walkToAnalyzing(phone));
     if (ctx.mode === 'emulator') assert.deepEqual(seen, ['document-front', 'document-back', 'face-align', 'face-action', 'analyzing']);
     await ctx.step('the desktop follows to Analyzing', () =>
-      // Another journey moving the shared clock can finish the analysis first: then the desktop is already past it.
+      // The analysis may finish first (the clock runs in real time, and in integrator mode other journeys move
+      // the app key's clock): then the desktop is already past it.
       desktop.waitForFunction(() => {
         const step = document.querySelector('[data-testid="scan-root"]')?.getAttribute('data-step');
         return step === undefined || step === null || step === 'analyzing' || step === 'done';

@@ -9,7 +9,8 @@ export default defineJourney({
   description: 'abandoned: the analysis never finishes; moving the clock past the session\'s expiry makes it Timeout and sends the waiting browser to target_error.',
   tags: ['outcome', 'clock'],
   integrator: true,
-  // It moves the clock by the whole SESSION_TTL, which would expire every other journey's session.
+  // It moves the clock by the whole SESSION_TTL, which in integrator mode (one app key for every journey)
+  // would expire the other journeys' sessions.
   exclusive: true,
   async run(ctx) {
     const preset = ctx.outcomes.get('abandoned');

@@ -9,7 +9,8 @@ export default defineJourney({
   description: 'slow_analysis: after 30 s on the clock the page is still analyzing with the progress bar half way; after the full 60 s it lands on target, Accepted.',
   tags: ['outcome', 'clock'],
   integrator: true,
-  // It checks the session is still Pending after exactly half the analysis: other journeys must not move the clock meanwhile.
+  // It checks the session is still Pending after exactly half the analysis: in integrator mode (one app key
+  // for every journey) other journeys must not move that key's clock meanwhile.
   exclusive: true,
   async run(ctx) {
     const preset = ctx.outcomes.get('slow_analysis');

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import puppeteer, { KnownDevices, type Browser, type Page } from 'puppeteer';
+import puppeteer, { KnownDevices, type Browser, type BrowserContext, type Page } from 'puppeteer';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { AdjustableClock } from '../src/core/clock.js';
@@ -82,6 +82,101 @@ async function startScan(page: Page, mode: 'browser' | 'mobile', options: { rela
   if (!match) throw new Error(`no session id in ${page.url()}`);
   return match[1];
 }
+
+// ---- QA console: webhooks and journal ------------------------------------------------------------
+// Fixed names (portal-console-*.png) rather than numbers, so that other pages' shots can be added
+// before or after these without renaming them.
+async function consoleShot(page: Page, name: string, fullPage = true): Promise<void> {
+  const file = `${outDir}/portal-console-${name}.png`;
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: file as `${string}.png`, fullPage });
+  written.push(file);
+}
+
+/** The webhooks page (a delivery opened, a chaos rule just added) and the journal (an entry opened), on a desktop and on a phone. */
+async function shootConsoleWebhooksAndJournal(context: BrowserContext, retriedSessionId: string): Promise<void> {
+  const desktop = await context.newPage();
+  await desktop.setViewport({ width: 1280, height: 860 });
+  await desktop.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+  await desktop.goto(`${base}/portal/webhooks`);
+  await desktop.$eval(testid('chaos-next'), (el) => ((el as HTMLInputElement).value = '3'));
+  await desktop.type(testid('chaos-drop-first'), '2');
+  await desktop.click(testid('chaos-duplicate'));
+  await Promise.all([desktop.waitForNavigation(), desktop.click(testid('chaos-add'))]);
+  const retried = `${testid('delivery')}[data-session-id="${retriedSessionId}"]`;
+  await desktop.click(`${retried} ${testid('delivery-toggle')}`);
+  await desktop.waitForSelector(`${retried} ${testid('delivery-attempt')}[data-attempt="2"]`, { visible: true });
+  await consoleShot(desktop, 'webhooks');
+  await desktop.goto(`${base}/portal/journal`);
+  await desktop.click(testid('journal-entry-toggle'));
+  await consoleShot(desktop, 'journal');
+  await desktop.close();
+
+  // On a phone, one screen of each list (the whole pages are many screens long).
+  const phone = await context.newPage();
+  await phone.emulate(KnownDevices['iPhone 13']);
+  await phone.goto(`${base}/portal/webhooks#deliveries`);
+  await phone.click(`${retried} ${testid('delivery-toggle')}`);
+  await phone.$eval(retried, (el) => el.scrollIntoView());
+  await consoleShot(phone, 'webhooks-phone', false);
+  await phone.goto(`${base}/portal/journal#h-journal`);
+  await consoleShot(phone, 'journal-phone', false);
+  await phone.close();
+}
+// ---- end of QA console: webhooks and journal -----------------------------------------------------
+
+// ---- QA console: next outcomes, API faults and clock ---------------------------------------------
+/**
+ * Next outcomes with a queue, API faults with rules (one of them for every key) and a refused form,
+ * the clock after a move that timed sessions out; on a desktop, then one screen of each on a phone.
+ */
+async function shootConsoleOutcomesFaultsAndClock(context: BrowserContext): Promise<void> {
+  const desktop = await context.newPage();
+  await desktop.setViewport({ width: 1280, height: 860 });
+  await desktop.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+  const submit = (selector: string) => Promise.all([desktop.waitForNavigation(), desktop.click(selector)]);
+
+  await desktop.goto(`${base}/portal/outcomes`);
+  await desktop.select(testid('queue-add-outcome'), 'liveness_failed');
+  await desktop.$eval(testid('queue-add-count'), (el) => ((el as HTMLInputElement).value = '2'));
+  await submit(testid('queue-add-submit'));
+  await desktop.select(testid('queue-add-outcome'), 'face_mismatch');
+  await submit(testid('queue-add-submit'));
+  await consoleShot(desktop, 'outcomes');
+
+  app.emulator.faults.add({ method: '*', path: '/v3/eid/**', action: { type: 'latency', ms: 300 }, times: null }, clock.now());
+  await desktop.goto(`${base}/portal/faults`);
+  await submit(`${testid('fault-preset')}[data-preset="create-503"] ${testid('fault-preset-add')}`);
+  await desktop.click(testid('fault-form-type-rate_limit'));
+  await desktop.$eval(testid('fault-form-times'), (el) => ((el as HTMLInputElement).value = '3'));
+  await submit(testid('fault-form-submit'));
+  await consoleShot(desktop, 'faults');
+  await desktop.click(testid('fault-form-type-latency'));
+  await desktop.$eval(testid('fault-form-path'), (el) => ((el as HTMLInputElement).value = 'v3/scanning'));
+  await desktop.$eval(testid('fault-form-ms'), (el) => ((el as HTMLInputElement).value = '-5'));
+  await submit(testid('fault-form-submit'));
+  await consoleShot(desktop, 'faults-validation-error');
+
+  // 31 minutes on the key's clock: its unfinished sessions time out; then a new session, due next.
+  await startScan(desktop, 'browser', { relayState: 'order-1007' });
+  await desktop.goto(`${base}/portal/clock`);
+  await submit(testid('clock-advance-31m'));
+  const afterMove = desktop.url();
+  await startScan(desktop, 'browser', { relayState: 'order-1008' });
+  await desktop.goto(afterMove);
+  await consoleShot(desktop, 'clock');
+  await desktop.close();
+
+  // On a phone, one screen of each (a page of its own: a page in the background defers its form posts).
+  const phone = await context.newPage();
+  await phone.emulate(KnownDevices['iPhone 13']);
+  for (const name of ['outcomes', 'faults', 'clock']) {
+    await phone.goto(`${base}/portal/${name}`);
+    await consoleShot(phone, `${name}-phone`, false);
+  }
+  await phone.close();
+}
+// ---- end of QA console: next outcomes, API faults and clock --------------------------------------
 
 try {
   const context = await browser.createBrowserContext();
@@ -159,68 +254,15 @@ try {
   await page.goto(`${base}/portal/sessions/00000000-0000-4000-8000-000000000000`);
   await shot(page, 'session-not-found');
 
-  // ---- QA console: Next outcomes, API faults, Clock (desktop and phone) -------------------------
-  // Files are named portal-console-<page>[-phone].png, outside the numbered sequence (`written`).
-  {
-    const consoleShot = async (p: Page, name: string) => {
-      const file = `${outDir}/portal-console-${name}.png`;
-      await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      await p.screenshot({ path: file as `${string}.png`, fullPage: true });
-      console.log(`wrote ${file}`);
-    };
-    const submit = (p: Page, selector: string) => Promise.all([p.waitForNavigation(), p.click(selector)]);
-
-    // Next outcomes: three sessions that fail liveness, then one whose face does not match.
-    await page.goto(`${base}/portal/outcomes`);
-    await page.select(testid('queue-add-outcome'), 'liveness_failed');
-    await page.$eval(testid('queue-add-count'), (el) => ((el as HTMLInputElement).value = '2'));
-    await submit(page, testid('queue-add-submit'));
-    await page.select(testid('queue-add-outcome'), 'face_mismatch');
-    await submit(page, testid('queue-add-submit'));
-    await consoleShot(page, 'outcomes');
-
-    // API faults: a preset, a rule of the form, one rule for every key (control API), then a refused form.
-    app.emulator.faults.add({ method: '*', path: '/v3/eid/**', action: { type: 'latency', ms: 300 }, times: null }, clock.now());
-    await page.goto(`${base}/portal/faults`);
-    await submit(page, `${testid('fault-preset')}[data-preset="create-503"] ${testid('fault-preset-add')}`);
-    await page.click(testid('fault-form-type-rate_limit'));
-    await page.$eval(testid('fault-form-times'), (el) => ((el as HTMLInputElement).value = '3'));
-    await submit(page, testid('fault-form-submit'));
-    await consoleShot(page, 'faults');
-    await page.click(testid('fault-form-type-latency'));
-    await page.$eval(testid('fault-form-path'), (el) => ((el as HTMLInputElement).value = 'v3/scanning'));
-    await page.$eval(testid('fault-form-ms'), (el) => ((el as HTMLInputElement).value = '-5'));
-    await submit(page, testid('fault-form-submit'));
-    await consoleShot(page, 'faults-validation-error');
-
-    // Clock: 31 minutes on, so the running sessions time out; then a new session, due next.
-    await startScan(page, 'browser', { relayState: 'order-1007' });
-    await page.goto(`${base}/portal/clock`);
-    await submit(page, testid('clock-advance-31m'));
-    const afterMove = page.url();
-    await startScan(page, 'browser', { relayState: 'order-1008' });
-    await page.goto(afterMove);
-    await consoleShot(page, 'clock');
-
-    // The same three pages on a phone (a page of its own: a page in the background defers its form
-    // posts), at twice the pixels rather than three times: the pages are long.
-    const phone = await context.newPage();
-    await phone.emulate(KnownDevices['iPhone 13']);
-    await phone.setViewport({ ...KnownDevices['iPhone 13'].viewport, deviceScaleFactor: 2 });
-    await phone.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
-    for (const name of ['outcomes', 'faults', 'clock']) {
-      await phone.goto(`${base}/portal/${name}`);
-      await consoleShot(phone, `${name}-phone`);
-    }
-    await phone.close();
-    await page.bringToFront();
-  }
-  // ---- end of the QA console's Next outcomes, API faults and Clock --------------------------------
-
   // The same portal on a phone-sized screen.
   await page.emulate(KnownDevices['iPhone 13']);
   await page.goto(`${base}/portal/sessions`);
   await shot(page, 'sessions-phone');
+
+  // QA console: webhooks and journal; next outcomes, API faults and clock.
+  await shootConsoleWebhooksAndJournal(context, accepted);
+  await shootConsoleOutcomesFaultsAndClock(context);
+
   await context.close();
   console.log(written.map((file) => `wrote ${file}`).join('\n'));
 } finally {

@@ -1,5 +1,5 @@
 // A typed client of the emulator's control API (/__mock): outcomes, sessions, journal, faults, clock,
-// webhooks and merchants. Types are inferred from the zod contracts the routes validate with.
+// webhooks, merchants and the wire details. Types are inferred from the zod contracts the routes validate with.
 // Conventions: a response wrapping a single list is unwrapped (`faults.list()` is the array), a count or
 // `removed` is returned as a number, 204 answers resolve to undefined, and any other non-2xx status
 // throws an AdminApiError carrying the status and the API's `errors` array.
@@ -10,6 +10,7 @@ import type {
   ChaosRuleInput,
   AdvanceResult as AdvanceResultSchema,
   ClockState as ClockStateSchema,
+  DeliveryListQuery,
   DeliveryView,
   OutcomeQueue as OutcomeQueueSchema,
   ReadyState as ReadyStateSchema,
@@ -20,6 +21,7 @@ import type {
   OutcomeSummary as OutcomeSummarySchema,
   SessionListQuery,
   SessionView as SessionViewSchema,
+  WireDetails as WireDetailsSchema,
 } from './schemas/control.js';
 import type { MerchantSettings, MerchantsFile, WebhookChaos } from './schemas/fixtures.js';
 import type { SessionResult } from './schemas/public.js';
@@ -38,7 +40,10 @@ export type MerchantSettingsInput = z.input<typeof MerchantSettings>;
 export type ClockState = z.infer<typeof ClockStateSchema>;
 /** The clock after an advance, with what ran in the window. */
 export type ClockAdvanced = z.infer<typeof AdvanceResultSchema>;
+export type WireDetails = z.infer<typeof WireDetailsSchema>;
 export type WebhookDeliveryStatus = WebhookDelivery['status'];
+/** Which deliveries, in which order, which page (see GET /__mock/webhooks). */
+export type WebhookDeliveryFilter = Partial<z.output<typeof DeliveryListQuery>>;
 /** Chaos for one session, or for the next `next` deliveries of an API key (null or absent: until cleared). */
 export type WebhookChaosRequest = z.input<typeof ChaosRuleInput>;
 export type OutcomeQueue = z.infer<typeof OutcomeQueueSchema>;
@@ -58,6 +63,11 @@ export interface AdminClientOptions {
 
 const id = encodeURIComponent;
 
+/** Whose clock: an API key, `{ api_key }`, or `{ session_id }` (the clock of the key that owns that session). */
+export type ClockScope = string | { api_key: string } | { session_id: string };
+const scopeOf = (scope: ClockScope | undefined): { api_key?: string; session_id?: string } => (typeof scope === 'string' ? { api_key: scope } : { ...scope });
+const scopeBody = (scope: ClockScope | undefined) => (scope === undefined ? undefined : scopeOf(scope));
+
 /** A client of the control API of the emulator at `baseUrl` (for example http://127.0.0.1:8080). */
 export function createAdminClient(baseUrl: string, options: AdminClientOptions = {}) {
   const fetchImpl = options.fetch ?? fetch;
@@ -72,6 +82,9 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
   return {
     /** GET /ready: the emulator is up with its fixtures loaded. */
     ready: () => get<ReadyState>('/ready'),
+
+    /** The inferred wire details in effect: redirect parameter names, create statuses, error codes, retry spacing. */
+    wire: () => get<WireDetails>('/__mock/wire'),
 
     outcomes: {
       /** The outcome catalogue: built-in presets and those from OUTCOMES_DIR. */
@@ -133,23 +146,32 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
       clear: async (apiKey?: string) => (await del<{ removed: number }>('/__mock/faults', { api_key: apiKey })).removed,
     },
 
+    /**
+     * The virtual clocks. Each call takes an optional scope: an API key (or `{ session_id }`, the key
+     * that owns that session) for that key's own clock; without one, the global clock, which every key
+     * that never moved its own follows.
+     */
     clock: {
-      get: () => get<ClockState>('/__mock/clock'),
-      /** Moves domain time forward by milliseconds or a duration such as '90s', '30m', '48h'; due work runs at once. */
-      advance: (by: number | string) => post<ClockAdvanced>('/__mock/clock/advance', typeof by === 'number' ? { ms: by } : { duration: by }),
-      freeze: () => post<ClockState>('/__mock/clock/freeze'),
-      unfreeze: () => post<ClockState>('/__mock/clock/unfreeze'),
-      /** Back to real time. */
-      reset: () => post<ClockState>('/__mock/clock/reset'),
+      /** The clock's time, whether it is frozen, and (a key's) whether the key has a clock of its own. */
+      get: (scope?: ClockScope) => get<ClockState>('/__mock/clock', scopeOf(scope)),
+      /** Moves the clock forward by milliseconds or a duration such as '90s', '30m', '48h'; the window's due work has run when it resolves. */
+      advance: (by: number | string, scope?: ClockScope) =>
+        post<ClockAdvanced>('/__mock/clock/advance', { ...(typeof by === 'number' ? { ms: by } : { duration: by }), ...scopeOf(scope) }),
+      freeze: (scope?: ClockScope) => post<ClockState>('/__mock/clock/freeze', scopeBody(scope)),
+      unfreeze: (scope?: ClockScope) => post<ClockState>('/__mock/clock/unfreeze', scopeBody(scope)),
+      /** The global clock back to real time; a key's clock back on the global clock. */
+      reset: (scope?: ClockScope) => post<ClockState>('/__mock/clock/reset', scopeBody(scope)),
     },
 
     webhooks: {
-      /** Deliveries with every attempt, oldest first. */
-      list: async (filter: { api_key?: string; session_id?: string; status?: WebhookDeliveryStatus } = {}) =>
-        (await get<{ deliveries: WebhookDelivery[] }>('/__mock/webhooks', filter)).deliveries,
+      /** Deliveries with every attempt, oldest first unless `order: 'newest'`. */
+      list: async (filter: WebhookDeliveryFilter = {}) => (await get<{ deliveries: WebhookDelivery[] }>('/__mock/webhooks', filter)).deliveries,
+      /** A page of deliveries (`offset`, `limit`) with how many match in all. */
+      find: (filter: WebhookDeliveryFilter = {}) => get<{ deliveries: WebhookDelivery[]; total: number }>('/__mock/webhooks', filter),
       get: (deliveryId: string) => get<WebhookDelivery>(`/__mock/webhooks/${id(deliveryId)}`),
-      /** Sends a delivery again now, with the same id and body. */
-      redeliver: (deliveryId: string) => post<WebhookDelivery>(`/__mock/webhooks/${id(deliveryId)}/redeliver`),
+      /** Sends a delivery again now, with the same id and body; with `apiKey`, only a delivery of that key (404 otherwise). */
+      redeliver: (deliveryId: string, apiKey?: string) =>
+        call<WebhookDelivery>({ method: 'POST', path: `/__mock/webhooks/${id(deliveryId)}/redeliver`, query: { api_key: apiKey } }),
       /**
        * Waits (server-side long poll, no sleeping) until a delivery of the session has succeeded, optionally
        * one carrying `status`. Rejects with AdminApiError 408 WAIT_TIMEOUT after `timeout_ms` (default 10 s).
@@ -158,9 +180,12 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
         get<WebhookDelivery>('/__mock/webhooks/wait', { session_id: sessionId, ...options }),
       /** Breaks deliveries on purpose: drop, delay, duplicate, reorder, sign wrongly, stale timestamps. */
       chaos: (rule: WebhookChaosRequest) => post<ChaosRule>('/__mock/webhooks/chaos', rule),
-      listChaos: async () => (await get<{ rules: ChaosRule[] }>('/__mock/webhooks/chaos')).rules,
-      /** Removes every chaos rule; returns how many went. */
-      clearChaos: async () => (await del<{ removed: number }>('/__mock/webhooks/chaos')).removed,
+      /** Active chaos rules, or one key's (its next-N rules and its sessions' rules). */
+      listChaos: async (apiKey?: string) => (await get<{ rules: ChaosRule[] }>('/__mock/webhooks/chaos', { api_key: apiKey })).rules,
+      /** Removes one chaos rule; with `apiKey`, only a rule of that key (404 otherwise). */
+      removeChaos: (ruleId: string, apiKey?: string) => del<undefined>(`/__mock/webhooks/chaos/${id(ruleId)}`, { api_key: apiKey }),
+      /** Removes every chaos rule, or one key's; returns how many went. */
+      clearChaos: async (apiKey?: string) => (await del<{ removed: number }>('/__mock/webhooks/chaos', { api_key: apiKey })).removed,
     },
 
     merchants: {

@@ -1,10 +1,10 @@
 // buildApp(config): the whole emulator as a Fastify instance that is ready but not listening.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import { jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { AdjustableClock } from './core/clock.js';
+import { AdjustableClock, KeyClocks } from './core/clock.js';
 import { handleClientError, handleError, handleFrameworkError, requireHost } from './http/errors.js';
 import { withSecretsMasked } from './http/log-masking.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
@@ -28,7 +28,10 @@ import { refuseWhileShuttingDown } from './services/shutdown.js';
 
 export interface Emulator {
   config: Config;
+  /** The shared clock: every key's, unless the key moved a clock of its own. */
   clock: AdjustableClock;
+  /** Every key's domain time: the shared clock, or the key's own. */
+  clocks: KeyClocks;
   fixtures: Fixtures;
   sessions: SessionService;
   merchants: MerchantRegistry;
@@ -66,6 +69,17 @@ const validateWithZod: FastifySchemaCompiler<unknown> = (route) => {
   };
 };
 
+/**
+ * Whose clock stamps a journal entry: the request's API key (authenticated, or as sent when it was
+ * refused or faulted first), else the key of the session the scan UI let it into.
+ */
+function journalKeyOf(request: FastifyRequest, sessions: SessionService): string {
+  if (request.apiKey) return request.apiKey;
+  const authorization = request.raw.headers.authorization;
+  if (typeof authorization === 'string' && authorization.length > 0) return authorization.trim();
+  return request.authorisedSessionId === null ? '' : (sessions.keyOf(request.authorisedSessionId) ?? '');
+}
+
 /** The public surface: journaled and open to fault injection (the control API and docs are not). */
 const publicApiPath = /^\/v3\/(?!scan\/swagger)/i;
 const isPublicApi = (url: string) => publicApiPath.test(url);
@@ -92,6 +106,7 @@ function loggerOptions(config: Config): object | boolean {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const fixtures = loadFixtures(config);
   const clock = options.clock ?? new AdjustableClock();
+  const clocks = new KeyClocks(clock);
   const app = Fastify({
     logger: withSecretsMasked(options.logger ?? loggerOptions(config)),
     bodyLimit: config.MAX_BODY_BYTES,
@@ -110,14 +125,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<ZodTypeProvider>();
 
   const merchants = new MerchantRegistry(config, fixtures.merchants);
-  const sessions = new SessionService(config, fixtures, clock, merchants);
-  const journal = new RequestJournal(config.JOURNAL_SIZE);
+  const sessions = new SessionService(config, fixtures, clocks, merchants);
+  const journal = new RequestJournal(config.JOURNAL_SIZE, (sessionId) => sessions.ownerOf(sessionId));
   const faults = new FaultInjector();
-  const webhooks = new WebhookDispatcher(config, sessions, clock, app.log);
-  const dueWork = new DueWorkScheduler(clock, app.log);
+  const webhooks = new WebhookDispatcher(config, sessions, clocks, app.log);
+  const dueWork = new DueWorkScheduler(clocks, app.log);
   dueWork.add(sessions);
   dueWork.add(webhooks);
-  const emulator: Emulator = { config, clock, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };
+  const emulator: Emulator = { config, clock, clocks, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -154,6 +169,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         { name: 'Control: clock', description: 'Emulator only: the virtual clock' },
         { name: 'Control: merchants', description: 'Emulator only: merchant settings at runtime' },
         { name: 'Control: webhooks', description: 'Emulator only: webhook deliveries, waiting, redelivery and chaos' },
+        { name: 'Control: wire', description: 'Emulator only: the inferred wire details in effect (fixtures/wire.json, WIRE_FILE)' },
       ],
     },
     transform: openApiTransform,
@@ -188,7 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.addHook('onResponse', (request, reply, done) => {
     if (request.journalStartedAt !== null) {
-      journal.record(request, reply, request.journalPayload, clock.now(), performance.now() - request.journalStartedAt);
+      journal.record(request, reply, request.journalPayload, clocks.now(journalKeyOf(request, sessions)), performance.now() - request.journalStartedAt);
     }
     done();
   });

@@ -129,6 +129,7 @@ export const ConfigSchema = z.object({
   MOCK_ADMIN_TOKEN: z.string().optional(),
   PORTAL_MAX_SIGN_INS: Integer(5000, 1, 1_000_000),
   PORTAL_SIGN_IN_RATE: Integer(20, 1, 100_000),
+  WIRE_FILE: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {
   const perKey = config.MAX_SESSIONS_PER_KEY;
   if (perKey !== undefined && (perKey < 1 || perKey > config.MAX_SESSIONS)) {
@@ -306,4 +307,5 @@ export const settingHelp = {
   MOCK_ADMIN_TOKEN: { value: '<token>', description: 'When set, the control API (/__mock) requires it in the X-Mock-Admin-Token header.', unset: 'the control API (/__mock) needs no token' },
   PORTAL_MAX_SIGN_INS: { value: '<n>', description: 'Portal sign-ins kept; when full, one idle for 30 minutes makes room, otherwise new sign-ins are refused (503).' },
   PORTAL_SIGN_IN_RATE: { value: '<n>', description: 'Portal sign-in attempts allowed per client address per minute; more are answered 429 with Retry-After.' },
+  WIRE_FILE: { value: '<file>', description: 'Wire details of your own (status codes, error codes, redirect parameter names, retry spacing...), laid over fixtures/wire.json.', unset: 'the wire details of fixtures/wire.json' },
 } satisfies { [Key in ConfigKey]: Key extends OptionalKey ? SettingHelp & { unset: string } : SettingHelp };

@@ -54,6 +54,7 @@ const readableWhat: Record<FixtureSetting, string> = {
   MERCHANTS_FILE: 'a readable JSON file of merchant settings',
   OUTCOMES_DIR: 'a readable directory of outcome presets (*.json)',
   RESULT_TEMPLATE_FILE: 'a readable JSON result template',
+  WIRE_FILE: 'a readable JSON file of wire details (see fixtures/wire.json)',
 };
 
 /**

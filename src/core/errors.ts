@@ -1,5 +1,6 @@
 // The catalogue of ZignSec error codes the emulator can return, with HTTP status and default text.
-// Code throws ApiError; the app's one error handler renders `{ errors: [{ code, description }] }`.
+// Code throws ApiError; the app's one error handler renders `{ errors: [{ code, description }] }`,
+// on the public API with the codes and statuses fixtures/wire.json gives the inferred ones.
 
 export const errorCatalogue = {
   INVALID_REQUEST: { status: 400, description: 'The request is invalid.' },
@@ -17,12 +18,40 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Unsupported content type.' },
   TOO_MANY_SESSIONS: { status: 429, description: 'The emulator holds its maximum number of unfinished sessions.' },
+  TOO_MANY_CLOCKS: { status: 429, description: 'The emulator holds its maximum number of API keys with a clock of their own.' },
   MISSING_CONFIG: { status: 500, description: 'The merchant configuration is missing.' },
   INTERNAL_EXCEPTION: { status: 500, description: 'Internal Exception' },
   SERVICE_UNAVAILABLE: { status: 503, description: 'The service is temporarily unavailable.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
+
+/**
+ * The catalogue entries no ZignSec source shows (their codes and statuses are the emulator's
+ * choice): fixtures/wire.json gives each its wire code and HTTP status on the public API. The
+ * others are documented (INVALID_REQUEST, the URL codes, SESSION_NOT_FOUND, Internal Exception),
+ * or never sent by the public API.
+ */
+export const inferredErrorCodes = [
+  'INVALID_CANCELURL',
+  'UNAUTHORIZED',
+  'ANALYSIS_NOT_FOUND',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'SESSION_STATE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'TOO_MANY_SESSIONS',
+] as const satisfies readonly ErrorCode[];
+export type InferredErrorCode = (typeof inferredErrorCodes)[number];
+
+/** How the public API spells an inferred error: its code and HTTP status (fixtures/wire.json `errors`). */
+export type WireErrorForms = Readonly<Record<InferredErrorCode, { code: string; status: number }>>;
+
+interface Problem {
+  code: ErrorCode;
+  description: string;
+}
 
 export interface ErrorEntry {
   code: string;
@@ -34,24 +63,38 @@ export function wireCode(code: ErrorCode): string {
   return code === 'INTERNAL_EXCEPTION' ? 'Internal Exception' : code;
 }
 
-export class ApiError extends Error {
-  readonly status: number;
-  readonly entries: ErrorEntry[];
+const formOf = (code: ErrorCode, forms: WireErrorForms | undefined) => (forms && Object.hasOwn(forms, code) ? forms[code as InferredErrorCode] : undefined);
 
-  constructor(code: ErrorCode, description?: string, extra: ErrorEntry[] = []) {
+export class ApiError extends Error {
+  /** The catalogue's status of the first problem (the control API's, and the public API's unless wire.json says otherwise). */
+  readonly status: number;
+  private readonly problems: readonly Problem[];
+
+  constructor(code: ErrorCode, description?: string, extra: Problem[] = []) {
     const text = description ?? errorCatalogue[code].description;
     super(`${code}: ${text}`);
     this.status = errorCatalogue[code].status;
-    this.entries = [{ code: wireCode(code), description: text }, ...extra];
+    this.problems = [{ code, description: text }, ...extra];
   }
 
   /** Several problems at once, each with its own code; the status is the first one's. */
-  static many(problems: { code: ErrorCode; description: string }[]): ApiError {
+  static many(problems: Problem[]): ApiError {
     const [first, ...rest] = problems;
-    return new ApiError(first.code, first.description, rest.map((p) => ({ code: wireCode(p.code), description: p.description })));
+    return new ApiError(first.code, first.description, rest);
+  }
+
+  /** The entries as the catalogue spells them. */
+  get entries(): ErrorEntry[] {
+    return this.problems.map((p) => ({ code: wireCode(p.code), description: p.description }));
   }
 
   body(): { errors: ErrorEntry[] } {
     return { errors: this.entries };
+  }
+
+  /** Status and body with the inferred codes and statuses spelled as `forms` says (the public API's, from wire.json). */
+  render(forms: WireErrorForms | undefined): { status: number; body: { errors: ErrorEntry[] } } {
+    const errors = this.problems.map((p) => ({ code: formOf(p.code, forms)?.code ?? wireCode(p.code), description: p.description }));
+    return { status: formOf(this.problems[0].code, forms)?.status ?? this.status, body: { errors } };
   }
 }

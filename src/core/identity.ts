@@ -138,7 +138,8 @@ export function personalNumberFor(countryCode: string, dateOfBirth: string, fema
   return null;
 }
 
-export function generateIdentity(random: Random, pools: readonly PersonPool[], now: number): { identity: Identity; document: DocumentFields } {
+/** A person and the document that was read: `documentType` is what the document was captured as (Passport, IdentityCard, ...). */
+export function generateIdentity(random: Random, pools: readonly PersonPool[], now: number, documentType: string): { identity: Identity; document: DocumentFields } {
   const pool = pick(random, pools);
   const female = random() < 0.5;
   const firstName = pick(random, female ? pool.femaleNames : pool.maleNames);
@@ -158,7 +159,7 @@ export function generateIdentity(random: Random, pools: readonly PersonPool[], n
   };
   const document: DocumentFields = {
     Document_Number: `${String.fromCharCode(65 + integerBetween(random, 0, 25))}${integerBetween(random, 10_000_000, 99_999_999)}`,
-    Document_Type: 'Passport',
+    Document_Type: documentType,
     Issuing_Country: pool.nationality,
     Nationality: pool.nationality,
     First_Name: firstName.toUpperCase(),

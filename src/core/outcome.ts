@@ -64,15 +64,27 @@ export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, 
   return { analyses, sessionStatus, failedFields, redirect, scores, reason };
 }
 
+/**
+ * What the document analysis read the document as. The scanning-sessions API says it with each upload
+ * (`documentType=Passport`, `IdentityCard`, `DriversLicense`, ... as public clients send it): the
+ * latest identity document uploaded (anything but a Selfie) counts, spelled as sent. The hosted scan
+ * UI asks for no type, so its sessions read as `scanUiDocumentType` (fixtures/wire.json).
+ */
+export function documentTypeOf(session: Pick<Session, 'flow' | 'documents'>, scanUiDocumentType: string): string {
+  if (session.flow !== 'scanningsession') return scanUiDocumentType;
+  const identityDocuments = session.documents.filter((document) => document.documentType.toLowerCase() !== 'selfie');
+  return identityDocuments.at(-1)?.documentType ?? scanUiDocumentType;
+}
+
 /** Ends the session the way the preset says. */
-export function applyOutcome(session: Session, preset: OutcomePreset, random: Random, pools: readonly PersonPool[], now: number): void {
+export function applyOutcome(session: Session, preset: OutcomePreset, random: Random, pools: readonly PersonPool[], now: number, scanUiDocumentType: string): void {
   const decided = decideStatuses(session, preset);
   let identity = null;
   let document = null;
   // Identity comes from the document: a session without a document analysis proves that a live person
   // was there (liveness), not who they are.
   if (preset.identity === 'generated' && decided.analyses.document !== 'NotRequested') {
-    const generated = generateIdentity(random, pools, now);
+    const generated = generateIdentity(random, pools, now, documentTypeOf(session, scanUiDocumentType));
     identity = generated.identity;
     document = preset.document_expiry === 'expired' ? expireDocument(generated.document, random, now) : generated.document;
   }

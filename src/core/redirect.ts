@@ -1,9 +1,12 @@
 // Where the browser goes when a scan UI session ends (inferred: ZignSec does not document how
-// relay_state and the id travel back; query parameters are the common choice).
+// relay_state and the id travel back; query parameters are the common choice, and their names are
+// data: fixtures/wire.json `redirect`).
 
-/** Query parameter names appended to the merchant's URL; change them here if the real API differs. */
-export const RELAY_STATE_PARAM = 'relay_state';
-export const SESSION_ID_PARAM = 'session_id';
+/** The query parameter names appended to the merchant's URL. */
+export interface ReturnParameterNames {
+  relay_state_param: string;
+  session_id_param: string;
+}
 
 export type RedirectKind = 'target' | 'target_error' | 'cancel_url';
 
@@ -38,10 +41,10 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** The merchant URL with relay_state and the session id set as query parameters, its own query and fragment kept. */
-export function withReturnParameters(url: string, relayState: string, sessionId: string): string {
+export function withReturnParameters(url: string, relayState: string, sessionId: string, names: ReturnParameterNames): string {
   const parsed = new URL(url);
-  parsed.searchParams.set(RELAY_STATE_PARAM, relayState);
-  parsed.searchParams.set(SESSION_ID_PARAM, sessionId);
+  parsed.searchParams.set(names.relay_state_param, relayState);
+  parsed.searchParams.set(names.session_id_param, sessionId);
   return parsed.toString();
 }
 
@@ -50,10 +53,10 @@ export function withReturnParameters(url: string, relayState: string, sessionId:
  * error, cancel_url on cancel). A missing (empty) or non-http URL falls through to the next candidate,
  * and finally to `resultPage`, which gets no parameters (it is the emulator's own page).
  */
-export function finalRedirect(settings: RedirectSettings, kind: RedirectKind, sessionId: string, resultPage: string): FinalRedirect {
+export function finalRedirect(settings: RedirectSettings, kind: RedirectKind, sessionId: string, resultPage: string, names: ReturnParameterNames): FinalRedirect {
   for (const candidate of fallbacks[kind]) {
     const url = settings[candidate];
-    if (url && isHttpUrl(url)) return { url: withReturnParameters(url, settings.relay_state, sessionId), via: candidate };
+    if (url && isHttpUrl(url)) return { url: withReturnParameters(url, settings.relay_state, sessionId, names), via: candidate };
   }
   return { url: resultPage, via: 'result_page' };
 }

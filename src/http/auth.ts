@@ -12,6 +12,10 @@ export function apiKeyOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) {
+    // ZignSec's newer gateway APIs take the key in Zs-Product-Key; no source shows the v3 API reading it.
+    if (request.headers['zs-product-key'] !== undefined) {
+      throw new ApiError('UNAUTHORIZED', "Missing Authorization header: the v3 API takes the raw API key in Authorization; Zs-Product-Key is the header of ZignSec's newer gateway APIs.");
+    }
     throw new ApiError('UNAUTHORIZED', 'Missing Authorization header: send your API access token as the raw header value.');
   }
   if (/^bearer(\s|$)/i.test(value)) {

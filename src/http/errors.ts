@@ -4,7 +4,7 @@ import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError, errorCatalogue, type ErrorCode } from '../core/errors.js';
+import { ApiError, errorCatalogue, type ErrorCode, type WireErrorForms } from '../core/errors.js';
 
 /** URL fields have their own ZignSec codes; everything else is INVALID_REQUEST. */
 const codeByField: Record<string, ErrorCode> = {
@@ -133,13 +133,28 @@ export function requireHost(request: FastifyRequest, _reply: FastifyReply, done:
   done(new ApiError('INVALID_REQUEST', 'The Host header is missing: every HTTP/1.1 request must carry one.'));
 }
 
+/** The public API and the scan UI (not the control API, the portal or the docs). */
+const wirePath = /^\/v3\//i;
+
+/**
+ * How the inferred errors are spelled for this request: fixtures/wire.json's codes and statuses on
+ * the public API; the catalogue's own on the control API, whose contract is the emulator's.
+ */
+export function wireErrorFormsFor(request: FastifyRequest): WireErrorForms | undefined {
+  return wirePath.test(request.url) ? request.server.emulator?.fixtures.wire.errors : undefined;
+}
+
+/** Sends an ApiError in ZignSec's shape, spelled for the request's surface (see wireErrorFormsFor). */
+export function sendApiError(request: FastifyRequest, reply: FastifyReply, apiError: ApiError): FastifyReply {
+  const { status, body } = apiError.render(wireErrorFormsFor(request));
+  request.log.info({ errors: body.errors, status }, 'request rejected');
+  return reply.status(status).type('application/json; charset=utf-8').send(body);
+}
+
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   dropUnsendableHeaders(error, reply);
   const apiError = toApiError(error, request);
-  if (apiError) {
-    request.log.info({ errors: apiError.entries, status: apiError.status }, 'request rejected');
-    return reply.status(apiError.status).type('application/json; charset=utf-8').send(apiError.body());
-  }
+  if (apiError) return sendApiError(request, reply, apiError);
   request.log.error({ err: error }, 'unexpected error');
   const internal = new ApiError('INTERNAL_EXCEPTION', 'An unexpected error occurred in the emulator; the log has the details.');
   return reply.status(500).type('application/json; charset=utf-8').send(internal.body());

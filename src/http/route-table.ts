@@ -2,6 +2,7 @@
 // Allow header (as ZignSec's .NET service answers), not the 404 of a path that does not exist.
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { ApiError } from '../core/errors.js';
+import { sendApiError } from './errors.js';
 
 interface RoutePattern {
   pattern: RegExp;
@@ -52,9 +53,8 @@ export function notFoundHandler(routes: RouteTable) {
     const allowed = routes.methodsFor(path);
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       const error = new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it takes ${allowed.join(', ')}.`);
-      return reply.status(405).header('allow', allowed.join(', ')).send(error.body());
+      return sendApiError(request, reply.header('allow', allowed.join(', ')), error);
     }
-    const error = new ApiError('NOT_FOUND', `No route for ${request.method} ${path}.`);
-    return reply.status(404).send(error.body());
+    return sendApiError(request, reply, new ApiError('NOT_FOUND', `No route for ${request.method} ${path}.`));
   };
 }

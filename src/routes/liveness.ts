@@ -7,6 +7,8 @@ import { createSessionFrom, OutcomeHeaders, uiUrl } from './public-session.js';
 
 export const livenessRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', authenticate);
+  // 200 is inferred (fixtures/wire.json); the OpenAPI document follows the file.
+  const created = app.emulator.fixtures.wire.create_status.liveness as 200; // typed as the default, for the type provider
   app.post(
     '/v3/scanning/liveness',
     {
@@ -17,12 +19,12 @@ export const livenessRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ apiKey: [] }],
         headers: OutcomeHeaders,
         body: LivenessRequest,
-        response: { 200: CreatedSessionResponse, ...createErrorResponses },
+        response: { [created]: CreatedSessionResponse, ...createErrorResponses },
       },
     },
     // Synchronous on purpose: Fastify sends a plain return value at once, without a promise and a microtask.
     (request, reply) => {
-      const session = createSessionFrom(request, reply, 'liveness');
+      const session = createSessionFrom(request, reply.code(created), 'liveness');
       return { id: session.id, errors: [], redirect_url: uiUrl(request, session) };
     },
   );

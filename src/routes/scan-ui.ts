@@ -7,13 +7,14 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { packageRoot } from '../config.js';
 import { ApiError } from '../core/errors.js';
+import { frameMessageTargets, linkExpiredMessage, type FrameMessage } from '../core/frame-message.js';
 import { qrSvg } from '../core/qr.js';
 import { isFinal, type Session } from '../core/session.js';
 import { acceptUploads, readUploadedImage } from '../http/uploads.js';
 import { publicBaseUrl, requestScheme } from '../http/public-url.js';
 import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
-import { contentSecurityPolicy, cspSourceOf, html } from '../ui/html.js';
-import { pageShell, renderResultPage, renderScanPage, type PageStep } from '../ui/scan-page.js';
+import { contentSecurityPolicy, cspSourceOf, html, type SafeHtml } from '../ui/html.js';
+import { pageShell, renderResultPage, renderScanPage, scriptJson, type PageStep } from '../ui/scan-page.js';
 import { stringsFor } from '../ui/strings.js';
 import { loadAsset } from '../ui/asset.js';
 
@@ -45,7 +46,11 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
 
 const uiAsset = (file: string, type: string) => loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type);
 
-const assets = { 'scan.js': uiAsset('scan.js', 'text/javascript; charset=utf-8'), 'scan.css': uiAsset('scan.css', 'text/css; charset=utf-8') };
+const assets = {
+  'scan.js': uiAsset('scan.js', 'text/javascript; charset=utf-8'),
+  'scan.css': uiAsset('scan.css', 'text/css; charset=utf-8'),
+  'link-error.js': uiAsset('link-error.js', 'text/javascript; charset=utf-8'),
+};
 
 const samplesDir = join(packageRoot, 'fixtures', 'sample-documents');
 function loadSamples(): Map<string, { file: string; type: string }> {
@@ -79,7 +84,20 @@ export function publicPathPrefix(publicUrl: string | undefined): string {
   return publicUrl ? new URL(publicUrl).pathname.replace(/\/+$/, '') : '';
 }
 
-export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkProblems): FastifyReply {
+/**
+ * The frame message of a link-error page: a used or expired link of a known session gets ZignSec's
+ * documented LINK_EXPIRED message, posted to the session's merchant origins (see frameMessageTargets).
+ * An invalid token or an unknown session posts nothing: no source says what ZignSec sends then.
+ */
+function linkProblemMessage(reply: FastifyReply, problem: keyof typeof linkProblems, session: Session | undefined, prefix: string): SafeHtml {
+  if (!session || (problem !== 'used' && problem !== 'expired')) return html``;
+  const targets = frameMessageTargets(session.settings, reply.server.emulator.fixtures.wire.scan_ui.frame_message.target_origins);
+  if (targets.length === 0) return html``;
+  const frame: { targets: string[]; message: FrameMessage } = { targets, message: linkExpiredMessage(session) };
+  return html`<script type="application/json" id="zsm-frame">${scriptJson(frame)}</script><script src="${prefix}${assets['link-error.js'].url}" defer></script>`;
+}
+
+export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkProblems, session?: Session): FastifyReply {
   const { status, title, text } = linkProblems[problem];
   const prefix = publicPathPrefix(reply.server.emulator.config.PUBLIC_URL);
   const s = stringsFor('en');
@@ -93,7 +111,7 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
         s,
         html`<link rel="stylesheet" href="${prefix}${assets['scan.css'].url}">`,
         html`<div class="zsm"><header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span></header>
-<main class="card" data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main></div>`,
+<main class="card" data-testid="link-error" data-reason="${problem}"><h1>${title}</h1><p>${text}</p></main></div>${linkProblemMessage(reply, problem, session, prefix)}`,
       ),
     );
 }
@@ -126,7 +144,7 @@ function admitBrowser(request: FastifyRequest, reply: FastifyReply, page: 'liven
   // must not use it up: only a GET opens the session.
   const admitted = sessions.openLink(session, otp, readCookie(request, cookieName), request.method !== 'HEAD');
   if (!admitted.ok) {
-    sendLinkProblem(reply, admitted.reason);
+    sendLinkProblem(reply, admitted.reason, session);
     return undefined;
   }
   if (admitted.cookieSecret) setUiCookie(request, reply, cookieName, admitted.cookieSecret, session.id);
@@ -140,11 +158,12 @@ function styleOrigins(urls: readonly string[]): string[] {
 }
 
 export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { sessions, config, clock, fixtures } = app.emulator;
-  const flow = new ScanFlowService(sessions, config, clock);
+  const { sessions, config, clocks, fixtures } = app.emulator;
+  const flow = new ScanFlowService(sessions, config, clocks);
   const samples = loadSamples();
   const prefix = publicPathPrefix(config.PUBLIC_URL);
   const resultPage = (session: Session) => `${prefix}/v3/scan/ui/${session.id}/result`;
+  const frameTargets = (session: Session) => frameMessageTargets(session.settings, fixtures.wire.scan_ui.frame_message.target_origins);
   const mobileUrl = (request: FastifyRequest, session: Session) =>
     `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;
 
@@ -193,6 +212,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       samples: config.TEST_MODE ? [...samples.keys()] : [],
       samplesBase: `${prefix}/v3/scan/ui/assets/samples/`,
       redirect: state.redirect?.url ?? null,
+      frame: { targets: frameTargets(session), message: state.frame_message },
       cssUrls: session.settings.css,
       assets: { script: `${prefix}${assets['scan.js'].url}`, style: `${prefix}${assets['scan.css'].url}` },
       apiBase: `${prefix}/v3/scan/ui/${session.id}`,
@@ -224,7 +244,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       const session = sessions.findAny(request.params.id.toLowerCase());
       if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
       const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), request.method !== 'HEAD');
-      if (!admitted.ok) return sendLinkProblem(reply, admitted.reason);
+      if (!admitted.ok) return sendLinkProblem(reply, admitted.reason, session);
       if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
       request.authorisedSessionId = session.id;
       return sendPage(reply, session, 'mobile');

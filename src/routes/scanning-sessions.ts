@@ -26,6 +26,8 @@ const withErrors = <T extends object>(ok: T) => ({ ...ok, ...publicErrorResponse
 
 export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', authenticate);
+  // 201 is what a public API test of ZignSec's test environment asserts (fixtures/wire.json).
+  const created = app.emulator.fixtures.wire.create_status.scanningsessions;
 
   app.post(
     base,
@@ -33,16 +35,16 @@ export const scanningSessionRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Create a scanning session (201)',
+        summary: `Create a scanning session (${created})`,
         headers: OutcomeHeaders,
         body: ScanningRequest.nullish(),
-        response: withErrors({ 201: ScanningSessionCreated }),
+        response: withErrors({ [created]: ScanningSessionCreated }),
       },
     },
     async (request, reply) => {
       request.body ??= {};
       const session = createSessionFrom(request, reply, 'scanningsession');
-      return reply.status(201).send({ session_id: session.id, provider_folder_id: providerFolderIdOf(session), errors: [] });
+      return reply.status(created).send({ session_id: session.id, provider_folder_id: providerFolderIdOf(session), errors: [] });
     },
   );
 

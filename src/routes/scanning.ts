@@ -7,6 +7,8 @@ import { createSessionFrom, OutcomeHeaders, sendResult, sessionOfCaller, uiUrl }
 
 export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', authenticate);
+  // 200, as a public client requires (fixtures/wire.json); the OpenAPI document follows the file.
+  const created = app.emulator.fixtures.wire.create_status.scanning as 200; // typed as the default, for the type provider
   app.post(
     '/v3/scanning',
     {
@@ -17,12 +19,12 @@ export const scanningRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ apiKey: [] }],
         headers: OutcomeHeaders,
         body: ScanningRequest,
-        response: { 200: CreatedSessionResponse, ...createErrorResponses },
+        response: { [created]: CreatedSessionResponse, ...createErrorResponses },
       },
     },
     // Synchronous on purpose: Fastify sends a plain return value at once, without a promise and a microtask.
     (request, reply) => {
-      const session = createSessionFrom(request, reply, 'scanning');
+      const session = createSessionFrom(request, reply.code(created), 'scanning');
       return { id: session.id, errors: [], redirect_url: uiUrl(request, session) };
     },
   );

@@ -159,7 +159,7 @@ async function list(parsed: Parsed, stdout: Output): Promise<number> {
   const tagWidth = Math.max(...journeys.map((j) => tagText(j).length), 4);
   stdout.write(`${'Name'.padEnd(nameWidth)}  ${'Tags'.padEnd(tagWidth)}  Description\n`);
   for (const j of journeys) stdout.write(`${j.name.padEnd(nameWidth)}  ${tagText(j).padEnd(tagWidth)}  ${j.description}\n`);
-  stdout.write(`\n${journeys.length} journeys. (integrator): also runs with --app-url. (exclusive): runs alone, it moves the clock far.\n`);
+  stdout.write(`\n${journeys.length} journeys. (integrator): also runs with --app-url. (exclusive): with --app-url, runs alone (it moves the app key's clock far).\n`);
   return 0;
 }
 

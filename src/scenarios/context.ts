@@ -14,9 +14,9 @@ import type {
   StartOptions,
   WebhookCheck,
 } from '../../scenarios/journey.js';
-import { AdminApiError, type AdminClient, type OutcomeSummary, type SessionView, type WebhookDelivery } from '../admin-client.js';
+import { AdminApiError, type AdminClient, type ClockScope, type OutcomeSummary, type SessionView, type WebhookDelivery } from '../admin-client.js';
 import { createApiClient, ZignSecApiError, type ApiClient, type LivenessSessionRequest, type SessionResult } from '../api-client.js';
-import { finalRedirect } from '../core/redirect.js';
+import { finalRedirect, type ReturnParameterNames } from '../core/redirect.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { CallbackServer } from './callbacks.js';
 import { waitUntil } from './wait.js';
@@ -28,6 +28,8 @@ export interface RunEnvironment {
   admin: AdminClient;
   browser: Browser;
   outcomes: ReadonlyMap<string, OutcomeSummary>;
+  /** The emulator's redirect parameter names (GET /__mock/wire), which the landing checks expect. */
+  returnParameters: ReturnParameterNames;
   callbacks: CallbackServer;
   runId: string;
   /** Integrator mode: the app's start URL and an optional selector to click there. */
@@ -194,9 +196,24 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
   const wait = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = env.waitTimeoutMs) =>
     waitUntil(check, what, { timeoutMs, signal: controller.signal });
 
+  /**
+   * The clock a journey reads and moves is its own key's, so journeys never disturb each other or other
+   * users of a shared emulator. In integrator mode the sessions belong to the app's key, which the runner
+   * does not know: the clock is then that of the key owning the journey's latest session.
+   */
+  let movedOwnClock = false;
+  const clockScope = (sessionId?: string): ClockScope => {
+    const session = sessionId ?? [...sessionIds].at(-1);
+    return env.mode === 'integrator' && session !== undefined ? { session_id: session } : apiKey;
+  };
+  const moveClock = (by: number | string, sessionId?: string) => {
+    const scope = clockScope(sessionId);
+    if (scope === apiKey) movedOwnClock = true;
+    return admin.clock.advance(by, scope);
+  };
   const clock: JourneyClock = {
-    get: () => admin.clock.get(),
-    advance: (by) => admin.clock.advance(by),
+    get: () => admin.clock.get(clockScope()),
+    advance: (by) => moveClock(by),
     analysisStarted: (sessionId) =>
       wait(async () => {
         const view = await admin.sessions.get(sessionId);
@@ -209,7 +226,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       const preset = env.outcomes.get(view.outcome.name);
       if (!preset) throw new Error(`the session's outcome ${view.outcome.name} is not in the emulator's catalogue`);
       if (preset.never_finishes) throw new Error(`outcome ${preset.name} never finishes: advance the clock past the session's expiry instead`);
-      if (preset.analysis_duration_ms > 0) await admin.clock.advance(preset.analysis_duration_ms);
+      if (preset.analysis_duration_ms > 0) await moveClock(preset.analysis_duration_ms, sessionId);
     },
   };
 
@@ -285,7 +302,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
   async function expectLanding(session: StartedSession, kind: LandingKind, on: Page = session.page): Promise<URL> {
     const settings = settingsOf(session.created);
     const resultPage = `/v3/scan/ui/${session.id}/result`;
-    const expected = finalRedirect(settings, kind, session.id, resultPage);
+    const expected = finalRedirect(settings, kind, session.id, resultPage, env.returnParameters);
     const kinds = (['target', 'target_error', 'cancel_url'] as const).filter((k) => settings[k]);
     const kindAt = (url: URL) => kinds.filter((k) => samePage(url, new URL(settings[k])));
     const isDestination = (url: URL) => kindAt(url).length > 0 || url.pathname === resultPage;
@@ -410,6 +427,9 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
         }
       }
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+      // The journey's key goes back on the global clock: an emulator that runs for many runs keeps no
+      // clock per finished journey (the app's key, in integrator mode, is the integrator's to reset).
+      if (movedOwnClock) await admin.clock.reset(apiKey).catch((error: Error) => events.onLog(`resetting the journey's clock failed: ${error.message}`));
     },
   };
 }

@@ -1,6 +1,7 @@
 // The scenario runner: picks journeys from the catalogue, gets an emulator (in-process, or --base-url),
-// a browser and the callback server, runs the journeys in parallel pages (exclusive ones alone, last),
-// and reports progress, a summary, JUnit XML and artifacts of failures.
+// a browser and the callback server, runs the journeys in parallel pages (in integrator mode, where they
+// share the app's key and so its clock, exclusive ones alone, last), and reports progress, a summary,
+// JUnit XML and artifacts of failures.
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer';
 import type { Journey } from '../../scenarios/journey.js';
@@ -176,6 +177,7 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
     const admin = createAdminClient(baseUrl, { adminToken: options.adminToken });
     await preflight(admin, baseUrl);
     const outcomes = new Map((await admin.outcomes.list()).map((o) => [o.name, o]));
+    const returnParameters = (await admin.wire()).redirect;
     browser ??= await launchScenarioBrowser({ headful: options.headful, slowMo: options.slowMo, executablePath });
 
     const env: RunEnvironment = {
@@ -184,6 +186,7 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
       admin,
       browser,
       outcomes,
+      returnParameters,
       callbacks,
       runId: randomBytes(3).toString('hex'),
       app: integrator ? { url: options.appUrl!, startSelector: options.appStartSelector } : undefined,
@@ -202,12 +205,14 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
       const result = await runJourney(env, journey, `j${++slots}`, reporter, options.artifactsDir);
       results.set(journey.name, result);
     };
+    // Each journey moves its own key's clock; only in integrator mode do journeys share one (the app's).
+    const alone = (j: Journey) => integrator && Boolean(j.exclusive);
     await pool(
-      selection.run.filter((j) => !j.exclusive),
+      selection.run.filter((j) => !alone(j)),
       concurrency,
       runOne,
     );
-    for (const journey of selection.run.filter((j) => j.exclusive)) await runOne(journey);
+    for (const journey of selection.run.filter(alone)) await runOne(journey);
 
     const ordered = all.map((j) => results.get(j.name)).filter((r): r is JourneyResult => r !== undefined);
     const count = (status: JourneyResult['status']) => ordered.filter((r) => r.status === status).length;

@@ -97,12 +97,30 @@ const PathGlob = z
   .max(MAX_GLOB_CHARS, { message: `must be a glob of at most ${MAX_GLOB_CHARS} characters` })
   .meta({ description: `Glob: * within a segment, ** across segments, letter case ignored; at most ${MAX_GLOB_CHARS} characters` });
 
-export const JournalQuery = z.object({
-  api_key: z.string().optional(),
-  method: z.string().optional(),
-  path: PathGlob.optional(),
+/** The methods a journal entry can have: the public API's, and what browsers and link checkers send. */
+export const journalMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const httpStatusMessage = { error: 'must be an HTTP status, a whole number from 100 to 599' };
+
+/** The journal's filters, one schema for the control API and the portal's journal page. */
+export const JournalFilterQuery = z.object({
+  method: z
+    .string()
+    .toUpperCase()
+    .refine((method) => (journalMethods as readonly string[]).includes(method), { message: `must be one of ${journalMethods.join(', ')}` })
+    .optional(),
+  // Every recorded path starts with "/": a glob that starts with anything but "/" or a star matches nothing.
+  path: PathGlob.refine((glob) => glob.startsWith('/') || glob.startsWith('*'), { message: 'must start with / (request paths do), or with *' }).optional(),
+  status: z.coerce.number(httpStatusMessage).int(httpStatusMessage).min(100, httpStatusMessage).max(599, httpStatusMessage).optional(),
+});
+
+export const JournalQuery = JournalFilterQuery.extend({
+  api_key: z.string().optional().meta({ description: 'Requests sent with this key in Authorization' }),
+  owner: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Requests that belong to this key: sent with it, or let into one of its sessions by the scan UI's link or cookie (what the portal's journal shows)" }),
   session_id: z.string().optional(),
-  status: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
@@ -190,23 +208,83 @@ export const FaultRule = z
   .meta({ id: 'FaultRule' });
 export type FaultRule = FaultRuleInput & { id: string; created: string; matched: number };
 
+/** Which clock a clock call is about: one API key's (by the key, or by a session of that key), or the global one. */
+const clockScopeFields = {
+  api_key: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .meta({ description: "That API key's clock (absent, with no session_id: the global clock)" }),
+  session_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "The clock of the API key that owns this session (for callers that know a session but not its key)" }),
+};
+const oneScope = (scope: { api_key?: string; session_id?: string } | null | undefined) => !scope || scope.api_key === undefined || scope.session_id === undefined;
+const oneScopeMessage = { message: 'give at most one of api_key or session_id' };
+
+/** GET /__mock/clock: unknown parameters are refused, so that a misspelt scope never reads the global clock. */
+export const ClockQuery = z.strictObject(clockScopeFields).refine(oneScope, oneScopeMessage);
+/** freeze, unfreeze, reset: no body (the global clock), or the scope. */
+export const ClockBody = z
+  .strictObject(clockScopeFields)
+  .refine(oneScope, oneScopeMessage)
+  .nullish()
+  .meta({ id: 'ClockScope', example: { api_key: 'my-ci-key' } });
+
 export const ClockState = z
-  .object({ now: z.string(), now_ms: z.number(), frozen: z.boolean(), offset_ms: z.number() })
+  .object({
+    now: z.string(),
+    now_ms: z.number(),
+    frozen: z.boolean().meta({ description: "Time stands still: this clock is frozen (a key's own freeze, or the global clock's that the key follows)" }),
+    offset_ms: z.number().meta({ description: 'How far this clock is from real time' }),
+    api_key: z.string().optional().meta({ description: 'A key\'s clock: the key, masked' }),
+    own_clock: z.boolean().optional().meta({ description: "A key's clock: false while the key follows the global clock (it never moved its own, or reset it)" }),
+    offset_from_global_ms: z.number().optional().meta({ description: "A key's clock: how far it is from the global clock" }),
+    keys_with_own_clock: z.number().int().optional().meta({ description: 'The global clock: how many API keys have a clock of their own (at most 1000)' }),
+  })
   .meta({ id: 'ClockState' });
 export const AdvanceResult = ClockState.extend({
   ran: z
     .object({ analyses_decided: z.number().int(), sessions_timed_out: z.number().int(), webhook_attempts: z.number().int() })
-    .meta({ description: 'What ran while the clock moved through the window' }),
+    .meta({ description: "What ran while the clock moved through the window (a key's advance: that key's work only)" }),
   due_instants: z.number().int().meta({ description: 'How many distinct instants the clock stopped at to run what was due' }),
   complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants or 60 s of real time): the rest runs right after, at the target time' }),
 }).meta({ id: 'ClockAdvanced' });
 export const AdvanceBody = z
-  .object({
+  .strictObject({
     ms: z.number().int().min(0).optional(),
     duration: z.string().optional().meta({ description: 'e.g. 90s, 30m, 48h' }),
+    ...clockScopeFields,
   })
   .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'give exactly one of ms or duration' })
-  .meta({ id: 'AdvanceClock', example: { duration: '48h' } });
+  .refine(oneScope, oneScopeMessage)
+  .meta({ id: 'AdvanceClock', example: { duration: '48h', api_key: 'my-ci-key' } });
+
+export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'stopped'] as const;
+/** What a delivery reports (see core/webhook-body.ts): the session was created, or changed later. */
+export const webhookEvents = ['session_created', 'session_updated'] as const;
+const sessionGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The delivery filters, one schema for the control API and the portal's webhooks page. */
+export const DeliveryFilterQuery = z.object({
+  session_id: z.string().trim().toLowerCase().regex(sessionGuid, { message: 'must be a session id: a GUID such as 61652a58-0c4b-4a8e-9d3f-2b1c7e5a9f10' }).optional(),
+  status: z.enum(deliveryStatuses).optional(),
+  event: z.enum(webhookEvents).optional(),
+});
+
+export const DeliveryListQuery = DeliveryFilterQuery.extend({
+  api_key: z.string().optional(),
+  order: z.enum(['oldest', 'newest']).default('oldest'),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).meta({ description: 'Matches to skip, in the chosen order' }),
+  limit: z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'At most this many (default: all)' }),
+});
+
+/** `?api_key=`: act only on what belongs to this key; another key's id is answered as an unknown one (404). */
+export const KeyScopeQuery = z.object({ api_key: z.string().min(1).optional() });
 
 export const DeliveryView = z
   .object({
@@ -215,7 +293,7 @@ export const DeliveryView = z
     url: z.string(),
     event: z.string(),
     session_status: SessionStatus,
-    status: z.enum(['pending', 'held', 'succeeded', 'failed', 'stopped']),
+    status: z.enum(deliveryStatuses),
     in_flight: z.boolean(),
     created: z.string(),
     next_attempt: z.string().nullable(),
@@ -245,6 +323,8 @@ export const ChaosRuleInput = z
     chaos: WebhookChaos,
   })
   .refine((r) => (r.session_id === undefined) !== (r.api_key === undefined), { message: 'give exactly one of session_id or api_key' })
+  // A rule with no effect would only use up deliveries: it is a mistake, not a request.
+  .refine((r) => Object.keys(r.chaos).length > 0, { message: `must name at least one effect: ${Object.keys(WebhookChaos.shape).join(', ')}`, path: ['chaos'] })
   .meta({ id: 'WebhookChaosRule', example: { api_key: 'my-test-key', next: 1, chaos: { drop_first: 3 } } });
 export const ChaosRuleView = z.object({ id: z.string(), session_id: z.string().optional(), api_key: z.string().optional(), remaining: z.number().nullable(), chaos: WebhookChaos });
 
@@ -252,3 +332,24 @@ export const OutcomeQueue = z.object({ api_key: z.string(), queued: z.array(z.st
 export const ReadyState = z
   .object({ status: z.literal('ready'), sessions: z.number().int(), outcomes: z.number().int(), merchants: z.number().int() })
   .meta({ id: 'Ready' });
+
+/** GET /__mock/wire: the wire details in effect (fixtures/wire.json with WIRE_FILE laid over it). */
+export const WireDetails = z
+  .object({
+    create_status: z.object({ liveness: z.number(), scanning: z.number(), scanningsessions: z.number() }),
+    redirect: z.object({ relay_state_param: z.string(), session_id_param: z.string() }),
+    errors: z.record(z.string(), z.object({ code: z.string(), status: z.number() })).meta({ description: "Wire code and status of each inferred error, by the emulator's name for it" }),
+    webhook: z.object({
+      retry_delays_ms: z.array(z.number()),
+      extension_headers: z.object({ delivery_id: z.string().nullable(), event: z.string().nullable() }),
+      event_envelope: z.record(z.string(), z.unknown()),
+    }),
+    scan_ui: z.object({
+      document_type: z.string(),
+      frame_message: z.object({
+        target_origins: z.enum(['merchant_urls', 'any']),
+        cancelled: z.object({ errorCode: z.string().nullable(), errorDetails: z.string().nullable() }),
+      }),
+    }),
+  })
+  .meta({ id: 'WireDetails' });

@@ -1,6 +1,8 @@
-// Contracts of the data files in fixtures/ (merchants, outcome presets, result template).
+// Contracts of the data files in fixtures/ (merchants, outcome presets, result template, wire details).
 // A file that does not match fails startup with its name and the offending field.
 import { z } from 'zod';
+import { parseDuration } from '../config.js';
+import { inferredErrorCodes } from '../core/errors.js';
 import { AnalysisStatus, DocumentOption, LivenessAction, StylesheetUrl, WebhookUrl } from './common.js';
 
 /**
@@ -139,3 +141,102 @@ export const OutcomePreset = z
     api_flow_waits: preset.api_flow_waits ?? preset.analysis_duration_ms >= ABOUT_TIME_MS,
   }));
 export type OutcomePreset = z.infer<typeof OutcomePreset>;
+
+// ---- fixtures/wire.json: the wire details no ZignSec source settles ----
+
+/** A success status of a create call. */
+const CreateStatus = z.number().int().min(200).max(299);
+/** A query parameter name that needs no percent-encoding. */
+const QueryName = z.string().regex(/^[A-Za-z0-9_.~-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, _ . ~ or -' });
+const WireErrorForm = z
+  .object({
+    code: z.string().regex(/^[A-Za-z][A-Za-z0-9_ .-]{0,99}$/, { message: 'must start with a letter and hold letters, digits, spaces, _ . or - (at most 100)' }),
+    status: z.number().int().min(400).max(599),
+  })
+  .strict();
+/** Headers a delivery carries for the receiver's sake, which an extension must never stand in for. */
+const reservedHeaders = new Set(['x-zignsec-hmac-sha256', 'content-type', 'content-length', 'user-agent', 'host', 'transfer-encoding', 'connection']);
+const ExtensionHeader = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, { message: 'must be an HTTP header name' })
+  .refine((name) => !reservedHeaders.has(name.toLowerCase()), { message: 'must not be a header ZignSec or HTTP itself sends (X-ZignSec-Hmac-SHA256, Content-Type, ...)' })
+  .nullable();
+/** Longest retry gap accepted: a week, so a schedule cannot park a delivery for ever. */
+const MAX_RETRY_GAP_MS = 7 * 86_400_000;
+const RetryGap = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0 || ms > MAX_RETRY_GAP_MS) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration from 1ms to 7d, such as 90s, 15m or 1.5h' });
+    return z.NEVER;
+  }
+  return ms;
+});
+const DocumentType = z.string().regex(/^[A-Za-z_]{1,40}$/, { message: 'must be a document type such as Passport or IdentityCard' });
+const FrameMessageError = z.object({ errorCode: z.string().max(100).nullable(), errorDetails: z.string().max(500).nullable() }).strict();
+
+const createStatusShape = { liveness: CreateStatus, scanning: CreateStatus, scanningsessions: CreateStatus };
+const redirectShape = { relay_state_param: QueryName, session_id_param: QueryName };
+const errorsShape = Object.fromEntries(inferredErrorCodes.map((code) => [code, WireErrorForm])) as Record<(typeof inferredErrorCodes)[number], typeof WireErrorForm>;
+const extensionHeadersShape = { delivery_id: ExtensionHeader, event: ExtensionHeader };
+const frameMessageShape = { target_origins: z.enum(['merchant_urls', 'any']), cancelled: FrameMessageError };
+/** The webhook event envelope: a JSON template like the result template (placeholders in envelopeContext). */
+const EnvelopeTemplate = z.record(z.string(), z.unknown());
+
+/**
+ * fixtures/wire.json: every wire detail of the emulator that no ZignSec source settles, as data, so
+ * that learning the real value means changing this file, not the code. (The result object has a
+ * template of its own, fixtures/result-template.json.)
+ */
+export const WireFile = z
+  .object({
+    $comment: z.string().optional(),
+    /** HTTP status of a successful create call, per endpoint. */
+    create_status: z.object(createStatusShape).strict(),
+    /** Query parameters the scan UI appends to target / target_error / cancel_url. */
+    redirect: z.object(redirectShape).strict().refine((r) => r.relay_state_param !== r.session_id_param, { message: 'the two parameter names must differ' }),
+    /** Wire code and HTTP status of each inferred error, by the emulator's name for it. */
+    errors: z.object(errorsShape).strict(),
+    webhook: z
+      .object({
+        /** Gaps between attempts: after the first failure, the second, ...; the last repeats when WEBHOOK_MAX_ATTEMPTS asks for more. */
+        retry_delays: z.array(RetryGap).min(1).max(99),
+        /** The emulator's own delivery headers (null: not sent). */
+        extension_headers: z
+          .object(extensionHeadersShape)
+          .strict()
+          .refine((h) => !h.delivery_id || !h.event || h.delivery_id.toLowerCase() !== h.event.toLowerCase(), { message: 'the two header names must differ' }),
+        event_envelope: EnvelopeTemplate,
+      })
+      .strict(),
+    scan_ui: z
+      .object({
+        /** documentType of the result for sessions captured in the hosted scan UI (the API flow echoes the upload's). */
+        document_type: DocumentType,
+        /** The window.postMessage the scan UI sends its parent frame. */
+        frame_message: z.object(frameMessageShape).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+export type WireFile = z.infer<typeof WireFile>;
+
+/**
+ * A WIRE_FILE of one's own: any part of fixtures/wire.json, laid over it (objects merged key by key,
+ * lists and the envelope template replaced whole), so it names only what differs.
+ */
+export const WireOverrides = z
+  .object({
+    $comment: z.string().optional(),
+    create_status: z.object(createStatusShape).partial().strict().optional(),
+    redirect: z.object(redirectShape).partial().strict().optional(),
+    errors: z
+      .object(Object.fromEntries(inferredErrorCodes.map((code) => [code, WireErrorForm.partial().optional()])))
+      .strict()
+      .optional(),
+    webhook: z
+      .object({ retry_delays: z.array(z.string()).optional(), extension_headers: z.object(extensionHeadersShape).partial().strict().optional(), event_envelope: EnvelopeTemplate.optional() })
+      .strict()
+      .optional(),
+    scan_ui: z.object({ document_type: z.string().optional(), frame_message: z.object(frameMessageShape).partial().strict().optional() }).strict().optional(),
+  })
+  .strict();

@@ -72,9 +72,25 @@ export const ScanningSessionCreated = z
 export const SessionIdParams = z.object({ id: z.string().meta({ description: 'Session id (GUID)' }) });
 export const AnalysisIdParams = SessionIdParams.extend({ analysisId: z.string() });
 
+/**
+ * A query parameter read as ASP.NET Core binds a simple type (ZignSec's API is .NET): the first of
+ * repeated values (`?documentType=a&documentType=b` is `a`), and an empty or blank value as absent
+ * (its ConvertEmptyStringToNull).
+ */
+function boundAsDotNet<T extends z.ZodType>(schema: T, description: string) {
+  const first = (value: unknown) => {
+    const given = Array.isArray(value) ? value[0] : value;
+    return typeof given === 'string' && given.trim() === '' ? undefined : given;
+  };
+  return z.preprocess(first, schema).meta({ description });
+}
+
 export const DocumentUploadQuery = z.object({
-  documentType: z.string().regex(/^[A-Za-z_]{1,40}$/, { message: 'must be a document type such as Passport or Selfie' }),
-  reference: z.string().max(200).optional(),
+  documentType: boundAsDotNet(
+    z.string({ message: 'is required' }).regex(/^[A-Za-z_]{1,40}$/, { message: 'must be a document type such as Passport, IdentityCard, DriversLicense or Selfie' }),
+    'What the image is: Passport, IdentityCard, DriversLicense, Selfie (as public clients send it); echoed as documentType in the result.',
+  ),
+  reference: boundAsDotNet(z.string().max(200).optional(), "The caller's reference (public clients send provider_folder_id); empty means none."),
 });
 
 export const DocumentUploaded = z
@@ -90,7 +106,7 @@ export const DocumentUploaded = z
   .meta({ id: 'DocumentUploaded' });
 
 export const StartAnalysisQuery = z.object({
-  timeZoneOffset: z.coerce.number().int().min(-840).max(840).optional(),
+  timeZoneOffset: boundAsDotNet(z.coerce.number().int().min(-840).max(840).optional(), "Minutes east of UTC (a client's -new Date().getTimezoneOffset())."),
 });
 export const StartAnalysisBody = z
   .object({ analysis_types: z.array(AnalysisType).min(1).max(10).nullish() })

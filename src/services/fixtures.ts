@@ -1,5 +1,5 @@
-// Loads and validates the data files: merchants, outcome presets, name pools and the result template.
-// Any problem is a FixtureError naming the file and the field, and stops startup.
+// Loads and validates the data files: merchants, outcome presets, name pools, the result template and
+// the wire details. Any problem is a FixtureError naming the file and the field, and stops startup.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,11 +8,12 @@ import { packageRoot } from '../config.js';
 import type { PersonPool } from '../core/identity.js';
 import { renderResult, resultContext, unknownPlaceholders, type Template } from '../core/result.js';
 import { NO_EVENTS, type Session } from '../core/session.js';
-import { MerchantsFile, OutcomePreset } from '../schemas/fixtures.js';
+import { envelopeContext } from '../core/webhook-body.js';
+import { MerchantsFile, OutcomePreset, WireFile, WireOverrides } from '../schemas/fixtures.js';
 import { SessionResult } from '../schemas/public.js';
 
 /** The settings that name fixture files; a FixtureError says which one it came through. */
-export type FixtureSetting = 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE';
+export type FixtureSetting = 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE' | 'WIRE_FILE';
 
 export class FixtureError extends Error {
   override name = 'FixtureError';
@@ -35,6 +36,8 @@ export interface Fixtures {
   outcomes: Map<string, OutcomePreset & { source: 'built-in' | 'custom' }>;
   pools: PersonPool[];
   resultTemplate: Template;
+  /** fixtures/wire.json, with WIRE_FILE laid over it. */
+  wire: WireFile;
 }
 
 export type CataloguedPreset = Fixtures['outcomes'] extends Map<string, infer P> ? P : never;
@@ -137,7 +140,40 @@ function sampleSession(): Session {
   };
 }
 
-export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE'>): Fixtures {
+const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** `over` laid over `base`: objects merged key by key, anything else (lists, values) replaced; `whole` keys replaced as they are. */
+function layOver(base: unknown, over: unknown, whole: ReadonlySet<string>): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = whole.has(key) ? value : layOver(base[key], value, whole);
+  return merged;
+}
+
+/** The envelope template is data, replaced whole, like the result template. */
+const replacedWhole = new Set(['event_envelope']);
+
+function parseWire(file: string, data: unknown): WireFile {
+  const wire = parseFixture(file, WireFile, data);
+  const sample = envelopeContext({ event: 'session_updated', sessionId: 'sample', integrationId: 'sample', relayState: 'sample', status: 'Accepted', errors: [], resultJson: '{}' });
+  const missing = unknownPlaceholders(wire.webhook.event_envelope, sample);
+  if (missing.length > 0) throw new FixtureError(`${file}: webhook.event_envelope: unknown placeholders ${missing.map((m) => `{{${m}}}`).join(', ')}`);
+  return wire;
+}
+
+/** The built-in wire details, and a WIRE_FILE's laid over them (checked as a whole, problems named in that file). */
+function loadWire(overridesFile: string | undefined): WireFile {
+  const builtInFile = join(packageRoot, 'fixtures', 'wire.json');
+  const builtIn = readJson(builtInFile);
+  const wire = parseWire(builtInFile, builtIn);
+  if (!overridesFile) return wire;
+  return through('WIRE_FILE', () => {
+    const overrides = parseFixture(overridesFile, WireOverrides, readJson(overridesFile));
+    return parseWire(overridesFile, layOver(builtIn, overrides, replacedWhole));
+  });
+}
+
+export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE' | 'WIRE_FILE'>): Fixtures {
   const merchants = through('MERCHANTS_FILE', () => parseFixture(config.MERCHANTS_FILE, MerchantsFile, readJson(config.MERCHANTS_FILE)));
   const outcomes: Fixtures['outcomes'] = new Map();
   loadOutcomeDir(join(packageRoot, 'fixtures', 'outcomes'), 'built-in', outcomes);
@@ -164,5 +200,5 @@ export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_D
       }
     }
   });
-  return { merchants, outcomes, pools, resultTemplate };
+  return { merchants, outcomes, pools, resultTemplate, wire: loadWire(config.WIRE_FILE) };
 }

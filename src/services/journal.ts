@@ -42,8 +42,14 @@ export interface JournalEntry {
   apiKey: string | null;
 }
 
+/** Finds the key a session belongs to, for journal entries let into that session (the scan UI sends no key). */
+export type SessionOwnerLookup = (sessionId: string) => string | undefined;
+
 export interface JournalFilter {
+  /** Requests sent with this key in Authorization. */
   apiKey?: string;
+  /** Requests that belong to this key: let into one of its sessions, or else sent with it. */
+  owner?: string;
   method?: string;
   path?: string;
   sessionId?: string;
@@ -59,7 +65,7 @@ export const MAX_KEPT_URL_CHARS = 2048;
 const SLICE_MS = 8;
 /** Match results remembered per filter run: entries share paths (the create path, a session's paths). */
 const MEMO_MAX = 4096;
-const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token']);
+const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token', 'zs-product-key']);
 const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Request headers as shown: the API key masked, cookies and the admin token hidden. */
@@ -126,12 +132,17 @@ export class RequestJournal {
   private responseTypes: string[] = [];
   private apiKeys: (string | null)[] = [];
   private authorised: (string | null)[] = [];
+  /** The key each entry belongs to: its authorised session's owner, else the key it was sent with. */
+  private owners: (string | null)[] = [];
   /** The session each entry is about: worked out on first read (undefined until then), as reads are rare. */
   private sessionIds: (string | null | undefined)[] = [];
   /** Entry ids by the session they were authorised for, oldest first: a session's page reads these only. */
   private readonly bySession = new Map<string, number[]>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly ownerOfSession: SessionOwnerLookup = () => undefined,
+  ) {}
 
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
     if (this.capacity === 0) return;
@@ -156,8 +167,11 @@ export class RequestJournal {
     const responseType = String(reply.getHeader('content-type') ?? '');
     this.responseTexts[slot] = typeof payload === 'string' ? keptText(payload, responseType) : Buffer.isBuffer(payload) ? keptText(payload.toString('utf8', 0, MAX_BODY_CHARS + 1), responseType) : null;
     this.responseTypes[slot] = responseType;
-    this.apiKeys[slot] = typeof authorization === 'string' ? authorization.trim() : null;
+    const apiKey = typeof authorization === 'string' ? authorization.trim() : null;
+    this.apiKeys[slot] = apiKey;
     this.authorised[slot] = sessionId;
+    // Settled now, while the session is held: its owner stays the entry's owner after the session is forgotten.
+    this.owners[slot] = (sessionId !== null ? this.ownerOfSession(sessionId) : undefined) ?? apiKey;
     this.sessionIds[slot] = sessionId ?? undefined;
     if (sessionId !== null) {
       const ids = this.bySession.get(sessionId);
@@ -267,6 +281,7 @@ export class RequestJournal {
         }
         seenId = id;
         if (filter.apiKey !== undefined && this.apiKeys[slot] !== filter.apiKey) continue;
+        if (filter.owner !== undefined && this.owners[slot] !== filter.owner) continue;
         if (method !== undefined && this.methods[slot] !== method) continue;
         if (filter.status !== undefined && this.statuses[slot] !== filter.status) continue;
         if (sessionId !== undefined && this.sessionIdAt(slot) !== sessionId) continue;
@@ -299,14 +314,17 @@ export class RequestJournal {
     return this.entriesById(this.bySession.get(sessionId) ?? []);
   }
 
-  /** Forgets every entry, or one key's; returns how many went. The kept ones stay in order. */
+  /**
+   * Forgets every entry, or one key's (sent with it, or belonging to it: its sessions' scan UI
+   * requests); returns how many went. The kept ones stay in order.
+   */
   clear(apiKey?: string): number {
-    const columns = ['ids', 'times', 'durations', 'statuses', 'methods', 'urls', 'headers', 'bodies', 'bodyIsJson', 'responseTexts', 'responseTypes', 'apiKeys', 'authorised', 'sessionIds'] as const;
+    const columns = ['ids', 'times', 'durations', 'statuses', 'methods', 'urls', 'headers', 'bodies', 'bodyIsJson', 'responseTexts', 'responseTypes', 'apiKeys', 'authorised', 'owners', 'sessionIds'] as const;
     const kept = Object.fromEntries(columns.map((name) => [name, [] as unknown[]])) as Record<(typeof columns)[number], unknown[]>;
     if (apiKey !== undefined) {
       for (let position = 0; position < this.size; position++) {
         const slot = this.slotAt(position);
-        if (this.apiKeys[slot] === apiKey) continue;
+        if (this.apiKeys[slot] === apiKey || this.owners[slot] === apiKey) continue;
         for (const name of columns) kept[name].push(this[name][slot]);
       }
     }

@@ -1,11 +1,13 @@
 // Glue between the hosted scan UI and the session service: which steps a session shows, the
 // browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
-// session id, because they belong to the UI rather than to the session's API contract).
+// session id, because they belong to the UI rather than to the session's API contract). Every time
+// here is the session's key's clock, as for the session itself.
 import { randomBytes } from 'node:crypto';
 import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
-import type { Clock } from '../core/clock.js';
+import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
+import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
 import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
 import { finalRedirect, type FinalRedirect } from '../core/redirect.js';
 import { isFinal, type OneTimeLink, type Session } from '../core/session.js';
@@ -28,6 +30,8 @@ export interface UiState {
   mobile: MobileState;
   outcome: { name: string; rule: string };
   redirect: (FinalRedirect & { kind: string }) | null;
+  /** Once the session is final: what the page posts to the merchant page that frames it, before it leaves. */
+  frame_message: FrameMessage | null;
 }
 
 /**
@@ -57,7 +61,7 @@ export class ScanFlowService {
   constructor(
     private readonly sessions: SessionService,
     private readonly config: Config,
-    private readonly clock: Clock,
+    private readonly clocks: KeyClocks,
   ) {}
 
   /** Which browser holds the cookie: the desktop that opened redirect_url, or the phone that opened the mobile link. */
@@ -76,7 +80,7 @@ export class ScanFlowService {
     this.forgetGoneSessions();
     let link = this.mobileLinks.get(session.id);
     if (!link) {
-      link = issueLink(urlSafeToken(22), this.clock.now(), this.config.OTP_TTL);
+      link = issueLink(urlSafeToken(22), this.clocks.now(session.apiKey), this.config.OTP_TTL);
       this.mobileLinks.set(session.id, link);
     }
     return link.token;
@@ -86,7 +90,7 @@ export class ScanFlowService {
   openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
     const link = this.mobileLinks.get(session.id);
     if (!link) return { ok: false, reason: 'invalid' };
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     const check = checkLink(link, token, cookie, now);
     if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
@@ -103,11 +107,11 @@ export class ScanFlowService {
   redirectOf(session: Session, resultPage: string): (FinalRedirect & { kind: string }) | null {
     if (!isFinal(session.status)) return null;
     const kind = session.findings?.redirect ?? (session.status === 'Accepted' ? 'target' : session.status === 'Cancelled' ? 'cancel_url' : 'target_error');
-    return { ...finalRedirect(session.settings, kind, session.id, resultPage), kind };
+    return { ...finalRedirect(session.settings, kind, session.id, resultPage, this.sessions.fixtures.wire.redirect), kind };
   }
 
   state(session: Session, resultPage: string): UiState {
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     const due = session.analysisDueAt;
     const analyzing = !isFinal(session.status) && (due !== null || session.events.some((entry) => entry.event === 'analysis started'));
     const preset = this.sessions.fixtures.outcomes.get(session.outcome.name);
@@ -119,7 +123,12 @@ export class ScanFlowService {
       mobile: this.mobileState(session),
       outcome: { ...session.outcome },
       redirect: this.redirectOf(session, resultPage),
+      frame_message: this.frameMessageOf(session),
     };
+  }
+
+  frameMessageOf(session: Session): FrameMessage | null {
+    return isFinal(session.status) ? endOfFlowMessage(session, this.sessions.fixtures.wire.scan_ui.frame_message.cancelled) : null;
   }
 
   /** The tester panel's pick; false when a stronger rule (armed, queued, header, relay_state) already chose. */

@@ -1,12 +1,13 @@
 // Holds every session in memory, per API key, and runs the operations that need the clock,
 // the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
-// Its timed work (analyses decided, sessions timed out) is run by the due-work scheduler.
+// Every session lives on its own key's clock (stamps, deadlines, analyses); its timed work (analyses
+// decided, sessions timed out) is kept per key and run by the due-work scheduler.
 import { randomBytes, randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
-import type { Clock } from '../core/clock.js';
+import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { checkLink, issueLink, markLinkUsed, type LinkCheck } from '../core/otp.js';
 import { applyOutcome } from '../core/outcome.js';
@@ -35,7 +36,7 @@ import type { AnalysisType, SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, OutcomePreset } from '../schemas/fixtures.js';
 import type { SessionResult } from '../schemas/public.js';
 import type { Fixtures } from './fixtures.js';
-import type { DueWorkSource } from './due-work.js';
+import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { MerchantRegistry } from './merchants.js';
 import { MAX_QUEUED_OUTCOMES, OutcomeQueues } from './outcome-queues.js';
 
@@ -52,15 +53,27 @@ export interface CreateOptions {
 }
 
 /**
+ * A key's timed work, on the key's clock: unfinished sessions by deadline (expiresAt) and running
+ * analyses by the instant they are decided (analysisDueAt). Entries of sessions that ended, were
+ * deleted or rescheduled are skipped when met.
+ */
+interface KeyDueQueues {
+  expiries: FlatQueue<string>;
+  analyses: FlatQueue<string>;
+}
+
+/**
  * Per API key: the key as first seen, shared by all its sessions (one string, not one per request),
  * its last session ordinal, how many sessions it holds and which of them are finished (oldest
- * finished first: its eviction order past MAX_SESSIONS_PER_KEY).
+ * finished first: its eviction order past MAX_SESSIONS_PER_KEY), and its timed work (made on first
+ * use, dropped when it runs dry).
  */
 interface KeyCounter {
   readonly key: string;
   sequence: number;
   held: number;
   readonly finished: Set<string>;
+  due: KeyDueQueues | undefined;
 }
 
 /** Past this many stale entries (sessions that finished before their deadline), a due queue is rebuilt. */
@@ -71,16 +84,11 @@ const expiresAtOf = (session: Session) => session.expiresAt;
 
 export class SessionService implements DueWorkSource {
   private readonly sessions = new Map<string, Session>();
-  /** Unfinished sessions by deadline (expiresAt). Entries of sessions that ended are skipped when met. */
-  private expiries = new FlatQueue<string>();
-  /** Running analyses by the instant they are decided (analysisDueAt); stale entries are skipped likewise. */
-  private analyses = new FlatQueue<string>();
   /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
   private readonly finished = new Set<string>();
   private readonly sequences = new Map<string, KeyCounter>();
-  private analysesDecided = 0;
-  private sessionsTimedOut = 0;
-  wakeUp?: (at: number) => void;
+  wakeUp?: (apiKey: string, at: number) => void;
+  ran?: (apiKey: string, kind: DueWorkKind) => void;
   /** Outcomes queued for the next sessions of each key. */
   readonly queues = new OutcomeQueues();
   private readonly listeners = new Set<Listener>();
@@ -89,7 +97,7 @@ export class SessionService implements DueWorkSource {
   constructor(
     private readonly config: Config,
     readonly fixtures: Fixtures,
-    readonly clock: Clock,
+    readonly clocks: KeyClocks,
     readonly merchants: MerchantRegistry,
   ) {}
 
@@ -123,9 +131,10 @@ export class SessionService implements DueWorkSource {
   create(apiKey: string, flow: Flow, request: Record<string, unknown>, options: CreateOptions = {}): Session {
     const merchant = this.merchantFor(apiKey);
     if (!merchant) throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
-    const now = this.clock.now();
-    this.expireDue(now);
-    this.makeRoom(this.sequences.get(apiKey));
+    const now = this.clocks.now(apiKey);
+    const known = this.sequences.get(apiKey);
+    if (known) this.expireDue(known, now);
+    this.makeRoom(known);
 
     const id = uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id);
@@ -143,7 +152,7 @@ export class SessionService implements DueWorkSource {
 
     let counter = this.sequences.get(apiKey);
     if (!counter) {
-      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set() };
+      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
       this.sequences.set(counter.key, counter);
     }
 
@@ -174,9 +183,10 @@ export class SessionService implements DueWorkSource {
     this.chooseActionIfNeeded(session);
     this.sessions.set(id, session);
     counter.held++;
-    this.expiries.push(id, session.expiresAt);
-    if (this.expiries.length > 2 * this.unfinishedCount() + STALE_ENTRIES_ALLOWED) this.rebuildDueQueues();
-    this.wakeUp?.(session.expiresAt);
+    const due = this.dueQueuesOf(counter);
+    due.expiries.push(id, session.expiresAt);
+    if (due.expiries.length > 2 * (counter.held - counter.finished.size) + STALE_ENTRIES_ALLOWED) this.rebuildDueQueues(counter);
+    this.wakeUp?.(counter.key, session.expiresAt);
     this.emit(session, null, 'Created');
     return session;
   }
@@ -189,11 +199,21 @@ export class SessionService implements DueWorkSource {
     return session;
   }
 
+  /** The API key that owns a session, without looking at its deadline. */
+  keyOf(id: string): string | undefined {
+    return this.sessions.get(id)?.apiKey;
+  }
+
   /** For the browser UI and the control API, which are not scoped by API key. */
   findAny(id: string): Session | undefined {
     const session = this.sessions.get(id);
     if (session) this.expireIfDue(session);
     return session;
+  }
+
+  /** The key a held session belongs to, read without touching the session (no expiry check). */
+  ownerOf(id: string): string | undefined {
+    return this.sessions.get(id)?.apiKey;
   }
 
   list(filter: { apiKey?: string; status?: SessionStatus } = {}): Session[] {
@@ -253,7 +273,7 @@ export class SessionService implements DueWorkSource {
   /** Checks the link; with `consume` (every method but HEAD) a valid token is also used up and swapped for a cookie secret. */
   openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
     if (!session.link) return { ok: false, reason: 'invalid' };
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     const check = checkLink(session.link, token, cookieSecret, now);
     if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
@@ -267,7 +287,7 @@ export class SessionService implements DueWorkSource {
     if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
-    const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clock.now() };
+    const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
     if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);
@@ -294,15 +314,19 @@ export class SessionService implements DueWorkSource {
       this.chooseActionIfNeeded(session);
     }
     const preset = this.preset(session.outcome.name);
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
     if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
     else recordEvent(session, { at: now, status: 'Pending', event: 'analysis started' });
     if (!preset.never_finishes) {
       const waits = via === 'scan_ui' || preset.api_flow_waits;
       session.analysisDueAt = now + (waits ? preset.analysis_duration_ms : 0);
-      this.analyses.push(session.id, session.analysisDueAt);
-      this.wakeUp?.(session.analysisDueAt);
+      const counter = this.sequences.get(session.apiKey);
+      // An analysis decided at once is finished below, not queued.
+      if (counter && session.analysisDueAt > now) {
+        this.dueQueuesOf(counter).analyses.push(session.id, session.analysisDueAt);
+        this.wakeUp?.(counter.key, session.analysisDueAt);
+      }
     }
     if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
   }
@@ -366,13 +390,19 @@ export class SessionService implements DueWorkSource {
     this.assertOpen(session);
     const preset = this.fixtures.outcomes.get('user_cancelled');
     const from = session.status;
-    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, this.clock.now());
-    else transition(session, 'Cancelled', this.clock.now(), event);
+    const now = this.clocks.now(session.apiKey);
+    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, now, this.fixtures.wire.scan_ui.document_type);
+    else transition(session, 'Cancelled', now, event);
     session.events[session.events.length - 1].event = event;
     this.settle(session, from);
   }
 
-  // ---- due work (see DueWorkScheduler) ----
+  // ---- due work (see DueWorkScheduler), per key, on the key's clock ----
+
+  private dueQueuesOf(counter: KeyCounter): KeyDueQueues {
+    counter.due ??= { expiries: new FlatQueue<string>(), analyses: new FlatQueue<string>() };
+    return counter.due;
+  }
 
   /** The session a queue entry stands for, or undefined when the entry is stale (ended, deleted, rescheduled). */
   private liveEntry(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): Session | undefined {
@@ -389,24 +419,34 @@ export class SessionService implements DueWorkSource {
     return null;
   }
 
-  nextDueAt(): number | null {
-    const analysis = this.earliest(this.analyses, analysisDueAtOf);
-    const expiry = this.earliest(this.expiries, expiresAtOf);
+  nextDueAt(apiKey: string): number | null {
+    const counter = this.sequences.get(apiKey);
+    const due = counter?.due;
+    if (!due) return null;
+    const analysis = this.earliest(due.analyses, analysisDueAtOf);
+    const expiry = this.earliest(due.expiries, expiresAtOf);
+    if (analysis === null && expiry === null) {
+      // Nothing left to do: an idle key keeps no queues.
+      counter.due = undefined;
+      return null;
+    }
     if (analysis === null) return expiry;
     return expiry === null ? analysis : Math.min(analysis, expiry);
   }
 
-  /** Decides the analyses and times out the sessions due at `now`, in the order they fell due. */
-  runDue(now: number): void {
+  /** Decides the key's analyses and times out its sessions due at `now` (the key's time), in the order they fell due. */
+  runDue(apiKey: string, now: number): void {
+    const due = this.sequences.get(apiKey)?.due;
+    if (!due) return;
     for (;;) {
-      const analysis = this.earliest(this.analyses, analysisDueAtOf);
-      const expiry = this.earliest(this.expiries, expiresAtOf);
+      const analysis = this.earliest(due.analyses, analysisDueAtOf);
+      const expiry = this.earliest(due.expiries, expiresAtOf);
       if (analysis !== null && analysis <= now && (expiry === null || analysis <= expiry)) {
-        const session = this.sessions.get(this.analyses.pop()!)!;
+        const session = this.sessions.get(due.analyses.pop()!)!;
         this.finish(session);
-        if (isFinal(session.status)) this.analysesDecided++;
+        if (isFinal(session.status)) this.ran?.(session.apiKey, 'analyses_decided');
       } else if (expiry !== null && expiry <= now) {
-        this.expireIfDue(this.sessions.get(this.expiries.pop()!)!);
+        this.expireIfDue(this.sessions.get(due.expiries.pop()!)!);
       } else return;
     }
   }
@@ -415,30 +455,24 @@ export class SessionService implements DueWorkSource {
     return Promise.resolve();
   }
 
-  totals() {
-    return { analyses_decided: this.analysesDecided, sessions_timed_out: this.sessionsTimedOut };
-  }
-
-  /** Timeouts only: before a create makes room, so that sessions past their deadline count as finished. */
-  private expireDue(now: number): void {
-    for (let at = this.earliest(this.expiries, expiresAtOf); at !== null && at <= now; at = this.earliest(this.expiries, expiresAtOf)) {
-      this.expireIfDue(this.sessions.get(this.expiries.pop()!)!);
+  /** Timeouts only: before a create makes room, so that the key's sessions past their deadline count as finished. */
+  private expireDue(counter: KeyCounter, now: number): void {
+    const queue = counter.due?.expiries;
+    if (!queue) return;
+    for (let at = this.earliest(queue, expiresAtOf); at !== null && at <= now; at = this.earliest(queue, expiresAtOf)) {
+      this.expireIfDue(this.sessions.get(queue.pop()!)!);
     }
   }
 
-  private unfinishedCount(): number {
-    return this.sessions.size - this.finished.size;
-  }
-
-  /** Drops the stale entries of both queues: the live ones are pushed again. */
-  private rebuildDueQueues(): void {
-    this.expiries = new FlatQueue<string>();
-    this.analyses = new FlatQueue<string>();
+  /** Drops the stale entries of a key's queues: its live ones are pushed again. */
+  private rebuildDueQueues(counter: KeyCounter): void {
+    const due = { expiries: new FlatQueue<string>(), analyses: new FlatQueue<string>() };
     for (const session of this.sessions.values()) {
-      if (isFinal(session.status)) continue;
-      this.expiries.push(session.id, session.expiresAt);
-      if (session.analysisDueAt !== null) this.analyses.push(session.id, session.analysisDueAt);
+      if (session.apiKey !== counter.key || isFinal(session.status)) continue;
+      due.expiries.push(session.id, session.expiresAt);
+      if (session.analysisDueAt !== null) due.analyses.push(session.id, session.analysisDueAt);
     }
+    counter.due = due;
   }
 
   private finish(session: Session, force = false): void {
@@ -446,14 +480,14 @@ export class SessionService implements DueWorkSource {
     if (preset.never_finishes && !force) return;
     const from = session.status;
     const random = this.randomFor(session.apiKey, session.sequence, 'identity');
-    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clock.now());
+    applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clocks.now(session.apiKey), this.fixtures.wire.scan_ui.document_type);
     this.settle(session, from);
   }
 
   private expireIfDue(session: Session): void {
     const from = session.status;
-    if (expireIfDue(session, this.clock.now())) {
-      this.sessionsTimedOut++;
+    if (expireIfDue(session, this.clocks.now(session.apiKey))) {
+      this.ran?.(session.apiKey, 'sessions_timed_out');
       session.findings = { identity: null, document: null, failedFields: [], scores: {}, reason: 'SessionTimeout', errors: [], redirect: 'target_error' };
       this.settle(session, from);
     }
@@ -461,7 +495,7 @@ export class SessionService implements DueWorkSource {
 
   private move(session: Session, to: SessionStatus, event: string): void {
     const from = session.status;
-    transition(session, to, this.clock.now(), event);
+    transition(session, to, this.clocks.now(session.apiKey), event);
     this.settle(session, from);
   }
 
@@ -498,7 +532,12 @@ export class SessionService implements DueWorkSource {
       this.delete(oldest.value);
     }
     while (this.sessions.size >= this.config.MAX_SESSIONS) {
-      const oldest = this.finished.values().next();
+      let oldest = this.finished.values().next();
+      if (oldest.done) {
+        // Other keys' sessions past their deadline on their own clocks count as finished too.
+        for (const other of this.sequences.values()) this.expireDue(other, this.clocks.now(other.key));
+        oldest = this.finished.values().next();
+      }
       if (oldest.done) {
         throw new ApiError('TOO_MANY_SESSIONS', `The emulator already holds MAX_SESSIONS=${this.config.MAX_SESSIONS} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS.`);
       }

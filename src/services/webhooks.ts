@@ -1,10 +1,12 @@
 // The webhook delivery engine: signs and POSTs each session's result to its webhook URL, retries on
 // ZignSec's schedule through the clock, records every attempt, and can be broken on purpose.
-// When an attempt is due is decided here; when it runs is the due-work scheduler's call.
+// Deliveries live on their session's key's clock and wait per key; when an attempt is due is decided
+// here, when it runs is the due-work scheduler's call. WEBHOOK_CONCURRENCY slots are shared by every
+// key: attempts due while all are busy wait, and freed slots go to the waiting keys in turn.
 import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
-import type { Clock } from '../core/clock.js';
+import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { nextRetryDelay, parseRetryAfter } from '../core/retry-schedule.js';
 import { MAX_RETRY_AFTER_MS } from '../core/time-limits.js';
@@ -13,7 +15,7 @@ import { eventEnvelopeJson, type WebhookEvent } from '../core/webhook-body.js';
 import { signTimestamped, signZignSecHmac } from '../core/webhook-signature.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
-import type { DueWorkSource } from './due-work.js';
+import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { SessionEvent, SessionService } from './sessions.js';
 
 export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'stopped';
@@ -50,6 +52,29 @@ export interface Delivery {
   inFlight: boolean;
 }
 
+/** Which deliveries a list shows; every field narrows it. */
+export interface DeliveryFilter {
+  apiKey?: string;
+  sessionId?: string;
+  status?: DeliveryStatus;
+  event?: WebhookEvent;
+}
+
+/** A slice of the matches: `newest` first or `oldest` first, skipping `offset`, at most `limit` (all when absent). */
+export interface DeliveryPage {
+  order: 'newest' | 'oldest';
+  offset: number;
+  limit?: number;
+}
+
+/** A chaos rule as asked for: for one session, or for an API key's next `next` deliveries (null or absent: until removed). */
+export interface ChaosRuleRequest {
+  session_id?: string;
+  api_key?: string;
+  next?: number | null;
+  chaos: WebhookChaos;
+}
+
 export interface ChaosRule {
   id: string;
   session_id?: string;
@@ -59,11 +84,19 @@ export interface ChaosRule {
   chaos: WebhookChaos;
 }
 
+/** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
+export const MAX_CHAOS_RULES_PER_KEY = 100;
 const EXCERPT_CHARS = 1024;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const STALE_SECONDS = 600;
 
 type Waiter = { matches: (d: Delivery) => boolean; resolve: (d: Delivery) => void };
+
+/** A key's pending deliveries by nextAttemptAt (the key's time), and its attempts in flight. */
+interface KeyDeliveries {
+  due: FlatQueue<Delivery>;
+  running: number;
+}
 
 /** Reads at most `limit` bytes of a response body, then lets the rest go. */
 async function readExcerpt(response: Response, limit: number): Promise<string> {
@@ -100,10 +133,16 @@ export class WebhookDispatcher implements DueWorkSource {
   private readonly bySession = new Map<string, string[]>();
   private readonly chaosRules: ChaosRule[] = [];
   private readonly waiters = new Set<Waiter>();
-  /** Pending deliveries by nextAttemptAt. An entry whose delivery has moved on (attempted, rescheduled, forgotten) is skipped when met. */
-  private due = new FlatQueue<Delivery>();
+  /**
+   * Per key with pending work or attempts in flight. An entry of a due queue whose delivery has moved
+   * on (attempted, rescheduled, forgotten) is skipped when met; an idle key's entry goes.
+   */
+  private readonly byKey = new Map<string, KeyDeliveries>();
+  /** Entries in all due queues, stale ones included: past twice the deliveries kept, they are rebuilt. */
+  private dueEntries = 0;
+  /** Keys with attempts due that found every slot busy, in the order they are served when slots free up. */
+  private readonly waitingForSlot = new Set<string>();
   private running = 0;
-  private attemptsMade = 0;
   /** Called whenever an attempt ends: what waits for the engine to settle looks again. */
   private readonly attemptEnded = new Set<() => void>();
   private closed = false;
@@ -111,13 +150,16 @@ export class WebhookDispatcher implements DueWorkSource {
   /** At shutdown: every delivery open then or created since, to be delivered or reported. */
   private readonly owedAtClose = new Set<Delivery>();
   private nextChaosId = 1;
-  wakeUp?: (at: number) => void;
+  wakeUp?: (apiKey: string, at: number) => void;
+  ran?: (apiKey: string, kind: DueWorkKind) => void;
 
   constructor(
     private readonly config: Config,
     private readonly sessions: SessionService,
-    private readonly clock: Clock,
+    private readonly clocks: KeyClocks,
     private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+    /** This machine's real time, for the signature's timestamp (receivers compare it with their own clock). */
+    private readonly wallClock: () => number = Date.now,
   ) {
     sessions.onChange((event) => this.onSessionChange(event));
   }
@@ -131,7 +173,7 @@ export class WebhookDispatcher implements DueWorkSource {
     const final = isFinal(to);
     if (!final && !merchant?.webhook_intermediate_events) return;
     const chaos = this.chaosFor(session, merchant);
-    const now = this.clock.now();
+    const now = this.clocks.now(session.apiKey);
     const event: WebhookEvent = to === 'Created' ? 'session_created' : 'session_updated';
     const delivery: Delivery = {
       id: `whd_${randomUUID().replace(/-/g, '')}`,
@@ -160,27 +202,43 @@ export class WebhookDispatcher implements DueWorkSource {
     }
     this.trimHistory();
     if (delivery.status === 'pending') this.schedule(delivery, delivery.nextAttemptAt!);
-    this.runDue(this.clock.now());
+    this.runDue(delivery.apiKey, now);
   }
 
-  /** Puts a pending delivery in the due queue for its next attempt at `at`. */
+  private keyDeliveries(apiKey: string): KeyDeliveries {
+    let perKey = this.byKey.get(apiKey);
+    if (!perKey) {
+      perKey = { due: new FlatQueue<Delivery>(), running: 0 };
+      this.byKey.set(apiKey, perKey);
+    }
+    return perKey;
+  }
+
+  /** Puts a pending delivery in its key's due queue for its next attempt at `at` (the key's time). */
   private schedule(delivery: Delivery, at: number): void {
     delivery.nextAttemptAt = at;
-    this.due.push(delivery, at);
-    if (this.due.length > 2 * this.deliveries.size + 1024) this.rebuildDueQueue();
-    this.wakeUp?.(at);
+    this.keyDeliveries(delivery.apiKey).due.push(delivery, at);
+    if (++this.dueEntries > 2 * this.deliveries.size + 1024) this.rebuildDueQueues();
+    this.wakeUp?.(delivery.apiKey, at);
   }
 
-  private rebuildDueQueue(): void {
-    this.due = new FlatQueue<Delivery>();
-    for (const delivery of this.deliveries.values()) if (delivery.status === 'pending' && !delivery.inFlight && delivery.nextAttemptAt !== null) this.due.push(delivery, delivery.nextAttemptAt);
+  private rebuildDueQueues(): void {
+    for (const perKey of this.byKey.values()) perKey.due = new FlatQueue<Delivery>();
+    this.dueEntries = 0;
+    for (const delivery of this.deliveries.values()) {
+      if (delivery.status === 'pending' && !delivery.inFlight && delivery.nextAttemptAt !== null) {
+        this.keyDeliveries(delivery.apiKey).due.push(delivery, delivery.nextAttemptAt);
+        this.dueEntries++;
+      }
+    }
+    for (const [apiKey, perKey] of this.byKey) if (perKey.due.length === 0 && perKey.running === 0 && !this.waitingForSlot.has(apiKey)) this.byKey.delete(apiKey);
   }
 
   /** The result object, or (webhook_format "event") the event envelope around it. */
   private bodyFor(session: Session, event: WebhookEvent, merchant: MerchantSettings | undefined): string {
     const resultJson = this.sessions.resultJson(session);
     if (merchant?.webhook_format !== 'event') return resultJson;
-    return eventEnvelopeJson({
+    return eventEnvelopeJson(this.sessions.fixtures.wire.webhook.event_envelope, {
       event,
       sessionId: session.id,
       integrationId: this.sessions.merchants.integrationIdFor(session.apiKey),
@@ -205,18 +263,44 @@ export class WebhookDispatcher implements DueWorkSource {
     return chaos;
   }
 
-  addChaos(rule: Omit<ChaosRule, 'id'>): ChaosRule {
-    const stored = { ...rule, id: `chaos-${this.nextChaosId++}` };
-    this.chaosRules.push(stored);
-    return stored;
+  /** Stores a rule; a session rule needs a session the emulator holds (404 otherwise). */
+  addChaos(request: ChaosRuleRequest): ChaosRule {
+    const sessionId = request.session_id?.toLowerCase();
+    if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
+    const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);
+    if (owner !== undefined && this.listChaos(owner).length >= MAX_CHAOS_RULES_PER_KEY) {
+      throw new ApiError('INVALID_REQUEST', `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`);
+    }
+    const rule: ChaosRule = { id: `chaos-${this.nextChaosId++}`, remaining: request.api_key !== undefined ? (request.next ?? null) : null, chaos: request.chaos };
+    if (sessionId !== undefined) rule.session_id = sessionId;
+    if (request.api_key !== undefined) rule.api_key = request.api_key;
+    this.chaosRules.push(rule);
+    return rule;
   }
 
-  listChaos(): ChaosRule[] {
-    return [...this.chaosRules];
+  /** The key a rule belongs to: the key it names, or the key of the session it names. */
+  private ownerOf(rule: ChaosRule): string | undefined {
+    return rule.api_key ?? (rule.session_id === undefined ? undefined : this.sessions.ownerOf(rule.session_id));
   }
 
-  clearChaos(): number {
-    return this.chaosRules.splice(0).length;
+  /** Every rule, or only those of one key (its next-N rules and the rules of its sessions). */
+  listChaos(apiKey?: string): ChaosRule[] {
+    return this.chaosRules.filter((rule) => apiKey === undefined || this.ownerOf(rule) === apiKey);
+  }
+
+  /** Removes one rule; with `apiKey`, only a rule of that key (another key's is as unknown as a missing one). */
+  removeChaos(id: string, apiKey?: string): boolean {
+    const index = this.chaosRules.findIndex((rule) => rule.id === id && (apiKey === undefined || this.ownerOf(rule) === apiKey));
+    if (index === -1) return false;
+    this.chaosRules.splice(index, 1);
+    return true;
+  }
+
+  /** Removes every rule, or one key's; returns how many went. */
+  clearChaos(apiKey?: string): number {
+    const removed = this.listChaos(apiKey);
+    for (const rule of removed) this.chaosRules.splice(this.chaosRules.indexOf(rule), 1);
+    return removed.length;
   }
 
   /** Keeps memory bounded like the session store: past the limit the oldest settled deliveries go. */
@@ -233,39 +317,83 @@ export class WebhookDispatcher implements DueWorkSource {
     }
   }
 
-  // ---- due work (see DueWorkScheduler) ----
+  // ---- due work (see DueWorkScheduler), per key, on the key's clock ----
 
-  /** The earliest live entry of the due queue, stale entries on top dropped on the way. */
-  private earliestDue(): Delivery | undefined {
-    while (this.due.length > 0) {
-      const delivery = this.due.peek()!;
-      if (delivery.status === 'pending' && !delivery.inFlight && delivery.nextAttemptAt === this.due.peekValue() && this.deliveries.has(delivery.id)) return delivery;
-      this.due.pop();
+  /** The key's earliest live entry, stale entries on top dropped on the way; an idle key's record goes. */
+  private earliestDue(apiKey: string): Delivery | undefined {
+    const perKey = this.byKey.get(apiKey);
+    if (!perKey) return undefined;
+    const { due } = perKey;
+    while (due.length > 0) {
+      const delivery = due.peek()!;
+      if (delivery.status === 'pending' && !delivery.inFlight && delivery.nextAttemptAt === due.peekValue() && this.deliveries.has(delivery.id)) return delivery;
+      due.pop();
+      this.dueEntries--;
     }
+    if (perKey.running === 0 && !this.waitingForSlot.has(apiKey)) this.byKey.delete(apiKey);
     return undefined;
   }
 
-  /** When the next attempt can start; null while every slot is busy (an ending attempt starts the next one). */
-  nextDueAt(): number | null {
-    if (this.running >= this.config.WEBHOOK_CONCURRENCY) return null;
-    return this.earliestDue()?.nextAttemptAt ?? null;
+  /** When the key's next attempt can start; null while it waits for a slot (a freed slot starts it). */
+  nextDueAt(apiKey: string): number | null {
+    if (this.waitingForSlot.has(apiKey)) return null;
+    return this.earliestDue(apiKey)?.nextAttemptAt ?? null;
   }
 
-  /** Starts every attempt due at `now` that WEBHOOK_CONCURRENCY allows; the others start as attempts end. */
-  runDue(now: number): void {
-    while (this.running < this.config.WEBHOOK_CONCURRENCY) {
-      const delivery = this.earliestDue();
-      if (!delivery || delivery.nextAttemptAt! > now) return;
-      this.due.pop();
+  /** Starts every attempt of the key due at `now` (the key's time) that WEBHOOK_CONCURRENCY allows; the others wait for a slot. */
+  runDue(apiKey: string, now: number): void {
+    for (;;) {
+      const delivery = this.earliestDue(apiKey);
+      if (!delivery || delivery.nextAttemptAt! > now) {
+        this.waitingForSlot.delete(apiKey);
+        return;
+      }
+      if (this.running >= this.config.WEBHOOK_CONCURRENCY) {
+        this.waitingForSlot.add(apiKey);
+        return;
+      }
+      this.byKey.get(apiKey)!.due.pop();
+      this.dueEntries--;
       void this.attempt(delivery);
     }
   }
 
-  async settled(now: number, deadline: number): Promise<void> {
+  /**
+   * A slot is free: the keys waiting for one are served in turn, one attempt each, so that a key with
+   * many attempts due does not hold back another key's one. A key whose attempts have all started
+   * tells the scheduler when its next one is due.
+   */
+  private serveWaitingKeys(): void {
+    while (this.running < this.config.WEBHOOK_CONCURRENCY && this.waitingForSlot.size > 0) {
+      const apiKey = this.waitingForSlot.values().next().value!;
+      this.waitingForSlot.delete(apiKey);
+      const now = this.clocks.now(apiKey);
+      const delivery = this.earliestDue(apiKey);
+      if (!delivery || delivery.nextAttemptAt! > now) {
+        if (delivery) this.wakeUp?.(apiKey, delivery.nextAttemptAt!);
+        continue;
+      }
+      this.byKey.get(apiKey)!.due.pop();
+      this.dueEntries--;
+      void this.attempt(delivery);
+      const next = this.earliestDue(apiKey);
+      if (next && next.nextAttemptAt! <= now) this.waitingForSlot.add(apiKey);
+      else if (next) this.wakeUp?.(apiKey, next.nextAttemptAt!);
+    }
+  }
+
+  /** Whether the key (every key, when undefined) has attempts in flight, waiting for a slot or due at its time. */
+  private busy(apiKey: string | undefined): boolean {
+    if (apiKey === undefined) return this.running > 0 || this.waitingForSlot.size > 0;
+    if ((this.byKey.get(apiKey)?.running ?? 0) > 0 || this.waitingForSlot.has(apiKey)) return true;
+    const next = this.earliestDue(apiKey)?.nextAttemptAt ?? null;
+    return next !== null && next <= this.clocks.now(apiKey);
+  }
+
+  async settled(apiKey: string | undefined, deadline: number): Promise<void> {
     while (performance.now() < deadline) {
-      this.runDue(now);
-      const next = this.earliestDue()?.nextAttemptAt ?? null;
-      if (this.running === 0 && (next === null || next > now)) return;
+      if (apiKey !== undefined) this.runDue(apiKey, this.clocks.now(apiKey));
+      if (!this.busy(apiKey)) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(1, deadline - performance.now()));
         timer.unref();
@@ -278,39 +406,42 @@ export class WebhookDispatcher implements DueWorkSource {
     }
   }
 
-  totals() {
-    return { webhook_attempts: this.attemptsMade };
-  }
-
   // ---- sending ----
 
   /**
    * X-ZignSec-Hmac-SHA256 carries the merchant's scheme, signed at each attempt (a timestamped value
-   * carries the attempt's time). X-ZignSec-Webhook-Id and X-ZignSec-Event are the emulator's own
+   * carries the attempt's time). The delivery id and event headers (X-ZignSec-Webhook-Id and
+   * X-ZignSec-Event by default, wire.json `webhook.extension_headers`) are the emulator's own
    * extensions (no ZignSec source documents them): they let a test match what it received to the
    * control API's deliveries, and production code must not need them.
    */
-  private headersFor(delivery: Delivery, now: number): Record<string, string> {
+  private headersFor(delivery: Delivery): Record<string, string> {
     const merchants = this.sessions.merchants;
     const timestamped = merchants.settingsFor(delivery.apiKey)?.webhook_signature === 'timestamped';
     const rightKey = timestamped ? merchants.webhookSecretFor(delivery.apiKey) : delivery.apiKey;
     const key = delivery.chaos.wrong_signature ? `${rightKey}-wrong` : rightKey;
-    const timestamp = Math.floor(now / 1000) - (delivery.chaos.stale_timestamp ? STALE_SECONDS : 0);
-    return {
+    // Real time, not the key's clock: receivers check t against their own clock (usually within 5
+    // minutes), and a key whose clock was moved 48 hours would have every delivery refused.
+    const timestamp = Math.floor(this.wallClock() / 1000) - (delivery.chaos.stale_timestamp ? STALE_SECONDS : 0);
+    const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'zignsec-mock-webhooks/0.1',
       'x-zignsec-hmac-sha256': timestamped ? signTimestamped(delivery.body, key, timestamp) : signZignSecHmac(delivery.body, key),
-      'x-zignsec-webhook-id': delivery.id,
-      'x-zignsec-event': delivery.event,
     };
+    const extensions = this.sessions.fixtures.wire.webhook.extension_headers;
+    if (extensions.delivery_id) headers[extensions.delivery_id.toLowerCase()] = delivery.id;
+    if (extensions.event) headers[extensions.event.toLowerCase()] = delivery.event;
+    return headers;
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
+    const perKey = this.keyDeliveries(delivery.apiKey);
     delivery.inFlight = true;
     this.running += 1;
-    this.attemptsMade += 1;
-    const at = this.clock.now();
-    const headers = this.headersFor(delivery, at);
+    perKey.running += 1;
+    this.ran?.(delivery.apiKey, 'webhook_attempts');
+    const at = this.clocks.now(delivery.apiKey);
+    const headers = this.headersFor(delivery);
     const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null, retry_after_ms: null };
     const started = performance.now();
     let retryAfterMs: number | undefined;
@@ -352,16 +483,14 @@ export class WebhookDispatcher implements DueWorkSource {
     delivery.attempts.push(record);
     delivery.inFlight = false;
     this.running -= 1;
+    perKey.running -= 1;
     this.settleAttempt(delivery, record, retryAfterMs);
     // A slot is free: what waited for one starts now, and whoever waits for the engine looks again.
-    this.runDue(this.clock.now());
+    this.serveWaitingKeys();
+    if (perKey.running === 0) this.earliestDue(delivery.apiKey);
     for (const notify of [...this.attemptEnded]) {
       this.attemptEnded.delete(notify);
       notify();
-    }
-    if (this.running < this.config.WEBHOOK_CONCURRENCY) {
-      const next = this.earliestDue()?.nextAttemptAt ?? null;
-      if (next !== null) this.wakeUp?.(next);
     }
   }
 
@@ -378,20 +507,21 @@ export class WebhookDispatcher implements DueWorkSource {
       delivery.nextAttemptAt = null;
       return;
     }
-    const delay = nextRetryDelay(delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
+    const delay = nextRetryDelay(this.sessions.fixtures.wire.webhook.retry_delays, delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
     if (delay === null || this.closed) {
       delivery.status = 'failed';
       delivery.nextAttemptAt = null;
       if (delivery.final) this.releaseHeld(delivery.sessionId);
       return;
     }
-    this.schedule(delivery, this.clock.now() + delay);
+    this.schedule(delivery, this.clocks.now(delivery.apiKey) + delay);
   }
 
   /** out_of_order: intermediate events go out after the final one, newest first. */
   private releaseHeld(sessionId: string): void {
     const held = (this.bySession.get(sessionId) ?? []).map((id) => this.deliveries.get(id)!).filter((d) => d && d.status === 'held');
-    const now = this.clock.now();
+    if (held.length === 0) return;
+    const now = this.clocks.now(held[0].apiKey);
     held.reverse().forEach((d, i) => {
       d.status = 'pending';
       this.schedule(d, now + i); // one millisecond apart keeps the reversed order
@@ -400,27 +530,44 @@ export class WebhookDispatcher implements DueWorkSource {
 
   // ---- observing ----
 
-  list(filter: { apiKey?: string; sessionId?: string; status?: DeliveryStatus } = {}): Delivery[] {
+  /** Matching deliveries in the order they were created. */
+  list(filter: DeliveryFilter = {}): Delivery[] {
     const ids = filter.sessionId ? (this.bySession.get(filter.sessionId) ?? []) : [...this.deliveries.keys()];
     return ids
       .map((id) => this.deliveries.get(id)!)
-      .filter((d) => d && (filter.apiKey === undefined || d.apiKey === filter.apiKey) && (filter.status === undefined || d.status === filter.status));
+      .filter(
+        (d) =>
+          d &&
+          (filter.apiKey === undefined || d.apiKey === filter.apiKey) &&
+          (filter.status === undefined || d.status === filter.status) &&
+          (filter.event === undefined || d.event === filter.event),
+      );
   }
 
-  get(id: string): Delivery {
+  /** One page of the matching deliveries, and how many match in all. */
+  select(filter: DeliveryFilter, page: DeliveryPage): { total: number; deliveries: Delivery[] } {
+    const found = this.list(filter);
+    if (page.order === 'newest') found.reverse();
+    const end = page.limit === undefined ? undefined : page.offset + page.limit;
+    return { total: found.length, deliveries: found.slice(page.offset, end) };
+  }
+
+  /** A delivery by id; with `apiKey`, only one of that key (another key's is as unknown as a missing one). */
+  get(id: string, apiKey?: string): Delivery {
     const delivery = this.deliveries.get(id);
-    if (!delivery) throw new ApiError('NOT_FOUND', `No webhook delivery ${JSON.stringify(id.slice(0, 64))}.`);
+    if (!delivery || (apiKey !== undefined && delivery.apiKey !== apiKey)) throw new ApiError('NOT_FOUND', `No webhook delivery ${JSON.stringify(id.slice(0, 64))}.`);
     return delivery;
   }
 
-  /** Sends a delivery again now (same id and body), whatever its status. */
-  redeliver(id: string): Delivery {
-    const delivery = this.get(id);
+  /** Sends a delivery again now (same id and body), whatever its status; with `apiKey`, only one of that key. */
+  redeliver(id: string, apiKey?: string): Delivery {
+    const delivery = this.get(id, apiKey);
     if (delivery.inFlight) throw new ApiError('SESSION_STATE', 'This delivery is being attempted right now.');
     delivery.status = 'pending';
     delivery.dropped = delivery.chaos.drop_first ?? 0;
-    this.schedule(delivery, this.clock.now());
-    this.runDue(this.clock.now());
+    const now = this.clocks.now(delivery.apiKey);
+    this.schedule(delivery, now);
+    this.runDue(delivery.apiKey, now);
     return delivery;
   }
 
@@ -465,18 +612,20 @@ export class WebhookDispatcher implements DueWorkSource {
   private async finalAttempts(): Promise<Delivery[]> {
     this.closed = true;
     const deadline = performance.now() + this.config.SHUTDOWN_GRACE;
-    const now = this.clock.now();
     for (const delivery of this.deliveries.values()) {
       if (delivery.status !== 'pending' && delivery.status !== 'held' && !delivery.inFlight) continue;
       this.owedAtClose.add(delivery);
       if (delivery.inFlight) continue;
       delivery.status = 'pending';
-      this.schedule(delivery, now);
+      this.schedule(delivery, this.clocks.now(delivery.apiKey));
     }
-    this.runDue(now);
+    const runOwed = () => {
+      for (const apiKey of new Set([...this.owedAtClose].map((d) => d.apiKey))) this.runDue(apiKey, this.clocks.now(apiKey));
+    };
+    runOwed();
     const open = () => [...this.owedAtClose].some((d) => d.inFlight || d.status === 'pending');
     while (open() && performance.now() < deadline) {
-      this.runDue(this.clock.now());
+      runOwed();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const undelivered = [...this.owedAtClose].filter((d) => d.status !== 'succeeded');

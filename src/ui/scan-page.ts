@@ -1,5 +1,6 @@
 // The scan UI page: every step is a server-rendered section; the one small script (assets/scan.js)
 // shows one at a time, talks to the UI API under /v3/scan/ui/<id>/ and exposes the step as data-step.
+import type { FrameMessage } from '../core/frame-message.js';
 import type { LivenessAction } from '../schemas/common.js';
 import { html, SafeHtml } from './html.js';
 import { actionPrompt, stringsFor, type UiStrings } from './strings.js';
@@ -24,6 +25,8 @@ export interface ScanPageView {
   samplesBase: string;
   /** Set when the session has already ended: where the done step sends the browser. */
   redirect: string | null;
+  /** The origins the page may post its frame message to (none: it posts nothing), and the message when already ended. */
+  frame: { targets: string[]; message: FrameMessage | null };
   cssUrls: string[];
   assets: { script: string; style: string };
   apiBase: string;
@@ -127,6 +130,7 @@ export function renderScanPage(view: ScanPageView): string {
     steps: view.captureSteps,
     initialStep: view.initialStep,
     redirect: view.redirect,
+    frame: view.frame,
     testMode: view.testMode,
     samplesBase: view.samplesBase,
     strings: {

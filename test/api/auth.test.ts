@@ -92,6 +92,19 @@ t.test("returns 401 UNAUTHORIZED saying ZignSec expects the raw key for 'Bearer 
   }
 });
 
+t.test('a key sent only in Zs-Product-Key (the gateway APIs\' header) is 401 naming Authorization, and the journal hides it', async (t) => {
+  const { app } = await startTestApp(t);
+  const productKeyOnly = [{ code: 'UNAUTHORIZED', description: "Missing Authorization header: the v3 API takes the raw API key in Authorization; Zs-Product-Key is the header of ZignSec's newer gateway APIs." }];
+  for (const req of [everyRoute[0], everyRoute[3]]) {
+    await t.test(`${req.method} ${req.url}`, async (t) => assertErrors(t, await app.inject(withKey(req, { 'zs-product-key': 'product-key-1234567890' })), 401, productKeyOnly));
+  }
+  const [entry] = (await app.inject({ url: '/__mock/journal?limit=1' })).json().requests;
+  t.equal(entry.headers['zs-product-key'], '****');
+  t.notMatch(JSON.stringify((await app.inject({ url: '/__mock/journal' })).json()), 'product-key-1234567890');
+  const both = await app.inject(withKey(everyRoute[0], { authorization: DEMO_KEY, 'zs-product-key': 'other' }));
+  t.equal(both.statusCode, 200, 'Authorization is what counts');
+});
+
 t.test('returns 401 UNAUTHORIZED for a key over 512 characters, and accepts one of exactly 512', async (t) => {
   const { app } = await startTestApp(t);
   assertErrors(t, await app.inject(withKey(everyRoute[0], { authorization: 'k'.repeat(513) })), 401, longKey);

@@ -2,8 +2,8 @@
 // stamped at its own instant, including work scheduled by work inside the window (retries of
 // retries), and the control API says what ran. A schedule that never ends is cut off, not spun.
 import t from 'tap';
-import { AdjustableClock } from '../../src/core/clock.js';
-import { retryDelaysMs } from '../../src/core/retry-schedule.js';
+import { AdjustableClock, KeyClocks } from '../../src/core/clock.js';
+import { builtInRetryDelaysMs as retryDelaysMs } from '../helpers/retry-schedule.js';
 import { DueWorkScheduler, MAX_DUE_INSTANTS, type DueWorkSource } from '../../src/services/due-work.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
@@ -73,50 +73,78 @@ t.test('an analysis decided inside the window sends its webhook from the instant
   t.equal(delivery.attempts[0].at, '2026-01-15T09:01:00.000Z', 'attempted when the 60-second analysis ended, not at the end of the window');
 });
 
-t.test('a frozen clock stays frozen at the target; a running one runs on from it', async (t) => {
-  let real = Date.UTC(2026, 0, 1);
-  const clock = new AdjustableClock(() => real);
-  const scheduler = new DueWorkScheduler(clock, { error: () => undefined });
-  const start = clock.now();
-  const due = [start + 1000, start + 2000];
+/** An adjustable clock whose real time the test moves. */
+class TestClock extends AdjustableClock {
+  constructor(private real: number) {
+    super(() => this.real);
+  }
+  advanceReal(ms: number) {
+    this.real += ms;
+  }
+}
+
+/** A source with work of key `k` at fixed instants (on k's clock), recording the instant each ran at. */
+function fixedSource(clock: TestClock, due: number[]) {
   const ran: number[] = [];
   const source: DueWorkSource = {
-    nextDueAt: () => due[0] ?? null,
-    runDue: (now) => {
-      while (due.length > 0 && due[0] <= now) {
+    nextDueAt: (apiKey) => (apiKey === 'k' ? (due[0] ?? null) : null),
+    runDue: (apiKey, now) => {
+      while (apiKey === 'k' && due.length > 0 && due[0] <= now) {
         due.shift();
         ran.push(now);
-        real += 5; // real time passes while the work runs; domain time holds still
+        source.ran?.('k', 'analyses_decided');
+        clock.advanceReal(5); // real time passes while the work runs; domain time holds still
       }
     },
     settled: async () => undefined,
-    totals: () => ({ analyses_decided: ran.length }),
   };
-  scheduler.add(source);
-  const report = await scheduler.advance(10_000);
-  t.strictSame(report, { ran: { analyses_decided: 2, sessions_timed_out: 0, webhook_attempts: 0 }, due_instants: 2, complete: true });
-  t.same(ran, [start + 1000, start + 2000], 'each piece of work ran at its own instant, however long the one before took');
-  t.equal(clock.frozen, false);
-  t.equal(clock.now(), start + 10_000, 'resumed from the target, not from where real time drifted');
-  clock.freeze();
-  await scheduler.advance(500);
-  t.equal(clock.frozen, true);
-  t.equal(clock.now(), start + 10_500);
-  scheduler.stop();
-});
+  return { source, ran };
+}
 
-t.test(`a schedule that never runs dry is cut off after ${MAX_DUE_INSTANTS} instants, and the clock still reaches the target`, async (t) => {
-  const clock = new AdjustableClock(() => Date.UTC(2026, 0, 1));
-  const scheduler = new DueWorkScheduler(clock, { error: () => undefined });
-  let runs = 0;
-  scheduler.add({ nextDueAt: () => clock.now(), runDue: () => void runs++, settled: async () => undefined, totals: () => ({ webhook_attempts: runs }) });
-  const start = clock.now();
-  const report = await scheduler.advance(HOUR);
-  t.equal(report.complete, false);
-  t.equal(report.due_instants, MAX_DUE_INSTANTS);
-  t.equal(clock.now(), start + HOUR);
-  scheduler.stop();
-});
+for (const scope of ['the global clock', "the key's own clock"] as const) {
+  t.test(`${scope}: a frozen clock stays frozen at the target; a running one runs on from it`, async (t) => {
+    const clock = new TestClock(Date.UTC(2026, 0, 1));
+    const clocks = new KeyClocks(clock);
+    const scheduler = new DueWorkScheduler(clocks, { error: () => undefined });
+    const apiKey = scope === 'the global clock' ? undefined : 'k';
+    const start = clock.now();
+    const { source, ran } = fixedSource(clock, [start + 1000, start + 2000]);
+    scheduler.add(source);
+    source.wakeUp!('k', start + 1000);
+    const report = await scheduler.advance(10_000, apiKey);
+    t.strictSame(report, { ran: { analyses_decided: 2, sessions_timed_out: 0, webhook_attempts: 0 }, due_instants: 2, complete: true });
+    t.same(ran, [start + 1000, start + 2000], 'each piece of work ran at its own instant, however long the one before took');
+    t.equal(clocks.frozen('k'), false);
+    t.equal(clocks.now('k'), start + 10_000, 'resumed from the target, not from where real time drifted');
+    t.equal(clock.now(), apiKey ? start + 10 : start + 10_000, apiKey ? 'the global clock ran on in real time only' : 'the global clock moved');
+    await scheduler.freeze(apiKey);
+    await scheduler.advance(500, apiKey);
+    t.equal(clocks.frozen('k'), true);
+    t.equal(clocks.now('k'), start + 10_500);
+    scheduler.stop();
+  });
+
+  t.test(`${scope}: a schedule that never runs dry is cut off after ${MAX_DUE_INSTANTS} instants, and the clock still reaches the target`, async (t) => {
+    const clock = new AdjustableClock(() => Date.UTC(2026, 0, 1));
+    const clocks = new KeyClocks(clock);
+    const scheduler = new DueWorkScheduler(clocks, { error: () => undefined });
+    const apiKey = scope === 'the global clock' ? undefined : 'k';
+    let runs = 0;
+    const source: DueWorkSource = {
+      nextDueAt: (key) => (key === 'k' ? clocks.now('k') : null),
+      runDue: () => void runs++,
+      settled: async () => undefined,
+    };
+    scheduler.add(source);
+    source.wakeUp!('k', clock.now());
+    const start = clock.now();
+    const report = await scheduler.advance(HOUR, apiKey);
+    t.equal(report.complete, false);
+    t.equal(report.due_instants, MAX_DUE_INSTANTS);
+    t.equal(clocks.now('k'), start + HOUR);
+    scheduler.stop();
+  });
+}
 
 t.test('a reset sent during an advance waits for the window to finish', async (t) => {
   const { app } = await startTestApp(t);

@@ -120,7 +120,7 @@ t.test('clock: advance by ms or duration expires OTPs and sessions; freeze and r
   const { app } = await startTestApp(t, { OTP_TTL: '1m', SESSION_TTL: '1h' });
   const body = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest })).json();
   const before = (await app.inject({ url: '/__mock/clock' })).json();
-  t.same(before, { now: '2026-01-15T09:00:00.000Z', now_ms: Date.UTC(2026, 0, 15, 9), frozen: false, offset_ms: 0 });
+  t.same(before, { now: '2026-01-15T09:00:00.000Z', now_ms: Date.UTC(2026, 0, 15, 9), frozen: false, offset_ms: 0, keys_with_own_clock: 0 });
   const advanced = (await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { ms: 60_000 } })).json();
   t.equal(advanced.now, '2026-01-15T09:01:00.000Z');
   const url = new URL(body.redirect_url);

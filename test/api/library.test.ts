@@ -139,6 +139,31 @@ t.test('the clock: freeze, advance by ms and by duration, unfreeze, reset', asyn
   t.strictSame(await mock.admin.clock.reset().then((c) => [c.frozen, c.offset_ms]), [false, 0]);
 });
 
+t.test("one key's clock through the admin client: freeze, advance, read, reset, by key or by session", async (t) => {
+  const mock = await startMock({ SESSION_TTL: '1h' });
+  t.teardown(() => mock.close());
+  const mine = mock.apiClient('my-pipeline-key');
+  const theirs = mock.apiClient('their-pipeline-key');
+  const { id } = await mine.createLivenessSession({ options: 'FrontSide', action: 'Random' });
+  const other = await theirs.createLivenessSession({ options: 'FrontSide', action: 'Random' });
+  const frozen = await mock.admin.clock.freeze('my-pipeline-key');
+  t.match(frozen, { frozen: true, own_clock: true, api_key: '****' });
+  const moved = await mock.admin.clock.advance('2h', 'my-pipeline-key');
+  t.equal(moved.now_ms, frozen.now_ms + 7_200_000);
+  t.match(moved.ran, { sessions_timed_out: 1 });
+  t.equal((await mine.getResult(id)).status, 'Timeout', 'my session expired on my clock');
+  t.equal((await theirs.getResult(other.id)).status, 'Created', 'theirs did not');
+  t.equal((await mock.admin.clock.get({ session_id: id })).now_ms, moved.now_ms, 'a session names its key');
+  t.match(await mock.admin.clock.get(), { frozen: false, offset_ms: 0, keys_with_own_clock: 1 }, 'the global clock is untouched');
+  t.match(await mock.admin.clock.unfreeze({ api_key: 'my-pipeline-key' }), { frozen: false, own_clock: true });
+  t.match(await mock.admin.clock.reset('my-pipeline-key'), { own_clock: false, offset_from_global_ms: 0 });
+  const refused = await mock.admin.clock.advance('31d', 'my-pipeline-key').catch((e: unknown) => e);
+  t.strictSame([(refused as AdminApiError).status, (refused as AdminApiError).errors], [
+    400,
+    [{ code: 'INVALID_REQUEST', description: 'one move is at most 2592000000 ms (30 days): move the clock in several steps' }],
+  ]);
+});
+
 t.test('webhook chaos and redelivery through the admin client', async (t) => {
   const mock = await startMock();
   t.teardown(() => mock.close());
@@ -179,7 +204,7 @@ t.test('MOCK_ADMIN_TOKEN: the started mock passes it; a client without it gets 4
 });
 
 t.test('startMock rejects unknown and invalid settings; close is idempotent', async (t) => {
-  await t.rejects(startMock({ PROT: 1 } as never), new ConfigError(`Unknown setting PROT; the settings are PORT, HOST, PUBLIC_URL, LOG_LEVEL, SESSION_TTL, OTP_TTL, MAX_SESSIONS, MAX_SESSIONS_PER_KEY, MERCHANTS_FILE, OUTCOMES_DIR, RESULT_TEMPLATE_FILE, AUTH_MODE, MAX_UPLOAD_BYTES, MAX_BODY_BYTES, JOURNAL_SIZE, WEBHOOK_TIMEOUT, WEBHOOK_CONCURRENCY, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIME_SCALE, SHUTDOWN_GRACE, SEED, TEST_MODE, MOCK_ADMIN_TOKEN, PORTAL_MAX_SIGN_INS, PORTAL_SIGN_IN_RATE.`));
+  await t.rejects(startMock({ PROT: 1 } as never), new ConfigError(`Unknown setting PROT; the settings are PORT, HOST, PUBLIC_URL, LOG_LEVEL, SESSION_TTL, OTP_TTL, MAX_SESSIONS, MAX_SESSIONS_PER_KEY, MERCHANTS_FILE, OUTCOMES_DIR, RESULT_TEMPLATE_FILE, AUTH_MODE, MAX_UPLOAD_BYTES, MAX_BODY_BYTES, JOURNAL_SIZE, WEBHOOK_TIMEOUT, WEBHOOK_CONCURRENCY, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIME_SCALE, SHUTDOWN_GRACE, SEED, TEST_MODE, MOCK_ADMIN_TOKEN, PORTAL_MAX_SIGN_INS, PORTAL_SIGN_IN_RATE, WIRE_FILE.`));
   await t.rejects(startMock({ SESSION_TTL: 'soon' }), { name: 'ConfigError', message: /SESSION_TTL \(--session-ttl\): must be a duration/ });
   const mock = await startMock({ TEST_MODE: false, JOURNAL_SIZE: 10 });
   t.strictSame([mock.config.TEST_MODE, mock.config.JOURNAL_SIZE], [false, 10], 'booleans and numbers are accepted');

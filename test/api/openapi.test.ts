@@ -42,7 +42,7 @@ t.test('the OpenAPI document is generated from the zod schemas and served beside
     if (!path.startsWith('/__mock')) continue;
     for (const operation of Object.values(operations)) for (const tag of operation.tags ?? []) controlTags.add(tag);
   }
-  t.same([...controlTags].sort(), ['Control: clock', 'Control: faults', 'Control: journal', 'Control: merchants', 'Control: outcomes', 'Control: sessions', 'Control: webhooks']);
+  t.same([...controlTags].sort(), ['Control: clock', 'Control: faults', 'Control: journal', 'Control: merchants', 'Control: outcomes', 'Control: sessions', 'Control: webhooks', 'Control: wire']);
   t.ok(doc.paths['/__mock/sessions/{id}/complete'].post, 'control routes are documented');
 
   const ui = await app.inject({ url: '/v3/scan/swagger/' });

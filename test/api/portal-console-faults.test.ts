@@ -166,7 +166,7 @@ t.test('a form that names a key, or one past the limit, adds nothing', async (t)
   const a = await signIn(app, 'key-a');
   const b = await signIn(app, 'key-b');
   const theirs = await addRule(app, { api_key: 'key-a', action: { type: 'reset' } });
-  const named = 'This console acts on the key you signed in with, and only on it: a form that names an API key (api_key) is refused. Nothing changed.';
+  const named = 'This form has no field "api_key": the console acts for the key you signed in with, on its own data only. Nothing was changed.';
   for (const [url, fields] of [
     ['/portal/faults', { ...formFields, api_key: 'key-a' }],
     ['/portal/faults', { preset: 'create-503', api_key: 'key-b' }],
@@ -175,7 +175,7 @@ t.test('a form that names a key, or one past the limit, adds nothing', async (t)
   ] as const) {
     const res = await b.post(url, fields);
     t.equal(res.statusCode, 400, url);
-    t.equal(textOf(res.body, 'console-error'), named);
+    t.equal(textOf(res.body, 'problem-text'), named);
   }
   t.strictSame((await rulesOf(app)).map((r) => r.id), [theirs.id], "nothing added, key-a's rule still there");
 

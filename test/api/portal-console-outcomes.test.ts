@@ -218,8 +218,8 @@ t.test("one key's console never shows or changes another key's queue or default"
   }
   await b.post('/portal/outcomes/queue/clear');
 
-  // A form that names a key is refused, whichever key it names.
-  const named = 'This console acts on the key you signed in with, and only on it: a form that names an API key (api_key) is refused. Nothing changed.';
+  // A form that names a key (a field the form does not have) is refused, whichever key it names.
+  const named = 'This form has no field "api_key": the console acts for the key you signed in with, on its own data only. Nothing was changed.';
   for (const [url, fields] of [
     ['/portal/outcomes/queue', { outcome: 'approved', count: '1', api_key: 'key-a' }],
     ['/portal/outcomes/queue/clear', { api_key: 'key-a' }],
@@ -230,7 +230,15 @@ t.test("one key's console never shows or changes another key's queue or default"
   ] as const) {
     const res = await b.post(url, fields);
     t.equal(res.statusCode, 400, url);
-    t.equal(textOf(res.body, 'console-error'), named, url);
+    t.equal(textOf(res.body, 'problem-text'), named, url);
+  }
+  for (const [url, fields] of [
+    ['/portal/outcomes/queue/clear', { key: 'key-a' }],
+    ['/portal/outcomes/queue/remove', { index: '0', outcome: 'liveness_failed', session_id: 'x' }],
+  ] as const) {
+    const res = await b.post(url, fields);
+    t.equal(res.statusCode, 400, url);
+    t.match(textOf(res.body, 'problem-text'), /^This form has no field "(key|session_id)": /, 'any field the form does not have');
   }
   t.strictSame(await queueOf(app, 'key-a'), ['liveness_failed', 'face_mismatch'], "key-a's queue is unchanged");
   t.equal(await defaultOf(app, 'key-a'), 'document_expired', "key-a's default is unchanged");

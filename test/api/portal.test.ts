@@ -21,7 +21,6 @@ function setCookies(res: { headers: Record<string, unknown> }): string[] {
   return header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
 }
 
-
 async function createLiveness(app: App, key: string, body: Record<string, unknown> = {}): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: { ...exampleLivenessRequest, ...body } });
   if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
@@ -452,6 +451,26 @@ t.test('starting a scan', async (t) => {
     const page = await client.get(String(res.headers.location));
     t.equal(textOf(page.body, 'session-returned'), 'The scan UI sent you back through target.');
   });
+});
+
+t.test("the portal shows a key's own clock, and starts its scans on it; another key's page is on the global clock", async (t) => {
+  const { app } = await startPortalApp(t);
+  const mine = await signIn(app, 'clock-portal-key');
+  t.equal(textOf((await mine.get('/portal')).body, 'start-settings-clock'), '2026-01-15 09:00:00.000 UTC (the global clock)');
+  await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: '90m', api_key: 'clock-portal-key' } });
+  await app.inject({ method: 'POST', url: '/__mock/clock/freeze', payload: { api_key: 'clock-portal-key' } });
+  t.equal(textOf((await mine.get('/portal')).body, 'start-settings-clock'), "2026-01-15 10:30:00.000 UTC (your key's own, 1 h 30 min ahead; frozen)");
+  const started = await mine.post('/portal/scans', { mode: 'browser', relay_state: 'clocked', outcome: '' });
+  const id = new URL(String(started.headers.location)).pathname.split('/')[4];
+  t.match((await mine.get(`/portal/sessions/${id}`)).body, '<time datetime="2026-01-15T10:30:00.000Z">', "the session is stamped with the key's time");
+  const theirs = await signIn(app, 'another-portal-key');
+  t.equal(textOf((await theirs.get('/portal')).body, 'start-settings-clock'), '2026-01-15 09:00:00.000 UTC (the global clock)');
+
+  // Back on the global clock, the key's next session is stamped earlier than the last one: still the newest.
+  await app.inject({ method: 'POST', url: '/__mock/clock/reset', payload: { api_key: 'clock-portal-key' } });
+  const next = await createLiveness(app, 'clock-portal-key');
+  const rows = [...(await mine.get('/portal/sessions')).body.matchAll(/data-testid="session-row" data-session-id="([^"]+)"/g)].map((m) => m[1]);
+  t.same(rows, [next, id], 'newest first in the order they were created');
 });
 
 t.test('the session list: newest first, filtered, paged', async (t) => {

@@ -15,25 +15,32 @@ const settings = {
   relay_state: '11111',
 };
 const id = '61652a58-1921-4593-abab-fcbc24f972b0';
+/** fixtures/wire.json's names. */
+const names = { relay_state_param: 'relay_state', session_id_param: 'session_id' };
 
 t.test('each ending goes to its URL with relay_state and the session id, keeping the query', async (t) => {
-  t.same(finalRedirect(settings, 'target', id, '/r'), { url: `https://www.google.com/?q=Success&relay_state=11111&session_id=${id}`, via: 'target' });
-  t.same(finalRedirect(settings, 'target_error', id, '/r'), { url: `https://www.google.com/?q=targetError&relay_state=11111&session_id=${id}`, via: 'target_error' });
-  t.same(finalRedirect(settings, 'cancel_url', id, '/r'), { url: `https://www.google.com/?q=Cancel&relay_state=11111&session_id=${id}`, via: 'cancel_url' });
-  t.equal(new URL(finalRedirect(settings, 'target', id, '/r').url).searchParams.get('q'), 'Success', 'still a valid search URL');
+  t.same(finalRedirect(settings, 'target', id, '/r', names), { url: `https://www.google.com/?q=Success&relay_state=11111&session_id=${id}`, via: 'target' });
+  t.same(finalRedirect(settings, 'target_error', id, '/r', names), { url: `https://www.google.com/?q=targetError&relay_state=11111&session_id=${id}`, via: 'target_error' });
+  t.same(finalRedirect(settings, 'cancel_url', id, '/r', names), { url: `https://www.google.com/?q=Cancel&relay_state=11111&session_id=${id}`, via: 'cancel_url' });
+  t.equal(new URL(finalRedirect(settings, 'target', id, '/r', names).url).searchParams.get('q'), 'Success', 'still a valid search URL');
 });
 
 t.test('cancel falls back to target_error, then everything to the result page', async (t) => {
-  t.equal(finalRedirect({ ...settings, cancel_url: '' }, 'cancel_url', id, '/r').via, 'target_error');
-  t.same(finalRedirect({ ...settings, cancel_url: '', target_error: '' }, 'cancel_url', id, '/r'), { url: '/r', via: 'result_page' });
-  t.same(finalRedirect({ ...settings, target: '' }, 'target', id, '/r'), { url: '/r', via: 'result_page' });
-  t.same(finalRedirect({ ...settings, target_error: 'javascript:alert(1)' }, 'target_error', id, '/r'), { url: '/r', via: 'result_page' }, 'never a non-http URL');
+  t.equal(finalRedirect({ ...settings, cancel_url: '' }, 'cancel_url', id, '/r', names).via, 'target_error');
+  t.same(finalRedirect({ ...settings, cancel_url: '', target_error: '' }, 'cancel_url', id, '/r', names), { url: '/r', via: 'result_page' });
+  t.same(finalRedirect({ ...settings, target: '' }, 'target', id, '/r', names), { url: '/r', via: 'result_page' });
+  t.same(finalRedirect({ ...settings, target_error: 'javascript:alert(1)' }, 'target_error', id, '/r', names), { url: '/r', via: 'result_page' }, 'never a non-http URL');
 });
 
 t.test('return parameters are encoded, replace same-named ones, and keep the fragment', async (t) => {
-  const url = withReturnParameters('https://shop.example/done?relay_state=old&x=1#top', '<script>&"', id);
+  const url = withReturnParameters('https://shop.example/done?relay_state=old&x=1#top', '<script>&"', id, names);
   t.equal(url, `https://shop.example/done?relay_state=%3Cscript%3E%26%22&x=1&session_id=${id}#top`);
   t.equal(new URL(url).searchParams.get('relay_state'), '<script>&"');
+});
+
+t.test('the parameter names are the ones given (ZignSec may spell relay_state "relaystate")', async (t) => {
+  const url = withReturnParameters('https://shop.example/done?relaystate=old', 'r-1', id, { relay_state_param: 'relaystate', session_id_param: 'sessionid' });
+  t.equal(url, `https://shop.example/done?relaystate=r-1&sessionid=${id}`);
 });
 
 t.test('capture steps follow options for liveness and analysis_types for scanning', async (t) => {

@@ -304,6 +304,8 @@ t.test('behind a proxy serving the emulator under a path prefix, every path the 
   t.notMatch(page.body, /["(]\/v3\/scan\/ui\//, 'no path without the prefix');
   const used = await app.inject({ url: `${url.pathname.replace('/zignsec', '')}${url.search}` });
   t.match(used.body, /href="\/zignsec\/v3\/scan\/ui\/assets\/scan\.css/, 'the link-error page too');
+  t.match(used.body, /src="\/zignsec\/v3\/scan\/ui\/assets\/link-error\.js\?v=/, 'and its frame-message script');
+  t.notMatch(used.body, /["(]\/v3\/scan\/ui\//, 'no path without the prefix there either');
 });
 
 t.test('asset names that are object members are unknown assets, not errors', async (t) => {

@@ -48,3 +48,14 @@ t.test('past MAX_SESSIONS the oldest finished sessions are evicted, unfinished o
   });
   for (const id of [c, d, e]) t.equal((await statusOf(app, id)).status, 'Created', 'no stored session was lost');
 });
+
+t.test("a full store counts another key's sessions past their deadline on its clock as finished, even before they were swept", async (t) => {
+  const { app, advanceRealTime } = await startTestApp(t, { MAX_SESSIONS: '2', MAX_SESSIONS_PER_KEY: '2', SESSION_TTL: '1m' });
+  const theirs = [await create(app, 'other-key'), await create(app, 'other-key')];
+  // Real time passes without the timer having run yet: their deadlines are behind, unswept.
+  advanceRealTime(60_000);
+  const mine = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: exampleLivenessRequest });
+  t.equal(mine.statusCode, 200, 'room was made by evicting a timed-out session of the other key');
+  t.equal((await app.inject({ url: `/v3/scanning/${theirs[0]}`, headers: auth('other-key') })).statusCode, 404, 'the oldest finished one went');
+  t.same((await statusOf(app, theirs[1], 'other-key')).status, 'Timeout');
+});

@@ -6,6 +6,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { verifyTimestampedSignature } from '../../src/core/webhook-signature.js';
 import { auth, exampleLivenessRequest, startTestApp, type TestContext } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
@@ -85,15 +87,71 @@ t.test('timestamped: a receiver of the webhook guide verifies with the secret th
   t.equal(delivery.status, 'succeeded');
   t.same(delivery.attempts.map((a: { status: number }) => a.status), [200], 'accepted on the first attempt');
   const [got] = hook.received;
-  t.match(got.headers['x-zignsec-hmac-sha256'], new RegExp(`^t=${Math.floor(clock.now() / 1000)},v1=[0-9a-f]{64}$`), 't is the attempt time in unix seconds');
+  const header = String(got.headers['x-zignsec-hmac-sha256']);
+  t.match(header, /^t=\d{10},v1=[0-9a-f]{64}$/);
+  t.ok(Math.abs(Number(header.slice(2, 12)) - Date.now() / 1000) < 60, 't is the real time of the attempt in unix seconds, not the virtual clock');
+  t.not(Number(header.slice(2, 12)), Math.floor(clock.now() / 1000), "(the test's virtual clock stands at 2026-01-15)");
   t.notOk(got.headers['x-zignsec-signature'], 'no second signature header');
-  t.ok(verifyTimestampedSignature(got.raw, String(got.headers['x-zignsec-hmac-sha256']), 'my-webhook-secret', Math.floor(clock.now() / 1000)), 'the exported helper agrees');
-  t.notOk(verifyTimestampedSignature(got.raw, String(got.headers['x-zignsec-hmac-sha256']), 'guide-merchant', Math.floor(clock.now() / 1000)), 'the API key is not the key');
+  t.ok(verifyTimestampedSignature(got.raw, header, 'my-webhook-secret'), 'the exported helper agrees, against real time');
+  t.notOk(verifyTimestampedSignature(got.raw, header, 'guide-merchant'), 'the API key is not the key');
 
   const wrong = await receiver(t, rawBodyReceiver('another-secret'));
   const refused = await finished(app, 'guide-merchant', wrong.url);
   t.same([refused.delivery.status, refused.delivery.attempts[0].status], ['pending', 401], 'refused, so retried later');
   t.same(wrong.received.map((r) => r.accepted), [false], 'a receiver with another secret rejects it');
+});
+
+/** The guide's receiver as deployed: the HMAC, and t within 5 minutes of its own real clock. */
+const tolerantReceiver = (secret: string) => (headers: IncomingHttpHeaders, raw: string) => {
+  const parts = Object.fromEntries(String(headers['x-zignsec-hmac-sha256']).split(',').map((part) => part.trim().split('=')));
+  if (Math.abs(Date.now() / 1000 - Number(parts.t)) > 300) return false;
+  return createHmac('sha256', secret).update(`${parts.t}.${raw}`).digest('hex') === parts.v1;
+};
+
+t.test("timestamped: a receiver that checks t against its own real clock accepts every retry of a key whose clock moved 48 hours, and the global clock's", async (t) => {
+  // A real-time emulator: its clocks start at this machine's time, as a receiver's does.
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false });
+  t.teardown(() => app.close());
+  const checks = tolerantReceiver('tolerance-secret');
+  let answered = 0;
+  // Valid deliveries are answered 503 three times (so that the schedule runs), then 200; invalid ones 401.
+  const hook = await receiver(t, (headers, raw) => {
+    if (!checks(headers, raw)) throw new Error('rejected');
+    answered += 1;
+    if (answered <= 3) throw new Error('busy');
+    return true;
+  });
+  for (const key of ['tolerance-key', 'tolerance-global']) {
+    await app.inject({ method: 'PUT', url: `/__mock/merchants/${key}`, payload: { webhook_signature: 'timestamped', webhook_secret: 'tolerance-secret' } });
+  }
+  const ahead = (await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: '48h', api_key: 'tolerance-key' } })).json();
+  t.equal(ahead.own_clock, true);
+  t.ok(Math.abs(ahead.offset_from_global_ms - 48 * 3_600_000) < 1000, "the key's clock is 48 hours ahead");
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('tolerance-key'), payload: { ...exampleLivenessRequest, webhook: hook.url } })).json();
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${id}/complete` });
+  await eventually(async () => (await app.inject({ url: `/__mock/webhooks?session_id=${id}` })).json().deliveries[0]?.attempts.length === 1, 'the first attempt');
+  const moved = (await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: '10m', api_key: 'tolerance-key' } })).json();
+  t.match(moved, { ran: { webhook_attempts: 3 } });
+  const [delivery] = (await app.inject({ url: `/__mock/webhooks?session_id=${id}` })).json().deliveries;
+  t.same([delivery.status, delivery.attempts.length], ['succeeded', 4]);
+  t.ok(delivery.attempts.every((a: { at: string }) => Date.parse(a.at) - Date.now() > 47 * 3_600_000), "every attempt ran 48 hours ahead on the key's clock");
+  t.same(hook.received.map((r) => r.accepted), [false, false, false, true], 'answered busy three times, then accepted');
+  t.ok(hook.received.every((r) => checks(r.headers, r.raw)), "every attempt's t was within 5 minutes of the receiver's real clock");
+
+  answered = 3;
+  const other = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('tolerance-global'), payload: { ...exampleLivenessRequest, webhook: hook.url } })).json();
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: '30d' } })).statusCode, 200);
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${other.id}/complete` });
+  await eventually(async () => (await app.inject({ url: `/__mock/webhooks?session_id=${other.id}` })).json().deliveries[0]?.status === 'succeeded', 'accepted after a 30-day global move');
+
+  await app.inject({ method: 'POST', url: '/__mock/webhooks/chaos', payload: { api_key: 'tolerance-global', next: 1, chaos: { stale_timestamp: true } } });
+  const stale = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('tolerance-global'), payload: { ...exampleLivenessRequest, webhook: hook.url } })).json();
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${stale.id}/complete` });
+  const refused = await eventually(async () => {
+    const [d] = (await app.inject({ url: `/__mock/webhooks?session_id=${stale.id}` })).json().deliveries;
+    return d?.attempts.length === 1 && !d.in_flight ? d : undefined;
+  }, 'the stale attempt');
+  t.same([refused.status, refused.attempts[0].status], ['pending', 401], 'stale_timestamp: 10 minutes before real time, refused by the same receiver');
 });
 
 t.test('timestamped with no secret set: one is generated per key, stable, and shown where a merchant looks', async (t) => {

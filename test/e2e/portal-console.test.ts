@@ -1,7 +1,8 @@
 // The QA console in a real browser with JavaScript turned off: the Next outcomes, API faults and
 // Clock pages work through their forms alone (keyboard included), a refused form puts the focus on
 // its field, only the chosen fault answer's fields show, and Tab moves through each page in a sane
-// order. A second key, in its own incognito context, sees none of the first key's queue or rules.
+// order. A second key, in its own incognito context, sees none of the first key's queue, rules or
+// clock moves.
 // One Chromium for the file; every wait is on a navigation or a selector.
 import type { Page } from 'puppeteer';
 import t from 'tap';
@@ -147,9 +148,9 @@ t.test('API faults: a preset, then a form that shows only the chosen answer\'s f
 t.test('Clock: quick and typed advances, freeze, resume and reset through forms', async (t) => {
   const id = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(KEY_A), payload: exampleLivenessRequest })).json().id as string;
   await pageA.goto(`${baseUrl}/portal/clock`);
-  t.match(await text(pageA, 'clock-shared'), /^This clock is shared by every API key\./);
+  t.match(await text(pageA, 'clock-scope'), /^Your key follows the emulator's global clock/);
   await submit(pageA, pageA.click(testid('clock-advance-31m')));
-  t.match(await text(pageA, 'console-notice-text'), /^Advanced the clock by 31 min to 2026-01-15 09:31:00\.000 UTC\./);
+  t.match(await text(pageA, 'console-notice-text'), /^Advanced your key's clock by 31 min to 2026-01-15 09:31:00\.000 UTC\./);
   t.strictSame(await texts(pageA, 'console-notice-item'), [`Session ${id.slice(0, 8)}…: Created → Timeout`]);
 
   await pageA.type(testid('clock-duration'), '45d');
@@ -163,17 +164,18 @@ t.test('Clock: quick and typed advances, freeze, resume and reset through forms'
   t.strictSame(await tabStops(pageA, 3), ['clock-advance', 'clock-freeze', 'clock-reset']);
   await pageA.focus(testid('clock-advance'));
   await submit(pageA, pageA.keyboard.press('Enter'));
-  t.match(await text(pageA, 'console-notice-text'), /^Advanced the clock by 2 h to 2026-01-15 11:31:00\.000 UTC\./);
+  t.match(await text(pageA, 'console-notice-text'), /^Advanced your key's clock by 2 h to 2026-01-15 11:31:00\.000 UTC\./);
 
   await submit(pageA, pageA.click(testid('clock-freeze')));
   t.equal(await text(pageA, 'clock-state'), 'frozen: moves only when advanced');
   await submit(pageA, pageA.click(testid('clock-resume')));
-  t.equal(await text(pageA, 'clock-state'), 'running');
+  t.equal(await text(pageA, 'clock-state'), 'running (its own clock)');
   await submit(pageA, pageA.click(testid('clock-reset')));
   t.equal(await text(pageA, 'clock-offset'), 'none: real time');
+  t.equal(await text(pageA, 'clock-state'), 'running (the global clock)');
 });
 
-t.test("a second key sees none of the first key's queue or rules", async (t) => {
+t.test("a second key sees none of the first key's queue or rules, and moves its own clock only", async (t) => {
   app.emulator.sessions.queueOutcomes(KEY_A, ['user_cancelled']);
   app.emulator.faults.add({ method: '*', path: '/v3/**', api_key: KEY_A, action: { type: 'reset' }, times: null }, app.emulator.clock.now());
   const pageB = await openAs(KEY_B);
@@ -185,4 +187,8 @@ t.test("a second key sees none of the first key's queue or rules", async (t) => 
   await submit(pageB, pageB.click(`${testid('fault-preset')}[data-preset="read-malformed"] ${testid('fault-preset-add')}`));
   t.strictSame(await texts(pageB, 'fault-id'), ['fault-4']);
   t.strictSame(app.emulator.faults.list({ apiKey: KEY_A }).map((rule) => rule.action.type), ['reset'], "the first key's rule is untouched");
+  await pageB.goto(`${baseUrl}/portal/clock`);
+  await submit(pageB, pageB.click(testid('clock-advance-48h')));
+  t.equal(await text(pageB, 'clock-now'), '2026-01-17 09:00:00.000 UTC');
+  t.equal(app.emulator.clocks.now(KEY_A), Date.UTC(2026, 0, 15, 9), "the first key's clock did not move");
 });

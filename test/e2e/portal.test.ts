@@ -4,7 +4,7 @@
 // that sees none of it. One Chromium for the file; every wait is on a selector or on server state.
 import { KnownDevices, type Page } from 'puppeteer';
 import t, { type Test } from 'tap';
-import { finishAnalysis, launchBrowser, testid, waitForStep, walkToAnalyzing } from '../helpers/browser.js';
+import { collectPortalErrors, finishAnalysis, launchBrowser, testid, waitForStep, walkToAnalyzing } from '../helpers/browser.js';
 import { startPortalApp } from '../helpers/portal.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -18,22 +18,7 @@ const merchant = await browser.createBrowserContext();
 t.teardown(() => merchant.close());
 const page = await merchant.newPage();
 await page.setViewport({ width: 1280, height: 900 });
-/**
- * Script errors, CSP violations and failed sub-resources. A page answered 400 (a refused form) or 404
- * is a documented answer, not an error; the console line Chromium logs for it is left out.
- */
-const pageErrors: string[] = [];
-page.on('pageerror', (error) => pageErrors.push(String(error)));
-page.on('console', (message) => {
-  if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-});
-page.on('response', (response) => {
-  if (response.request().resourceType() !== 'document' && response.status() >= 400) pageErrors.push(`${response.status()} ${response.url()}`);
-});
-// A navigation cancels requests still in flight (a poll, a video frame): that is not a failure.
-page.on('requestfailed', (request) => {
-  if (request.failure()?.errorText !== 'net::ERR_ABORTED') pageErrors.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
-});
+const pageErrors = collectPortalErrors(page);
 
 const text = (p: Page, id: string) => p.$eval(testid(id), (el) => el.textContent?.trim() ?? '');
 

@@ -10,6 +10,8 @@ import { defineJourney, type Journey } from '../../scenarios/journey.js';
 import { verifyEnding } from '../../scenarios/support/endings.js';
 import { walkToAnalyzing } from '../../scenarios/support/scan-ui.js';
 import { scenariosCommand } from '../../src/scenarios/cli.js';
+import { createAdminClient } from '../../src/admin-client.js';
+import { createApiClient } from '../../src/api-client.js';
 import { startInProcessEmulator } from '../../src/scenarios/emulator.js';
 import { BrowserNotFoundError, findBrowser, launchScenarioBrowser, runScenario, runScenarios, silentReporter, type JourneyResult } from '../../src/scenarios/runner.js';
 import { findAll, parseXml, sink, spawnMerchantApp } from '../helpers/scenarios.js';
@@ -252,6 +254,28 @@ t.test('integrator mode passes against the sample merchant app running in its ow
   t.equal(rejected, 0, 'every webhook verified');
   t.same(events.map((e) => e.status).sort(), ['Accepted', 'Accepted', 'Cancelled', 'Declined', 'Failed'], "the app's own record of the webhooks");
   t.ok(events.every((e) => /^order-/.test(e.relay_state)), "with the app's own relay_state");
+
+  const admin = createAdminClient(emulator.url);
+  t.match(await admin.clock.get(), { offset_ms: 0, keys_with_own_clock: 1 }, 'the global clock never moved');
+  t.match(await admin.clock.get('integrator-test-key'), { own_clock: true }, "the journeys moved the app key's clock, through their sessions");
+});
+
+t.test("journeys against a shared emulator move only their own keys' clocks, side by side, and leave none behind", async (t) => {
+  const emulator = await startInProcessEmulator();
+  t.teardown(() => emulator.close());
+  const admin = createAdminClient(emulator.url);
+  // Another pipeline's session, created before the run: 30 minutes to live.
+  const theirs = await createApiClient(emulator.url, 'another-pipeline').createLivenessSession({ relay_state: 'theirs', options: 'NoDocument', action: 'Smile' });
+  const summary = await runScenarios({
+    names: ['outcome-abandoned', 'outcome-slow-analysis', 'webhook-retry-recovers'],
+    baseUrl: emulator.url,
+    browser,
+    concurrency: 3,
+    reporter: silentReporter,
+  });
+  for (const result of summary.results) t.equal(result.status, 'passed', result.name, { error: result.error });
+  t.equal((await admin.sessions.get(theirs.id)).status, 'Created', "the abandoned journey's 31-minute move did not time out another key's session");
+  t.strictSame(await admin.clock.get().then((c) => [c.offset_ms, c.keys_with_own_clock]), [0, 0], 'the global clock never moved, and every journey key is back on it');
 });
 
 t.test("integrator mode fails a journey when the app's webhook does not answer 2xx", async (t) => {

@@ -23,3 +23,9 @@ export async function startTestApp(t: TestContext, settings: ConfigInput = {}) {
 }
 
 export const auth = (key: string) => ({ authorization: key });
+
+/** Asserts a 400 whose errors are INVALID_REQUEST entries with these descriptions, in order. */
+export function assertInvalidRequest(t: { equal(a: unknown, b: unknown): void; strictSame(a: unknown, b: unknown): void }, response: { statusCode: number; json(): unknown }, descriptions: string[]): void {
+  t.equal(response.statusCode, 400);
+  t.strictSame(response.json(), { errors: descriptions.map((description) => ({ code: 'INVALID_REQUEST', description })) });
+}

@@ -58,10 +58,14 @@ export async function startLanding(t: Test): Promise<Landing> {
       return;
     }
     if (url.pathname === '/embed') {
-      // A merchant page that embeds the scan UI in an iframe.
+      // A merchant page that embeds the scan UI in an iframe and records what the frame posts to it
+      // (window.frameMessages: each message's origin and data), as a merchant's listener would.
       const src = (url.searchParams.get('src') ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(`<!doctype html><title>shop</title><iframe id="zs" src="${src}" width="600" height="700" allow="camera"></iframe>`);
+      response.end(
+        '<!doctype html><title>shop</title><script>window.frameMessages = []; window.addEventListener("message", (event) => window.frameMessages.push({ origin: event.origin, data: event.data }));</script>' +
+          `<iframe id="zs" src="${src}" width="600" height="700" allow="camera"></iframe>`,
+      );
       return;
     }
     if (url.pathname !== '/favicon.ico') hits.push(url);
@@ -194,6 +198,26 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
+/**
+ * Script errors, CSP violations and failed sub-resources of a portal page. A page answered 400 (a
+ * refused form) or 404 is a documented answer, not an error; the console line Chromium logs for it is
+ * left out, and so is a request a navigation cancelled (a poll, a video frame).
+ */
+export function collectPortalErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'document' && response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    if (request.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
   });
   return errors;
 }

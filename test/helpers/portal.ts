@@ -45,23 +45,22 @@ export function cookiesOf(response: { headers: Record<string, unknown> }): Recor
   return out;
 }
 
+export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+
 const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`' };
-const decode = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (entity) => entities[entity]);
+/** HTML text as the browser shows it (the entities the pages' escaping writes). */
+export const decode = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (entity) => entities[entity]);
 
 /** The texts of the elements with this data-testid (each up to its closing tag), tags stripped, entities decoded. */
 export function textsOf(body: string, testid: string): string[] {
-  const texts: string[] = [];
-  for (const match of body.matchAll(new RegExp(`<(\\w+)[^>]*data-testid="${testid}"[^>]*>`, 'g'))) {
+  return [...body.matchAll(new RegExp(`<(\\w+)[^>]*data-testid="${testid}"[^>]*>`, 'g'))].map((match) => {
     const rest = body.slice(match.index + match[0].length);
-    texts.push(decode(rest.slice(0, rest.indexOf(`</${match[1]}>`)).replace(/<[^>]+>/g, '')));
-  }
-  return texts;
+    return decode(rest.slice(0, rest.indexOf(`</${match[1]}>`)).replace(/<[^>]+>/g, ''));
+  });
 }
 
-/** The text of the first element with this data-testid, as textsOf reads it. */
+/** The text of the first element with this data-testid, or undefined. */
 export const textOf = (body: string, testid: string): string | undefined => textsOf(body, testid)[0];
-
-export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
 
 export function form(fields: Record<string, string | string[]>): { payload: string; headers: Record<string, string> } {
   const params = new URLSearchParams();

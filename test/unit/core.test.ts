@@ -51,10 +51,10 @@ t.test('Random picks only from available actions; fixed actions are kept', async
 });
 
 t.test('seeded randomness repeats; identities are realistic', async (t) => {
-  const a = generateIdentity(seededRandom('x'), pools.pools, Date.UTC(2026, 0, 1));
-  const b = generateIdentity(seededRandom('x'), pools.pools, Date.UTC(2026, 0, 1));
+  const a = generateIdentity(seededRandom('x'), pools.pools, Date.UTC(2026, 0, 1), 'Passport');
+  const b = generateIdentity(seededRandom('x'), pools.pools, Date.UTC(2026, 0, 1), 'Passport');
   t.same(a, b);
-  const swedes = Array.from({ length: 40 }, (_, i) => generateIdentity(seededRandom(`p${i}`), [pools.pools[0]], Date.UTC(2026, 0, 1)).identity);
+  const swedes = Array.from({ length: 40 }, (_, i) => generateIdentity(seededRandom(`p${i}`), [pools.pools[0]], Date.UTC(2026, 0, 1), 'Passport').identity);
   for (const person of swedes) {
     const digits = person.personalNumber!;
     t.match(digits, /^\d{12}$/);

@@ -44,7 +44,7 @@ function pendingSession(flow: Flow, request: Record<string, unknown>): Session {
 }
 
 function finish(session: Session, presetName: string) {
-  applyOutcome(session, preset(presetName), seededRandom('outcome-test'), people.pools, NOW);
+  applyOutcome(session, preset(presetName), seededRandom('outcome-test'), people.pools, NOW, 'Passport');
   return renderResult(template, session) as { result: Record<string, unknown>; analysis_summary: Record<string, unknown> } & Record<string, unknown>;
 }
 
@@ -188,7 +188,7 @@ t.test('a decline needs a declined analysis the session requested', async (t) =>
 t.test('a preset that declines with every analysis accepted (a policy decline) stays a decline', async (t) => {
   const policy = OutcomePreset.parse({ ...preset('approved'), name: 'policy_decline', session_status: 'Declined', redirect: 'target_error', reason: 'PolicyDecline' });
   const session = pendingSession('liveness', { options: 'NoDocument', action: 'Random' });
-  applyOutcome(session, policy, seededRandom('outcome-test'), people.pools, NOW);
+  applyOutcome(session, policy, seededRandom('outcome-test'), people.pools, NOW, 'Passport');
   t.equal(session.status, 'Declined');
   t.equal(session.findings!.reason, 'PolicyDecline');
   t.equal(session.findings!.redirect, 'target_error');

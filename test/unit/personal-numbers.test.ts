@@ -8,7 +8,7 @@ import people from '../../fixtures/people.json' with { type: 'json' };
 const NOW = Date.UTC(2026, 0, 1);
 const pool = (code: string): PersonPool[] => people.pools.filter((p) => p.countryCode === code);
 const peopleOf = (code: string, count = 100): Identity[] =>
-  Array.from({ length: count }, (_, i) => generateIdentity(seededRandom(`${code}-${i}`), pool(code), NOW).identity);
+  Array.from({ length: count }, (_, i) => generateIdentity(seededRandom(`${code}-${i}`), pool(code), NOW, 'Passport').identity);
 const digitsOf = (text: string) => [...text].map(Number);
 
 /** Swedish: Luhn over the 10 digits YYMMDDNNNC, doubling every other digit from the first. */

@@ -155,6 +155,17 @@ t.test('every fixture setting is named in its errors, with the file and the prob
     message: `RESULT_TEMPLATE_FILE (--result-template-file): ${missingTemplate}: unknown placeholders {{session.stat}}`,
     exitCode: 2,
   });
+
+  const wire = join(dir, 'wire.json');
+  t.strictSame(fixtureFailure({ WIRE_FILE: wire }).printed, {
+    message: `WIRE_FILE (--wire-file): ${wire}: cannot be read (ENOENT: no such file or directory); set WIRE_FILE or --wire-file to a readable JSON file of wire details (see fixtures/wire.json)`,
+    exitCode: 2,
+  });
+  writeFileSync(wire, JSON.stringify({ errors: { SESSION_STATE: { status: 200 } } }));
+  t.strictSame(fixtureFailure({ WIRE_FILE: wire }).printed, {
+    message: `WIRE_FILE (--wire-file): ${wire}: invalid\n  errors.SESSION_STATE.status: Too small: expected number to be >=400`,
+    exitCode: 2,
+  });
 });
 
 t.test('other startup errors are one line with exit 1; the stack trace only at LOG_LEVEL debug or trace', async (t) => {

@@ -8,12 +8,13 @@ import { faultRoomText } from '../../services/faults.js';
 const tags = ['Control: faults'];
 
 export const faultRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { faults, clock } = app.emulator;
+  const { faults, clocks } = app.emulator;
   app.post(
     '/__mock/faults',
     { schema: { tags, summary: 'Add a fault rule (first matching rule wins)', body: FaultRuleInput, response: { 201: FaultRule, ...ControlErrorResponses } } },
+    // A rule for one key is stamped on that key's clock, like everything else of that key.
     async (request, reply) => {
-      const added = faults.add(request.body, clock.now());
+      const added = faults.add(request.body, clocks.now(request.body.api_key ?? ''));
       if (!added.ok) throw new ApiError('INVALID_REQUEST', faultRoomText(request.body.api_key));
       return reply.status(201).send(added.rule);
     },

@@ -11,6 +11,7 @@ import { merchantRoutes } from './merchants.js';
 import { outcomeRoutes } from './outcomes.js';
 import { sessionControlRoutes } from './sessions.js';
 import { webhookRoutes } from './webhooks.js';
+import { wireRoutes } from './wire.js';
 
 export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
   // Control answers hold every key's identity data, images and one-time links: never cached, never sniffed.
@@ -35,4 +36,5 @@ export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(clockRoutes);
   await app.register(webhookRoutes);
   await app.register(merchantRoutes);
+  await app.register(wireRoutes);
 };

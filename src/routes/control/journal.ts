@@ -23,7 +23,7 @@ function entryView(entry: JournalEntry) {
   };
 }
 
-const toFilter = (q: z.infer<typeof JournalQuery>): JournalFilter => ({ apiKey: q.api_key, method: q.method, path: q.path, sessionId: q.session_id, status: q.status });
+const toFilter = (q: z.infer<typeof JournalQuery>): JournalFilter => ({ apiKey: q.api_key, owner: q.owner, method: q.method, path: q.path, sessionId: q.session_id, status: q.status });
 
 export const journalRoutes: FastifyPluginAsyncZod = async (app) => {
   const { journal } = app.emulator;

@@ -50,12 +50,25 @@ export const sessionControlRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/__mock/sessions',
-    { schema: { tags, summary: "Reset: forget all sessions, or one API key's namespace (sessions, queue, journal)", querystring: ResetQuery, response: { 200: z.object({ removed: z.number() }) } } },
+    {
+      schema: {
+        tags,
+        summary: "Reset: forget all sessions, or one API key's namespace (sessions, queue, journal, deliveries, its own clock)",
+        querystring: ResetQuery,
+        response: { 200: z.object({ removed: z.number() }) },
+      },
+    },
     async (request) => {
-      for (const session of sessions.list({ apiKey: request.query.api_key })) app.emulator.webhooks.forget(session.id);
-      const removed = sessions.reset(request.query.api_key);
-      app.emulator.journal.clear(request.query.api_key);
-      return { removed };
+      const apiKey = request.query.api_key;
+      const { dueWork, webhooks, journal } = app.emulator;
+      // After any move of that clock under way: a namespace starts again on the global clock.
+      return dueWork.exclusive(() => {
+        for (const session of sessions.list({ apiKey })) webhooks.forget(session.id);
+        const removed = sessions.reset(apiKey);
+        journal.clear(apiKey);
+        dueWork.forgetKeyClock(apiKey);
+        return { removed };
+      }, apiKey);
     },
   );
 

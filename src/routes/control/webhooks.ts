@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { isoInstant, isoInstantOrNull } from '../../core/time-limits.js';
 import { SessionStatus } from '../../schemas/common.js';
-import { ChaosRuleInput, ChaosRuleView, ControlErrorResponses, DeliveryView } from '../../schemas/control.js';
+import { ChaosRuleInput, ChaosRuleView, ControlErrorResponses, DeliveryListQuery, DeliveryView, KeyScopeQuery } from '../../schemas/control.js';
 import type { Delivery } from '../../services/webhooks.js';
 
 const tags = ['Control: webhooks'];
@@ -34,14 +34,16 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Deliveries with every attempt, oldest first',
-        querystring: z.object({ api_key: z.string().optional(), session_id: z.string().optional(), status: z.enum(['pending', 'held', 'succeeded', 'failed', 'stopped']).optional() }),
-        response: { 200: z.object({ deliveries: z.array(DeliveryView) }), ...ControlErrorResponses },
+        summary: 'Deliveries with every attempt, oldest first (or newest first), a page at a time; total counts every match',
+        querystring: DeliveryListQuery,
+        response: { 200: z.object({ deliveries: z.array(DeliveryView), total: z.number() }), ...ControlErrorResponses },
       },
     },
-    async (request) => ({
-      deliveries: webhooks.list({ apiKey: request.query.api_key, sessionId: request.query.session_id?.toLowerCase(), status: request.query.status }).map(deliveryView),
-    }),
+    async (request) => {
+      const { api_key, session_id, status, event, order, offset, limit } = request.query;
+      const { total, deliveries } = webhooks.select({ apiKey: api_key, sessionId: session_id, status, event }, { order, offset, limit });
+      return { deliveries: deliveries.map(deliveryView), total };
+    },
   );
 
   app.get(
@@ -74,20 +76,54 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/__mock/webhooks/:id/redeliver',
-    { schema: { tags, summary: 'Send a delivery again now (same id and body)', params: z.object({ id: z.string() }), response: { 200: DeliveryView, ...ControlErrorResponses } } },
-    async (request) => deliveryView(webhooks.redeliver(request.params.id)),
+    {
+      schema: {
+        tags,
+        summary: 'Send a delivery again now (same id and body); with api_key, only a delivery of that key',
+        params: z.object({ id: z.string() }),
+        querystring: KeyScopeQuery,
+        response: { 200: DeliveryView, ...ControlErrorResponses },
+      },
+    },
+    async (request) => deliveryView(webhooks.redeliver(request.params.id, request.query.api_key)),
   );
 
   app.post(
     '/__mock/webhooks/chaos',
     { schema: { tags, summary: 'Break deliveries on purpose: for one session, or the next N of an API key', body: ChaosRuleInput, response: { 201: ChaosRuleView, ...ControlErrorResponses } } },
+    async (request, reply) => reply.status(201).send(webhooks.addChaos(request.body)),
+  );
+  app.get(
+    '/__mock/webhooks/chaos',
+    {
+      schema: {
+        tags,
+        summary: "Active chaos rules; with api_key, that key's own (its next-N rules and its sessions' rules)",
+        querystring: KeyScopeQuery,
+        response: { 200: z.object({ rules: z.array(ChaosRuleView) }), ...ControlErrorResponses },
+      },
+    },
+    async (request) => ({ rules: webhooks.listChaos(request.query.api_key) }),
+  );
+  app.delete(
+    '/__mock/webhooks/chaos/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Remove one chaos rule; with api_key, only a rule of that key',
+        params: z.object({ id: z.string().max(100) }),
+        querystring: KeyScopeQuery,
+        response: { 204: z.null(), ...ControlErrorResponses },
+      },
+    },
     async (request, reply) => {
-      const { session_id, api_key, next, chaos } = request.body;
-      if (session_id && !app.emulator.sessions.findAny(session_id.toLowerCase())) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(session_id)} was found.`);
-      const rule = webhooks.addChaos({ session_id: session_id?.toLowerCase(), api_key, remaining: api_key ? (next ?? null) : null, chaos });
-      return reply.status(201).send(rule);
+      if (!webhooks.removeChaos(request.params.id, request.query.api_key)) throw new ApiError('NOT_FOUND', `No chaos rule ${JSON.stringify(request.params.id)}.`);
+      return reply.status(204).send(null);
     },
   );
-  app.get('/__mock/webhooks/chaos', { schema: { tags, summary: 'Active chaos rules', response: { 200: z.object({ rules: z.array(ChaosRuleView) }) } } }, async () => ({ rules: webhooks.listChaos() }));
-  app.delete('/__mock/webhooks/chaos', { schema: { tags, summary: 'Remove every chaos rule', response: { 200: z.object({ removed: z.number() }) } } }, async () => ({ removed: webhooks.clearChaos() }));
+  app.delete(
+    '/__mock/webhooks/chaos',
+    { schema: { tags, summary: "Remove every chaos rule, or one key's", querystring: KeyScopeQuery, response: { 200: z.object({ removed: z.number() }), ...ControlErrorResponses } } },
+    async (request) => ({ removed: webhooks.clearChaos(request.query.api_key) }),
+  );
 };

@@ -1,7 +1,8 @@
-// The QA console's "Clock" page for the signed-in key: the clock its sessions run on, and moves of it
-// (advance, freeze, resume, reset) through the due-work scheduler, as the control API's
-// /__mock/clock/* routes make them; after an advance, what ran and which of the key's sessions changed.
-// Every key shares one clock today, and the page says so: a move here moves every pipeline's time.
+// The QA console's "Clock" page for the signed-in key: the key's own clock (or the global one it
+// follows until it moves its own), and moves of it (advance, freeze, resume, reset) through the
+// due-work scheduler, as the control API's /__mock/clock/* routes make them with the key's api_key;
+// after an advance, what ran for the key and which of its sessions changed. Other keys' clocks and
+// sessions are never touched or shown.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Emulator } from '../../app.js';
@@ -13,7 +14,7 @@ import { AdvanceBody } from '../../schemas/control.js';
 import type { AdvanceReport } from '../../services/due-work.js';
 import { formatSpan, renderConsoleClock, type ClockPageView, type UpcomingItem } from '../../ui/portal/console-clock.js';
 import type { NoticeItem } from './console-notices.js';
-import { backWithNotice, formOf, NAMED_KEY_TEXT, namesAKey, NoticeQuery, plural } from './console-forms.js';
+import { backWithNotice, NoticeQuery, plural, postedForm } from './console-forms.js';
 import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
 
 const hide = { hide: true } as const;
@@ -28,21 +29,19 @@ const UPCOMING_SHOWN = 8;
 /** Sessions a move's notice lists at most; the rest is counted. */
 const TOUCHED_SHOWN = 20;
 
-/**
- * The clock the console shows and moves for a key, with the very calls the control API's clock
- * routes make. Today that is the one clock every key shares.
- */
-function clockOf(emulator: Emulator) {
-  const { clock, dueWork } = emulator;
+/** The key's clock as the control API reports it (GET /__mock/clock?api_key=), read at one instant of the global clock. */
+function clockStateOf(emulator: Emulator, apiKey: string) {
+  const { clock, clocks } = emulator;
+  const globalNow = clock.now();
+  const now = clocks.nowAt(apiKey, globalNow);
   return {
-    shared: true,
-    now: () => clock.now(),
-    frozen: () => clock.frozen,
-    offset: () => clock.offset,
-    advance: (ms: number): Promise<AdvanceReport> => dueWork.advance(ms),
-    freeze: () => dueWork.exclusive(() => clock.freeze()),
-    unfreeze: () => dueWork.exclusive(() => clock.unfreeze()),
-    reset: () => dueWork.exclusive(() => clock.reset()),
+    now,
+    frozen: clocks.frozen(apiKey),
+    ownClock: clocks.ownClock(apiKey) !== undefined,
+    ownFrozen: clocks.ownClock(apiKey)?.frozenAt !== undefined,
+    globalFrozen: clock.frozen,
+    offsetMs: now - globalNow + clock.offset,
+    offsetFromGlobalMs: now - globalNow,
   };
 }
 
@@ -89,24 +88,28 @@ function upcomingFor(emulator: Emulator, apiKey: string, now: number): UpcomingI
   return items.sort((a, b) => a.at - b.at);
 }
 
+/** The refusals a clock move can meet, shown on the page (400 a duration past the limits, 429 too many keys with a clock of their own). */
+const moveRefusal = (error: unknown): { status: number; text: string } | undefined => {
+  if (!(error instanceof ApiError)) return undefined;
+  const text = error.entries[0].description;
+  return { status: error.status, text: `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith('.') ? '' : '.'}` };
+};
+
 export const clockConsoleRoutes =
   (context: PortalContext): FastifyPluginAsyncZod =>
   async (app) => {
     const emulator = app.emulator;
-    const clock = clockOf(emulator);
+    const { dueWork } = emulator;
 
     function clockPage(request: FastifyRequest, reply: FastifyReply, overrides: Partial<ClockPageView> = {}, status = 200) {
       const { apiKey } = portalSessionOf(request);
-      const now = clock.now();
-      const upcoming = upcomingFor(emulator, apiKey, now);
+      const state = clockStateOf(emulator, apiKey);
+      const upcoming = upcomingFor(emulator, apiKey, state.now);
       return sendPage(
         reply,
         renderConsoleClock({
           signedIn: signedInView(request),
-          shared: clock.shared,
-          now,
-          frozen: clock.frozen(),
-          offsetMs: clock.offset(),
+          ...state,
           quickMoves: QUICK_MOVES,
           duration: '',
           errors: {},
@@ -119,19 +122,17 @@ export const clockConsoleRoutes =
         status,
       );
     }
-    const at = () => formatInstant(clock.now());
+    const at = (apiKey: string) => formatInstant(emulator.clocks.now(apiKey));
 
     app.get('/clock', { schema: { ...hide, querystring: NoticeQuery } }, async (request, reply) =>
       clockPage(request, reply, { notice: context.notices.get(portalSessionOf(request), request.query.notice) }),
     );
 
-    // POST /__mock/clock/advance {"duration": …}: the same body schema, duration syntax and limits.
+    // POST /__mock/clock/advance {"api_key", "duration"}: the same body schema, duration syntax and limits.
     app.post('/clock/advance', { schema: hide }, async (request, reply) => {
       const { apiKey } = portalSessionOf(request);
-      const form = formOf(request);
-      const duration = (form.get('duration') ?? '').trim().slice(0, 100);
-      if (namesAKey(form)) return clockPage(request, reply, { duration, formError: NAMED_KEY_TEXT }, 400);
-      const body = AdvanceBody.safeParse({ duration });
+      const duration = (postedForm(request, ['duration']).get('duration') ?? '').trim().slice(0, 100);
+      const body = AdvanceBody.safeParse({ api_key: apiKey, duration });
       const ms = body.success ? parseDuration(body.data.duration!) : undefined;
       if (ms === undefined) {
         const errors = { duration: 'Enter a duration such as 90s, 30m, 48h or 250ms (a number with ms, s, m, h or d)' };
@@ -140,35 +141,51 @@ export const clockConsoleRoutes =
       const before = snapshotOf(emulator, apiKey);
       let report: AdvanceReport;
       try {
-        report = await clock.advance(ms);
+        report = await dueWork.advance(ms, apiKey);
       } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        const message = error.entries[0].description;
-        return clockPage(request, reply, { duration, errors: { duration: `${message.charAt(0).toUpperCase()}${message.slice(1)}.` } }, 400);
+        const refusal = moveRefusal(error);
+        if (!refusal) throw error;
+        if (refusal.status === 400) return clockPage(request, reply, { duration, errors: { duration: refusal.text } }, 400);
+        return clockPage(request, reply, { duration, formError: refusal.text }, refusal.status);
       }
       const touched = touchedSessions(before, snapshotOf(emulator, apiKey));
       const { ran } = report;
       const counts = `${plural(ran.analyses_decided, 'analysis', 'analyses')} decided, ${plural(ran.sessions_timed_out, 'session')} timed out, ${plural(ran.webhook_attempts, 'webhook attempt')}`;
-      const scope = clock.shared ? ' (counted over every key: the clock is shared)' : '';
       const cut = report.complete ? '' : ' The window was cut short (too much work or too slow receivers); the rest runs right after, at the new time.';
       const yours = touched.length === 0 ? ' None of your sessions changed.' : ` Your sessions that changed${touched.length > TOUCHED_SHOWN ? ` (${TOUCHED_SHOWN} of ${touched.length})` : ''}:`;
       return backWithNotice(context, request, reply, PAGE, {
-        text: `Advanced the clock by ${formatSpan(ms)} to ${at()}. What fell due ran: ${counts}${scope}.${cut}${yours}`,
+        text: `Advanced your key's clock by ${formatSpan(ms)} to ${at(apiKey)}. What fell due for your key ran: ${counts}.${cut}${yours}`,
         items: touched.slice(0, TOUCHED_SHOWN),
       });
     });
 
-    const move = (path: string, run: () => Promise<unknown>, text: (wasFrozen: boolean) => string) =>
+    type Before = ReturnType<typeof clockStateOf>;
+    /** freeze, unfreeze and reset, each with the key's api_key, and a notice from the clock before and after. */
+    const move = (path: string, run: (apiKey: string) => Promise<void>, text: (before: Before, after: Before, now: string) => string) =>
       app.post(path, { schema: hide }, async (request, reply) => {
-        if (namesAKey(formOf(request))) return clockPage(request, reply, { formError: NAMED_KEY_TEXT }, 400);
-        const wasFrozen = clock.frozen();
-        await run();
-        return backWithNotice(context, request, reply, PAGE, { text: text(wasFrozen) });
+        const { apiKey } = portalSessionOf(request);
+        postedForm(request, []);
+        const before = clockStateOf(emulator, apiKey);
+        try {
+          await run(apiKey);
+        } catch (error) {
+          const refusal = moveRefusal(error);
+          if (!refusal) throw error;
+          return clockPage(request, reply, { formError: refusal.text }, refusal.status);
+        }
+        return backWithNotice(context, request, reply, PAGE, { text: text(before, clockStateOf(emulator, apiKey), at(apiKey)) });
       });
-    // POST /__mock/clock/freeze, /unfreeze, /reset
-    move('/clock/freeze', clock.freeze, (wasFrozen) => (wasFrozen ? `The clock was already frozen, at ${at()}.` : `Froze the clock at ${at()}: time moves only when you advance it.`));
-    move('/clock/resume', clock.unfreeze, (wasFrozen) => (wasFrozen ? `The clock runs again, from ${at()}.` : `The clock was already running; it is ${at()}.`));
-    move('/clock/reset', clock.reset, () => `The clock is back to real time: ${at()}.`);
+    // POST /__mock/clock/freeze, /unfreeze, /reset with {"api_key"}
+    move('/clock/freeze', (apiKey) => dueWork.freeze(apiKey), (before, _after, now) =>
+      before.frozen && before.ownClock ? `Your key's clock was already frozen, at ${now}.` : `Froze your key's clock at ${now}: its time moves only when you advance it.`,
+    );
+    move('/clock/resume', (apiKey) => dueWork.unfreeze(apiKey), (before, after, now) => {
+      if (after.frozen) return `Your key's clock moves with the global clock, which is frozen: it stays at ${now} until the global clock runs again (POST /__mock/clock/unfreeze).`;
+      return before.frozen ? `Your key's clock runs again, from ${now}.` : `Your key's clock was already running; it is ${now}.`;
+    });
+    move('/clock/reset', (apiKey) => dueWork.reset(apiKey), (before, _after, now) =>
+      before.ownClock ? `Your key is back on the global clock: ${now}.` : `Your key already follows the global clock: ${now}.`,
+    );
   };
 
 function formatInstant(ms: number): string {

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { FaultRuleInput } from '../../schemas/control.js';
 import { faultRoomText, MAX_FAULT_RULES_PER_KEY } from '../../services/faults.js';
 import { describeFaultAction, renderConsoleFaults, ruleSentence, type FaultsPageView } from '../../ui/portal/console-faults.js';
-import { backWithNotice, fieldOf, formOf, NAMED_KEY_TEXT, namesAKey, NoticeQuery, plural } from './console-forms.js';
+import { backWithNotice, fieldOf, NoticeQuery, plural, postedForm } from './console-forms.js';
 import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
-import { draftOfPreset, emptyFaultDraft, faultDraftFromForm, faultFieldErrors, faultPresets, faultRuleOfDraft, presetById } from './fault-form.js';
+import { draftOfPreset, emptyFaultDraft, faultDraftFromForm, faultFieldErrors, faultFields, faultPresets, faultRuleOfDraft, presetById } from './fault-form.js';
 
 const hide = { hide: true } as const;
 const PAGE = '/portal/faults';
@@ -19,7 +19,7 @@ const FaultsQuery = NoticeQuery.extend({ preset: z.string().max(40).optional().c
 export const faultsConsoleRoutes =
   (context: PortalContext): FastifyPluginAsyncZod =>
   async (app) => {
-    const { faults, clock } = app.emulator;
+    const { faults, clocks } = app.emulator;
 
     function faultsPage(request: FastifyRequest, reply: FastifyReply, overrides: Partial<FaultsPageView> = {}, status = 200) {
       const { apiKey } = portalSessionOf(request);
@@ -53,9 +53,8 @@ export const faultsConsoleRoutes =
     // POST /__mock/faults with api_key: the signed-in key.
     app.post('/faults', { schema: hide }, async (request, reply) => {
       const { apiKey } = portalSessionOf(request);
-      const form = formOf(request);
+      const form = postedForm(request, [...faultFields, 'preset']);
       const draft = faultDraftFromForm(form);
-      if (namesAKey(form)) return faultsPage(request, reply, { draft, formError: NAMED_KEY_TEXT }, 400);
       let body: unknown;
       if (form.has('preset')) {
         const preset = presetById(fieldOf(form, 'preset'));
@@ -64,7 +63,8 @@ export const faultsConsoleRoutes =
       } else body = faultRuleOfDraft(draft, apiKey);
       const parsed = FaultRuleInput.safeParse(body);
       if (!parsed.success) return faultsPage(request, reply, { draft, errors: faultFieldErrors(parsed.error.issues) }, 400);
-      const added = faults.add(parsed.data, clock.now());
+      // Stamped on the key's clock, as POST /__mock/faults stamps a key's rule.
+      const added = faults.add(parsed.data, clocks.now(apiKey));
       if (!added.ok) return faultsPage(request, reply, { draft, formError: `${faultRoomText(apiKey)} Nothing changed.` }, 400);
       const { rule } = added;
       return backWithNotice(context, request, reply, PAGE, {
@@ -75,9 +75,7 @@ export const faultsConsoleRoutes =
     // DELETE /__mock/faults/{id}?api_key=: a rule of another key, or a keyless one, is as unknown as a missing one.
     app.post('/faults/remove', { schema: hide }, async (request, reply) => {
       const { apiKey } = portalSessionOf(request);
-      const form = formOf(request);
-      if (namesAKey(form)) return faultsPage(request, reply, { formError: NAMED_KEY_TEXT }, 400);
-      const id = fieldOf(form, 'id').slice(0, 100);
+      const id = fieldOf(postedForm(request, ['id']), 'id').slice(0, 100);
       const removed = faults.remove(id, { apiKey });
       if (!removed) {
         return faultsPage(request, reply, { formError: `Your key has no fault rule ${JSON.stringify(id)}: it was used up or removed already, or it is not your key's. Nothing changed.` }, 404);
@@ -88,7 +86,7 @@ export const faultsConsoleRoutes =
     // DELETE /__mock/faults?api_key=
     app.post('/faults/clear', { schema: hide }, async (request, reply) => {
       const { apiKey } = portalSessionOf(request);
-      if (namesAKey(formOf(request))) return faultsPage(request, reply, { formError: NAMED_KEY_TEXT }, 400);
+      postedForm(request, []);
       const removed = faults.clear({ apiKey });
       const text = removed === 0 ? 'Your key had no fault rules.' : `Removed ${plural(removed, "fault rule")} of your key. Rules for every key are left as they are.`;
       return backWithNotice(context, request, reply, PAGE, { text });

@@ -9,7 +9,7 @@ import { outcomeSummaryOf } from '../../services/fixtures.js';
 import { MAX_QUEUED_OUTCOMES, type QueueChange } from '../../services/outcome-queues.js';
 import type { FieldErrors } from '../../ui/portal/console-parts.js';
 import { renderConsoleOutcomes, type OutcomesPageView } from '../../ui/portal/console-outcomes.js';
-import { backWithNotice, fieldOf, formOf, NAMED_KEY_TEXT, namesAKey, NoticeQuery, plural, wholeNumberOrText } from './console-forms.js';
+import { backWithNotice, fieldOf, NoticeQuery, numberOrText, plural, postedForm } from './console-forms.js';
 import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
 import { draftOf, validateDraft } from './settings-form.js';
 
@@ -62,7 +62,6 @@ export const outcomesConsoleRoutes =
     }
     const refused = (request: FastifyRequest, reply: FastifyReply, refusal: Refusal, overrides: Partial<OutcomesPageView> = {}) =>
       outcomesPage(request, reply, { formError: refusal.text, ...overrides }, refusal.status);
-    const namedKey: Refusal = { status: 400, text: NAMED_KEY_TEXT };
 
     app.get('/outcomes', { schema: { ...hide, querystring: NoticeQuery } }, async (request, reply) =>
       outcomesPage(request, reply, { notice: context.notices.get(portalSessionOf(request), request.query.notice) }),
@@ -71,12 +70,11 @@ export const outcomesConsoleRoutes =
     // POST /__mock/outcomes/queue, the same name a given number of times.
     app.post('/outcomes/queue', { schema: hide }, async (request, reply) => {
       const { apiKey } = portalSessionOf(request);
-      const form = formOf(request);
+      const form = postedForm(request, ['outcome', 'count']);
       const add = { outcome: fieldOf(form, 'outcome'), count: form.has('count') ? fieldOf(form, 'count') : '1' };
-      if (namesAKey(form)) return refused(request, reply, namedKey, { add });
       const errors: FieldErrors = {};
-      const count = wholeNumberOrText(add.count);
-      if (typeof count !== 'number' || count < 1 || count > MAX_ADD_COUNT) errors.count = `Enter a whole number from 1 to ${MAX_ADD_COUNT}`;
+      const count = numberOrText(add.count);
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_ADD_COUNT) errors.count = `Enter a whole number from 1 to ${MAX_ADD_COUNT}`;
       if (add.outcome === '') errors.outcome = 'Choose a preset from the list';
       else {
         const parsed = QueueBody.safeParse({ api_key: apiKey, outcomes: [add.outcome] });
@@ -105,20 +103,19 @@ export const outcomesConsoleRoutes =
 
     // DELETE /__mock/outcomes/queue?api_key=
     app.post('/outcomes/queue/clear', { schema: hide }, async (request, reply) => {
-      if (namesAKey(formOf(request))) return refused(request, reply, namedKey);
+      postedForm(request, []);
       const removed = sessions.queues.clear(portalSessionOf(request).apiKey);
       const text = removed === 0 ? 'The queue was already empty.' : `Cleared the queue: ${plural(removed, 'outcome')} removed. New sessions end with your default outcome.`;
       return backWithNotice(context, request, reply, PAGE, { text });
     });
 
     /** The queue entry a form acts on: its position (from 0) and the outcome the page showed there; or why the form is refused. */
-    function entryOf(request: FastifyRequest): { apiKey: string; form: URLSearchParams; index: number; expected?: string } | Refusal {
+    function entryOf(request: FastifyRequest, fields: readonly string[]): { apiKey: string; form: URLSearchParams; index: number; expected?: string } | Refusal {
       const { apiKey } = portalSessionOf(request);
-      const form = formOf(request);
-      if (namesAKey(form)) return namedKey;
-      const index = wholeNumberOrText(fieldOf(form, 'index'));
+      const form = postedForm(request, fields);
+      const index = numberOrText(fieldOf(form, 'index'));
       const query = QueueEntryQuery.safeParse({ api_key: apiKey, outcome: form.has('outcome') ? fieldOf(form, 'outcome') : undefined });
-      if (typeof index !== 'number' || index < 0 || index > MAX_QUEUED_OUTCOMES || !query.success) {
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > MAX_QUEUED_OUTCOMES || !query.success) {
         return { status: 400, text: 'That form does not name an entry of your queue. Nothing changed.' };
       }
       return { apiKey, form, index, expected: query.data.outcome };
@@ -126,7 +123,7 @@ export const outcomesConsoleRoutes =
 
     // DELETE /__mock/outcomes/queue/{index}?api_key=&outcome=
     app.post('/outcomes/queue/remove', { schema: hide }, async (request, reply) => {
-      const entry = entryOf(request);
+      const entry = entryOf(request, ['index', 'outcome']);
       if ('text' in entry) return refused(request, reply, entry);
       const { apiKey } = entry;
       const name = sessions.queuedFor(apiKey)[entry.index];
@@ -137,7 +134,7 @@ export const outcomesConsoleRoutes =
 
     // POST /__mock/outcomes/queue/move
     app.post('/outcomes/queue/move', { schema: hide }, async (request, reply) => {
-      const entry = entryOf(request);
+      const entry = entryOf(request, ['index', 'outcome', 'direction']);
       if ('text' in entry) return refused(request, reply, entry);
       const { apiKey } = entry;
       const direction = entry.form.get('direction');
@@ -153,11 +150,9 @@ export const outcomesConsoleRoutes =
     // The settings page's default outcome (PUT /__mock/merchants/{key}), with the settings page's validation.
     app.post('/outcomes/default', { schema: hide }, async (request, reply) => {
       const { apiKey } = portalSessionOf(request);
-      const form = formOf(request);
-      const typed = fieldOf(form, 'default_outcome');
+      const typed = fieldOf(postedForm(request, ['default_outcome']), 'default_outcome');
       const current = merchants.settingsFor(apiKey)!;
       const shown = { current: current.default_outcome, draft: typed };
-      if (namesAKey(form)) return refused(request, reply, namedKey, { defaultOutcome: shown });
       const checked = validateDraft({ ...draftOf(current), default_outcome: typed }, current, new Set(fixtures.outcomes.keys()));
       if (!checked.ok) {
         const message = checked.errors.default_outcome ?? Object.values(checked.errors).find(Boolean);

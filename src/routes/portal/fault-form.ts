@@ -3,7 +3,7 @@
 // it), and the schema's issues as one message per form field.
 import type { z } from 'zod';
 import type { FaultRuleRequest } from '../../admin-client.js';
-import { fieldOf, wholeNumberOrText } from './console-forms.js';
+import { fieldOf, numberOrText } from './console-forms.js';
 
 export const faultTypes = ['error', 'latency', 'reset', 'malformed', 'truncated', 'rate_limit'] as const;
 export const faultMethods = ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -72,18 +72,18 @@ export function faultDraftFromForm(form: URLSearchParams): FaultDraft {
 
 /** The rule body the form stands for: only the chosen type's fields; numbers as typed stay text when they are not whole numbers. */
 export function faultRuleOfDraft(draft: FaultDraft, apiKey: string): unknown {
-  const optionalNumber = (text: string) => (text === '' ? undefined : wholeNumberOrText(text));
+  const optionalNumber = (text: string) => (text === '' ? undefined : numberOrText(text));
   const actions: Record<string, Record<string, unknown>> = {
-    error: { status: wholeNumberOrText(draft.status), code: draft.code === '' ? undefined : draft.code },
-    latency: { ms: wholeNumberOrText(draft.ms), max_ms: optionalNumber(draft.max_ms) },
-    rate_limit: { retry_after_s: wholeNumberOrText(draft.retry_after_s) },
+    error: { status: numberOrText(draft.status), code: draft.code === '' ? undefined : draft.code },
+    latency: { ms: numberOrText(draft.ms), max_ms: optionalNumber(draft.max_ms) },
+    rate_limit: { retry_after_s: numberOrText(draft.retry_after_s) },
   };
   return {
     method: draft.method,
     path: draft.path,
     api_key: apiKey,
     action: { type: draft.type, ...(actions[draft.type] ?? {}) },
-    times: draft.times === '' ? null : wholeNumberOrText(draft.times),
+    times: draft.times === '' ? null : numberOrText(draft.times),
   };
 }
 

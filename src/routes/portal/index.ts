@@ -11,10 +11,12 @@ import { renderProblem } from '../../ui/portal/sign-in.js';
 import { accountRoutes } from './account.js';
 import { ConsoleNotices } from './console-notices.js';
 import { consoleRoutes } from './console.js';
+import { journalConsoleRoutes } from './journal-console.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
 import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
 import { sessionPageRoutes } from './session-pages.js';
+import { webhookConsoleRoutes } from './webhook-console.js';
 
 const AssetParams = z.object({ file: z.string().max(100) });
 
@@ -65,7 +67,10 @@ const guardedRoutes =
     await app.register(scanRoutes);
     await app.register(sessionPageRoutes);
     await app.register(accountRoutes.guarded(context));
+    // The QA console of the signed-in key: next outcomes, API faults and the clock; webhooks; journal.
     await app.register(consoleRoutes(context));
+    await app.register(webhookConsoleRoutes);
+    await app.register(journalConsoleRoutes);
   };
 
 const portalPlugin =

@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
-import { SESSION_ID_PARAM } from '../../core/redirect.js';
 import { isFinal } from '../../core/session.js';
 import { publicBaseUrl } from '../../http/public-url.js';
 import { LivenessRequest } from '../../schemas/public.js';
@@ -16,12 +15,20 @@ import { journalOf, newestFirst, phoneProgress, sessionFingerprint, deliveriesOf
 
 const hide = { hide: true } as const;
 const IdParams = z.object({ id: z.string().max(100) });
-const ReturnQuery = z.object({ via: z.enum(['target', 'target_error', 'cancel_url']).optional(), [SESSION_ID_PARAM]: z.string().max(100).optional() });
+/** `via`, and the parameters the scan UI appends (their names come from fixtures/wire.json). */
+const ReturnQuery = z.object({ via: z.enum(['target', 'target_error', 'cancel_url']).optional() }).catchall(z.unknown());
 const RECENT = 5;
 
 export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { merchants, sessions, fixtures, config } = app.emulator;
+  const { merchants, sessions, fixtures, config, clock, clocks } = app.emulator;
   const outcomes = () => [...fixtures.outcomes.values()].map((o) => ({ name: o.name, description: o.description }));
+
+  /** The key's clock as the start page shows it: QA sees why its sessions' times differ from the wall clock. */
+  const keyClockOf = (apiKey: string) => {
+    const globalNow = clock.now();
+    const now = clocks.nowAt(apiKey, globalNow);
+    return { now, own: clocks.ownClock(apiKey) !== undefined, frozen: clocks.frozen(apiKey), offsetFromGlobalMs: now - globalNow };
+  };
 
   function startPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 200) {
     const { apiKey } = portalSessionOf(request);
@@ -39,6 +46,7 @@ export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
           mobileFlow: merchant.mobile_flow,
           defaultOutcome: merchant.default_outcome,
         },
+        clock: keyClockOf(apiKey),
         outcomes: outcomes(),
         recent,
         error,
@@ -111,7 +119,8 @@ export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
 
   /** target, cancel_url and target_error of portal-started sessions: back to the session's page. */
   app.get('/return', { schema: { ...hide, querystring: ReturnQuery } }, async (request, reply) => {
-    const session = ownSession(request, request.query[SESSION_ID_PARAM] ?? '');
+    const sessionId = request.query[fixtures.wire.redirect.session_id_param];
+    const session = ownSession(request, typeof sessionId === 'string' ? sessionId : '');
     const via = request.query.via ? `?back=${request.query.via}` : '';
     return reply.status(303).header('location', `/portal/sessions/${session.id}${via}`).send();
   });

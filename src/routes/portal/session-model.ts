@@ -38,9 +38,12 @@ export function sessionRow(session: Session): SessionRow {
   };
 }
 
-/** A key's sessions, newest first (the per-key sequence breaks ties of a frozen clock). */
+/**
+ * A key's sessions, newest first: by the key's sequence, not by time, since the key's clock can be
+ * frozen (ties) or reset (a later session stamped earlier).
+ */
 export function newestFirst(sessions: Session[]): Session[] {
-  return [...sessions].sort((a, b) => b.createdAt - a.createdAt || b.sequence - a.sequence);
+  return [...sessions].sort((a, b) => b.sequence - a.sequence);
 }
 
 /**
@@ -88,7 +91,7 @@ export function sessionFingerprint(session: Session, deliveries: Delivery[], jou
   ]);
 }
 
-function deliveryItem(d: Delivery): DeliveryItemView {
+export function deliveryItem(d: Delivery): DeliveryItemView {
   return {
     id: d.id,
     url: d.url,
@@ -99,7 +102,16 @@ function deliveryItem(d: Delivery): DeliveryItemView {
     createdAt: d.createdAt,
     nextAttemptAt: d.nextAttemptAt,
     body: d.body,
-    attempts: d.attempts.map((a) => ({ number: a.number, at: a.at, status: a.status, durationMs: a.duration_ms, error: a.error, responseExcerpt: a.response_excerpt })),
+    attempts: d.attempts.map((a) => ({
+      number: a.number,
+      at: a.at,
+      status: a.status,
+      durationMs: a.duration_ms,
+      error: a.error,
+      responseExcerpt: a.response_excerpt,
+      retryAfterMs: a.retry_after_ms,
+      headers: a.request_headers,
+    })),
   };
 }
 
@@ -119,8 +131,10 @@ export function collapseRepeats(items: JournalItemView[]): JournalItemView[] {
   return out;
 }
 
-function journalItem(entry: JournalEntry): JournalItemView {
+/** An entry as the portal shows it; `session` links the session it was about, when that is the viewer's. */
+export function journalItem(entry: JournalEntry, session: JournalItemView['session'] = null): JournalItemView {
   return {
+    session,
     repeat: 1,
     lastAt: entry.at,
     id: entry.id,
@@ -184,6 +198,6 @@ export function sessionDetail(
       isImage: isServableImage(doc.contentType),
     })),
     deliveries: deliveries.map(deliveryItem),
-    journal: collapseRepeats(journal.map(journalItem)),
+    journal: collapseRepeats(journal.map((entry) => journalItem(entry))),
   };
 }

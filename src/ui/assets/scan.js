@@ -258,7 +258,7 @@
 
   function handleState(state) {
     root.setAttribute('data-status', state.status);
-    if (state.redirect) return finish(state.redirect.url);
+    if (state.redirect) return finish(state.redirect.url, state.frame_message);
     if (current === 'analyzing' && state.remaining_ms !== null && state.duration_ms) {
       setProgress(Math.max(0, Math.min(100, Math.round(100 * (1 - state.remaining_ms / state.duration_ms)))));
     }
@@ -277,12 +277,26 @@
     byId('progress').setAttribute('aria-valuenow', String(percent));
   }
 
-  function finish(url) {
+  // Framed by the merchant's page: tell it how the flow ended, as ZignSec's scanning UI does
+  // (window.postMessage), to the merchant origins the server named only.
+  function notifyParent(message) {
+    if (!message || window.parent === window) return;
+    cfg.frame.targets.forEach(function (origin) {
+      try {
+        window.parent.postMessage(message, origin);
+      } catch (error) {
+        // An origin the browser refuses to post to: nothing to tell there.
+      }
+    });
+  }
+
+  function finish(url, message) {
     if (finished) return;
     finished = true;
     stopCamera();
     if (current === 'analyzing') setProgress(100);
     if (cfg.role === 'mobile') return show('mobile-done');
+    notifyParent(message);
     show('done');
     var link = byId('done-continue');
     link.href = url;
@@ -294,7 +308,7 @@
     if (finished) return;
     request('POST', '/cancel').then(
       function (state) {
-        if (state.redirect) finish(state.redirect.url);
+        if (state.redirect) finish(state.redirect.url, state.frame_message);
       },
       function () {
         poll(0);
@@ -416,7 +430,7 @@
   window.addEventListener('pagehide', stopCamera);
 
   // Start where the server says the session is.
-  if (cfg.initialStep === 'done' && cfg.redirect) finish(cfg.redirect);
+  if (cfg.initialStep === 'done' && cfg.redirect) finish(cfg.redirect, cfg.frame.message);
   else if (cfg.initialStep === 'mobile') showMobile();
   else {
     show(cfg.initialStep, false);

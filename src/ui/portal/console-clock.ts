@@ -1,6 +1,6 @@
-// The QA console's "Clock" page: the clock the signed-in key's sessions run on (now, frozen or
-// running, offset from real time), moves (advance by a quick or a typed duration, freeze, resume,
-// reset), what the last move ran, and what falls due next for this key.
+// The QA console's "Clock" page: the signed-in key's clock (its own, or the global one it follows
+// until it moves its own: now, frozen or running, offsets), moves (advance by a quick or a typed
+// duration, freeze, resume, back to the global clock), what the last move ran, what falls due next.
 import { html, type SafeHtml } from '../html.js';
 import { consoleError, consoleNotice, fieldHelpers, type FieldErrors, type NoticeView } from './console-parts.js';
 import { csrfField, formatTime, layout, when, type SignedIn } from './layout.js';
@@ -15,11 +15,17 @@ export interface ClockPageView {
   signedIn: SignedIn;
   notice?: NoticeView;
   formError?: string;
-  /** True while every key shares one clock: every move then moves every pipeline's time. */
-  shared: boolean;
+  /** The key's domain time; frozen when its own clock is, or when it moves with a frozen global clock. */
   now: number;
   frozen: boolean;
+  /** The key has moved its own clock; otherwise it follows the global clock. */
+  ownClock: boolean;
+  /** Its own clock is frozen (rather than moving with a frozen global clock). */
+  ownFrozen: boolean;
+  globalFrozen: boolean;
+  /** From real time, and from the global clock. */
   offsetMs: number;
+  offsetFromGlobalMs: number;
   quickMoves: readonly { duration: string; label: string }[];
   /** The duration field as typed. */
   duration: string;
@@ -57,6 +63,11 @@ export function formatOffset(ms: number): string {
   return `${ms > 0 ? '+' : '−'}${formatSpan(ms)} ${ms > 0 ? 'ahead of' : 'behind'} real time`;
 }
 
+function formatOffsetFrom(ms: number): string {
+  if (Math.abs(ms) < 1) return 'none: the same time';
+  return `${ms > 0 ? '+' : '−'}${formatSpan(ms)} ${ms > 0 ? 'ahead' : 'behind'}`;
+}
+
 function moves(view: ClockPageView): SafeHtml {
   const f = fieldHelpers('clock', view.errors, ['duration']);
   const csrf = csrfField(view.signedIn.csrf);
@@ -75,8 +86,8 @@ function moves(view: ClockPageView): SafeHtml {
       ? html`<button type="submit" class="secondary" data-testid="clock-resume" aria-describedby="hint-c-state">Resume</button>`
       : html`<button type="submit" class="secondary" data-testid="clock-freeze" aria-describedby="hint-c-state">Freeze</button>`
   }</form>
-<form method="post" action="/portal/clock/reset" class="inline-form" data-testid="clock-reset-form">${csrf}<button type="submit" class="secondary" data-testid="clock-reset">Reset to real time</button></form></div>
-<p class="hint" id="hint-c-state">${view.frozen ? 'Resume: time runs again from where it stands.' : 'Freeze: time moves only when you advance it.'} Reset: back to real time, unfrozen.</p>
+<form method="post" action="/portal/clock/reset" class="inline-form" data-testid="clock-reset-form">${csrf}<button type="submit" class="secondary" data-testid="clock-reset">Back to the global clock</button></form></div>
+<p class="hint" id="hint-c-state">${view.frozen ? 'Resume: time runs again from where it stands.' : 'Freeze: time moves only when you advance it.'} Back to the global clock: your key follows the emulator's global clock again.</p>
 </section>`;
 }
 
@@ -90,18 +101,24 @@ ${view.upcoming.length === 0
 </section>`;
 }
 
+function stateText(view: ClockPageView): string {
+  if (!view.frozen) return view.ownClock ? 'running (its own clock)' : 'running (the global clock)';
+  if (view.ownFrozen) return 'frozen: moves only when advanced';
+  return view.ownClock ? 'frozen: it moves with the global clock, which is frozen' : 'frozen (the global clock is frozen)';
+}
+
 export function renderConsoleClock(view: ClockPageView): string {
   const body = html`<div class="page-head" data-testid="page-head"><h1>Clock</h1>
-<p class="muted">The virtual clock drives one-time link expiry, session timeouts, analysis durations and webhook retries. A move runs everything that falls due on the way, in order, and says what ran.</p></div>
-${when(
-  view.shared,
-  () => html`<p class="notice warn" role="note" data-testid="clock-shared"><strong>This clock is shared by every API key.</strong> The emulator has one clock for all keys: a move here moves time for every pipeline using this emulator too (their links expire, their sessions time out, their webhook retries run).</p>`,
-)}
+<p class="muted">Your key's virtual clock drives its one-time link expiry, session timeouts, analysis durations and webhook retries. A move runs everything of your key that falls due on the way, in order, and says what ran.</p></div>
+<p class="notice info" role="note" data-testid="clock-scope">${view.ownClock
+    ? html`<strong>Your key has a clock of its own.</strong> Moves here change your key's time only: other keys, other pipelines, are not touched. It moves with the global clock too (a move of <code>/__mock/clock</code> without <code>api_key</code>), unless frozen; <strong>Reset</strong> puts your key back on the global clock.`
+    : html`<strong>Your key follows the emulator's global clock</strong> until you move its clock here: then it has a clock of its own, and your moves change your key's time only, never another key's.`}</p>
 ${consoleNotice(view.notice)}${consoleError(view.formError)}
-<section class="card" aria-labelledby="h-clock" data-testid="clock-card"><h2 id="h-clock">${view.shared ? 'The clock' : 'Your clock'}</h2>
+<section class="card" aria-labelledby="h-clock" data-testid="clock-card"><h2 id="h-clock">Your key's clock</h2>
 <dl class="facts wide" data-testid="clock-facts"><dt>Now</dt><dd data-testid="clock-now" data-now="${view.now}">${formatTime(view.now)}</dd>
-<dt>State</dt><dd data-testid="clock-state" data-frozen="${view.frozen}">${view.frozen ? 'frozen: moves only when advanced' : 'running'}</dd>
-<dt>Offset</dt><dd data-testid="clock-offset" data-offset-ms="${Math.round(view.offsetMs)}">${formatOffset(view.offsetMs)}</dd></dl></section>
+<dt>State</dt><dd data-testid="clock-state" data-frozen="${view.frozen}" data-own-clock="${view.ownClock}">${stateText(view)}</dd>
+<dt>Offset</dt><dd data-testid="clock-offset" data-offset-ms="${Math.round(view.offsetMs)}">${formatOffset(view.offsetMs)}</dd>
+${when(view.ownClock, () => html`<dt>From the global clock</dt><dd data-testid="clock-offset-global" data-offset-ms="${Math.round(view.offsetFromGlobalMs)}">${formatOffsetFrom(view.offsetFromGlobalMs)}</dd>`)}</dl></section>
 <div class="columns">${moves(view)}${upcoming(view)}</div>`;
   return layout({ title: 'Clock', page: 'clock', nav: 'clock', signedIn: view.signedIn, body });
 }

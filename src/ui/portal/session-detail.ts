@@ -3,7 +3,10 @@
 // the result JSON, every webhook delivery with its attempts, and the journal of its API calls.
 import { jsonForView } from '../../core/json-view.js';
 import { html, type SafeHtml } from '../html.js';
+import { journalEntry, type JournalItemView } from './journal-entry.js';
 import { attr, csrfField, deliveryBadge, formatBytes, formatDuration, formatTime, jsonBlock, layout, statusBadge, when, type SignedIn } from './layout.js';
+
+export type { JournalItemView };
 
 export interface DeliveryAttemptView {
   number: number;
@@ -12,6 +15,10 @@ export interface DeliveryAttemptView {
   durationMs: number;
   error: string | null;
   responseExcerpt: string | null;
+  /** The wait the receiver asked for with Retry-After (as honoured), or null. */
+  retryAfterMs: number | null;
+  /** The headers the attempt was sent with (signed again on every attempt). */
+  headers: Record<string, string>;
 }
 
 export interface DeliveryItemView {
@@ -25,22 +32,6 @@ export interface DeliveryItemView {
   nextAttemptAt: number | null;
   body: string;
   attempts: DeliveryAttemptView[];
-}
-
-export interface JournalItemView {
-  /** How many identical requests in a row this entry stands for (the scan UI's polling). */
-  repeat: number;
-  lastAt: number;
-  id: number;
-  at: number;
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-  response: unknown;
 }
 
 export interface SessionDetailView {
@@ -127,12 +118,7 @@ ${
 
 function journal(view: SessionDetailView): SafeHtml {
   if (view.journal.length === 0) return html`<p class="muted" data-testid="journal-empty">No API requests recorded for this session.</p>`;
-  return html`<ol class="journal" data-testid="journal">${view.journal.map(
-    (entry) => html`<li><details data-testid="journal-entry" data-journal-id="${entry.id}" data-method="${entry.method}" data-http-status="${entry.status}">
-<summary data-testid="journal-entry-toggle"><code>${entry.method} ${entry.path}</code> → <strong>${entry.status}</strong> <span class="muted">${formatDuration(entry.durationMs)} · </span>${formatTime(entry.at)}${when(entry.repeat > 1, () => html` <span class="count" data-testid="journal-entry-repeat" title="The same request ${entry.repeat} times in a row">×${entry.repeat}</span> <span class="muted">until </span>${formatTime(entry.lastAt)}`)}</summary>
-<div class="journal-body" data-testid="journal-entry-body"><h3>Query</h3>${jsonBlock(entry.query, 'journal-query', 'Query')}<h3>Headers</h3>${jsonBlock(entry.headers, 'journal-headers', 'Request headers')}
-<h3>Body</h3>${jsonBlock(entry.body, 'journal-body', 'Request body')}<h3>Response</h3>${jsonBlock(entry.response, 'journal-response', 'Response body')}</div></details></li>`,
-  )}</ol>`;
+  return html`<ol class="journal" data-testid="journal">${view.journal.map(journalEntry)}</ol>`;
 }
 
 export function renderSessionDetail(view: SessionDetailView): string {

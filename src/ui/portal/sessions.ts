@@ -2,6 +2,7 @@
 // session on the page is still running.
 import { html, type SafeHtml } from '../html.js';
 import { attr, formatTime, layout, statusBadge, when, type SignedIn } from './layout.js';
+import { listPageHref, pager } from './pager.js';
 
 export interface SessionRow {
   id: string;
@@ -43,15 +44,6 @@ export interface SessionListView {
   live: boolean;
 }
 
-function pageHref(view: SessionListView, page: number): string {
-  const query = new URLSearchParams();
-  if (view.filters.status) query.set('status', view.filters.status);
-  if (view.filters.outcome) query.set('outcome', view.filters.outcome);
-  if (page > 1) query.set('page', String(page));
-  const text = query.toString();
-  return `/portal/sessions${text ? `?${text}` : ''}`;
-}
-
 export function renderSessionList(view: SessionListView): string {
   const first = view.total === 0 ? 0 : (view.page - 1) * view.perPage + 1;
   const last = Math.min(view.total, view.page * view.perPage);
@@ -67,12 +59,6 @@ ${when(filtered, () => html`<a href="/portal/sessions" class="button secondary" 
 <div data-live="${view.live ? 'on' : 'off'}" data-fingerprint="${view.fingerprint}" data-testid="session-list" data-total="${view.total}">
 <p class="muted" role="status" data-testid="session-count">${view.total === 0 ? (filtered ? 'No sessions match these filters.' : 'No sessions yet.') : `Showing ${first}–${last} of ${view.total}`}</p>
 ${when(view.rows.length > 0, () => sessionRows(view.rows))}
-${when(
-  view.pages > 1,
-  () => html`<nav class="pager" aria-label="Pages" data-testid="pager">
-${view.page > 1 ? html`<a href="${pageHref(view, view.page - 1)}" rel="prev" data-testid="pager-prev">← Newer</a>` : html`<span></span>`}
-<span data-testid="pager-position">Page ${view.page} of ${view.pages}</span>
-${view.page < view.pages ? html`<a href="${pageHref(view, view.page + 1)}" rel="next" data-testid="pager-next">Older →</a>` : html`<span></span>`}</nav>`,
-)}</div>`;
+${pager(view.page, view.pages, (page) => listPageHref('/portal/sessions', view.filters, page))}</div>`;
   return layout({ title: 'Sessions', page: 'sessions', nav: 'sessions', signedIn: view.signedIn, body });
 }

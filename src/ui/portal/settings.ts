@@ -17,12 +17,12 @@ export interface SettingsPageView {
   notice?: 'saved' | 'reset';
 }
 
-const signatureText: Record<string, string> = {
+export const signatureText: Record<string, string> = {
   legacy: 'the hex HMAC-SHA256 of the raw body, keyed with your API key',
   timestamped: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">, keyed with your webhook secret',
 };
 
-const formatText: Record<string, string> = {
+export const formatText: Record<string, string> = {
   result: 'the result object, as GET /v3/scanning/{id} answers it',
   event: 'the event envelope { event, id, integration_id, relay_state, result: { errors, status, eventSpecificData }, workflow_session_id }',
 };

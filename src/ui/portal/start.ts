@@ -7,9 +7,20 @@ import { sessionRows, type SessionRow } from './sessions.js';
 export interface StartPageView {
   signedIn: SignedIn;
   merchant: { options: string; actions: string[]; webhook: string; locale: string; mobileFlow: boolean; defaultOutcome: string | null };
+  /** The key's clock: the time its sessions are stamped with, and whether it is its own. */
+  clock: { now: number; own: boolean; frozen: boolean; offsetFromGlobalMs: number };
   outcomes: { name: string; description: string }[];
   recent: SessionRow[];
   error?: string;
+}
+
+/** Where the key's clock stands against the global one, in words: "your key's own, 1 h 30 min ahead; frozen". */
+function clockNote(clock: StartPageView['clock']): string {
+  const frozen = clock.frozen ? '; frozen' : '';
+  if (!clock.own) return `the global clock${frozen}`;
+  const minutes = Math.round(Math.abs(clock.offsetFromGlobalMs) / 60_000);
+  const apart = minutes === 0 ? 'at the global time' : `${minutes >= 60 ? `${Math.floor(minutes / 60)} h ` : ''}${minutes % 60} min ${clock.offsetFromGlobalMs > 0 ? 'ahead' : 'behind'}`;
+  return `your key's own, ${apart}${frozen}`;
 }
 
 export function renderStart(view: StartPageView): string {
@@ -34,7 +45,8 @@ ${when(!m.mobileFlow, () => html`<p class="hint" id="mobile-off" data-testid="st
 <dl class="facts" data-testid="start-settings-facts"><dt>Document</dt><dd data-testid="start-settings-options">${m.options}</dd>
 <dt>Actions</dt><dd data-testid="start-settings-actions">${m.actions.length > 0 ? m.actions.join(', ') : 'any'}</dd>
 <dt>Webhook</dt><dd data-testid="start-settings-webhook">${m.webhook || html`<span class="muted">none</span>`}</dd>
-<dt>Locale</dt><dd>${m.locale}</dd><dt>Mobile flow</dt><dd>${m.mobileFlow ? 'on' : 'off'}</dd></dl>
+<dt>Locale</dt><dd>${m.locale}</dd><dt>Mobile flow</dt><dd>${m.mobileFlow ? 'on' : 'off'}</dd>
+<dt>Clock</dt><dd data-testid="start-settings-clock">${formatTime(view.clock.now)} <span class="muted">(${clockNote(view.clock)})</span></dd></dl>
 <p><a href="/portal/settings" data-testid="start-edit-settings">Change settings</a></p></section>
 </div>
 <section class="card" aria-labelledby="h-recent" data-testid="recent-sessions"><h2 id="h-recent">Recent sessions</h2>

@@ -1,9 +1,10 @@
 // The portal's one script. Pages work without it; it adds three things:
-// - live updates: a [data-live="on"] region is refetched while its session runs and swapped when its
-//   data-fingerprint changes (focus and open <details> kept); data-go sends the browser on;
+// - live updates: a [data-live="on"] region is refetched while it says so and swapped when its
+//   data-fingerprint changes (focus and open <details> kept, by id where entries have one); data-go
+//   sends the browser on;
 // - the mobile hand-off: opens the framed scan UI's "Continue on mobile" step (its QR code);
 // - a portal page loaded inside that frame (the scan UI's redirect back) takes over the whole window;
-// - the error summary of a refused settings form gets the focus.
+// - the error summary of a refused form gets the focus.
 (function () {
   'use strict';
   var POLL_MS = 600;
@@ -25,17 +26,25 @@
   announcer.setAttribute('data-testid', 'live-announcer');
   document.body.appendChild(announcer);
 
-  /** Identifies an element across a swap: its data-testid and its index among the same testid. */
+  /**
+   * Identifies an element across a swap: the nearest element with an id inside the region (entries of
+   * lists that grow at the top carry one), then the element's data-testid and index among the same
+   * testid within it (-1: the element with the id itself).
+   */
   function keyOf(region, el) {
     var holder = el.closest('[data-testid]');
     if (!holder || !region.contains(holder)) return null;
+    var anchor = holder.closest('[id]');
+    var scope = anchor && anchor !== region && region.contains(anchor) ? anchor : region;
     var id = holder.getAttribute('data-testid');
-    var same = region.querySelectorAll('[data-testid="' + id + '"]');
-    return { id: id, index: Array.prototype.indexOf.call(same, holder), self: holder === el };
+    var same = scope.querySelectorAll('[data-testid="' + id + '"]');
+    return { scope: scope === region ? null : scope.id, id: id, index: holder === scope ? -1 : Array.prototype.indexOf.call(same, holder), self: holder === el };
   }
 
   function find(region, key) {
-    var same = region.querySelectorAll('[data-testid="' + key.id + '"]');
+    var scope = key.scope ? region.querySelector('#' + CSS.escape(key.scope)) : region;
+    if (!scope || key.index === -1) return scope;
+    var same = scope.querySelectorAll('[data-testid="' + key.id + '"]');
     return same[key.index] || null;
   }
 
@@ -120,7 +129,7 @@
   }
 
   // A refused form: the summary of its errors gets the focus, so screen readers start there.
-  var errors = document.querySelector('[data-testid="settings-errors"]');
+  var errors = document.querySelector('[data-testid="settings-errors"], [data-error-summary]');
   if (errors) errors.focus();
 
   var frame = document.querySelector('[data-testid="mobile-scan-ui"]');
