@@ -125,6 +125,59 @@ async function shootConsoleWebhooksAndJournal(context: BrowserContext, retriedSe
 }
 // ---- end of QA console: webhooks and journal -----------------------------------------------------
 
+// ---- QA console: next outcomes, API faults and clock ---------------------------------------------
+/**
+ * Next outcomes with a queue, API faults with rules (one of them for every key) and a refused form,
+ * the clock after a move that timed sessions out; on a desktop, then one screen of each on a phone.
+ */
+async function shootConsoleOutcomesFaultsAndClock(context: BrowserContext): Promise<void> {
+  const desktop = await context.newPage();
+  await desktop.setViewport({ width: 1280, height: 860 });
+  await desktop.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+  const submit = (selector: string) => Promise.all([desktop.waitForNavigation(), desktop.click(selector)]);
+
+  await desktop.goto(`${base}/portal/outcomes`);
+  await desktop.select(testid('queue-add-outcome'), 'liveness_failed');
+  await desktop.$eval(testid('queue-add-count'), (el) => ((el as HTMLInputElement).value = '2'));
+  await submit(testid('queue-add-submit'));
+  await desktop.select(testid('queue-add-outcome'), 'face_mismatch');
+  await submit(testid('queue-add-submit'));
+  await consoleShot(desktop, 'outcomes');
+
+  app.emulator.faults.add({ method: '*', path: '/v3/eid/**', action: { type: 'latency', ms: 300 }, times: null }, clock.now());
+  await desktop.goto(`${base}/portal/faults`);
+  await submit(`${testid('fault-preset')}[data-preset="create-503"] ${testid('fault-preset-add')}`);
+  await desktop.click(testid('fault-form-type-rate_limit'));
+  await desktop.$eval(testid('fault-form-times'), (el) => ((el as HTMLInputElement).value = '3'));
+  await submit(testid('fault-form-submit'));
+  await consoleShot(desktop, 'faults');
+  await desktop.click(testid('fault-form-type-latency'));
+  await desktop.$eval(testid('fault-form-path'), (el) => ((el as HTMLInputElement).value = 'v3/scanning'));
+  await desktop.$eval(testid('fault-form-ms'), (el) => ((el as HTMLInputElement).value = '-5'));
+  await submit(testid('fault-form-submit'));
+  await consoleShot(desktop, 'faults-validation-error');
+
+  // 31 minutes on the key's clock: its unfinished sessions time out; then a new session, due next.
+  await startScan(desktop, 'browser', { relayState: 'order-1007' });
+  await desktop.goto(`${base}/portal/clock`);
+  await submit(testid('clock-advance-31m'));
+  const afterMove = desktop.url();
+  await startScan(desktop, 'browser', { relayState: 'order-1008' });
+  await desktop.goto(afterMove);
+  await consoleShot(desktop, 'clock');
+  await desktop.close();
+
+  // On a phone, one screen of each (a page of its own: a page in the background defers its form posts).
+  const phone = await context.newPage();
+  await phone.emulate(KnownDevices['iPhone 13']);
+  for (const name of ['outcomes', 'faults', 'clock']) {
+    await phone.goto(`${base}/portal/${name}`);
+    await consoleShot(phone, `${name}-phone`, false);
+  }
+  await phone.close();
+}
+// ---- end of QA console: next outcomes, API faults and clock --------------------------------------
+
 try {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
@@ -206,8 +259,9 @@ try {
   await page.goto(`${base}/portal/sessions`);
   await shot(page, 'sessions-phone');
 
-  // QA console: webhooks and journal.
+  // QA console: webhooks and journal; next outcomes, API faults and clock.
   await shootConsoleWebhooksAndJournal(context, accepted);
+  await shootConsoleOutcomesFaultsAndClock(context);
 
   await context.close();
   console.log(written.map((file) => `wrote ${file}`).join('\n'));

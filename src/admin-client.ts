@@ -91,8 +91,19 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
       list: async () => (await get<{ outcomes: OutcomeSummary[] }>('/__mock/outcomes')).outcomes,
       /** Queues outcomes for the next sessions created with `apiKey`, in order; returns the whole queue. */
       queue: (apiKey: string, outcomes: string[]) => post<OutcomeQueue>('/__mock/outcomes/queue', { api_key: apiKey, outcomes }),
-      /** What is still queued for `apiKey`. */
+      /** What is still queued for `apiKey`, the next session's outcome first. */
       queued: async (apiKey: string) => (await get<OutcomeQueue>('/__mock/outcomes/queue', { api_key: apiKey })).queued,
+      /** Empties the queue of `apiKey`; returns how many outcomes went. */
+      clearQueue: async (apiKey: string) => (await del<{ removed: number }>('/__mock/outcomes/queue', { api_key: apiKey })).removed,
+      /**
+       * Removes the queued outcome at `index` (0 = the next session's). With `expected`, only when that
+       * outcome still stands there (409 STATE_CHANGED otherwise); 404 when there is no such index.
+       */
+      removeQueued: (apiKey: string, index: number, expected?: string) =>
+        del<OutcomeQueue>(`/__mock/outcomes/queue/${index}`, { api_key: apiKey, outcome: expected }),
+      /** Moves the queued outcome at `from` to position `to` (same rules as removeQueued). */
+      moveQueued: (apiKey: string, from: number, to: number, expected?: string) =>
+        post<OutcomeQueue>('/__mock/outcomes/queue/move', { api_key: apiKey, from, to, outcome: expected }),
     },
 
     sessions: {
@@ -127,10 +138,12 @@ export function createAdminClient(baseUrl: string, options: AdminClientOptions =
     faults: {
       /** Adds a fault rule on the public API (first matching rule wins; `times` defaults to 1). */
       add: (rule: FaultRuleRequest) => post<FaultRule>('/__mock/faults', rule),
-      list: async () => (await get<{ faults: FaultRule[] }>('/__mock/faults')).faults,
-      remove: (faultId: string) => del<undefined>(`/__mock/faults/${id(faultId)}`),
-      /** Removes every rule; returns how many went. */
-      clear: async () => (await del<{ removed: number }>('/__mock/faults')).removed,
+      /** Every rule in the order they are matched, or only the rules created with `apiKey`. */
+      list: async (apiKey?: string) => (await get<{ faults: FaultRule[] }>('/__mock/faults', { api_key: apiKey })).faults,
+      /** Removes one rule; with `apiKey`, only a rule of that key (404 otherwise). */
+      remove: (faultId: string, apiKey?: string) => del<undefined>(`/__mock/faults/${id(faultId)}`, { api_key: apiKey }),
+      /** Removes every rule, or every rule of `apiKey`; returns how many went. */
+      clear: async (apiKey?: string) => (await del<{ removed: number }>('/__mock/faults', { api_key: apiKey })).removed,
     },
 
     /**

@@ -14,6 +14,7 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, description: 'No such resource.' },
   METHOD_NOT_ALLOWED: { status: 405, description: 'The path does not take this method.' },
   SESSION_STATE: { status: 409, description: 'The session is not in a state that allows this.' },
+  STATE_CHANGED: { status: 409, description: 'What the request acts on changed since it was read; nothing was done.' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Unsupported content type.' },
   TOO_MANY_SESSIONS: { status: 429, description: 'The emulator holds its maximum number of unfinished sessions.' },

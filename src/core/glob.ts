@@ -104,3 +104,38 @@ export function compileGlob(glob: string): PathMatcher {
     return (current[acceptWord] & acceptBit) !== 0;
   };
 }
+
+/** A character a request path can hold as the matchers see it: printable ASCII, the query already cut off. */
+const isPathCharacter = (code: number) => code >= 0x21 && code <= 0x7e && code !== 63 /* ? */ && code !== 35; /* # */
+
+/** Why no path could ever match `glob`, or undefined when some path can. */
+export type UnmatchableReason = 'character' | 'prefix';
+
+/**
+ * Whether some request path that starts with `prefix` can match `glob`, and if not why: a glob
+ * character no path holds (a space, `?`, `#`, a non-ASCII letter), or a glob that parts from every
+ * path under the prefix (fault rules see only `/v3/…`). The glob's states are run over the prefix;
+ * from any state still live the rest of the glob can be met, since its literals are path characters
+ * and its stars may match nothing.
+ */
+export function unmatchableUnder(glob: string, prefix: string): UnmatchableReason | undefined {
+  const tokens = tokensOf(glob);
+  if (tokens.some((token) => token >= 0 && !isPathCharacter(token))) return 'character';
+  let live = new Set<number>([0]);
+  const close = (states: Set<number>) => {
+    for (const state of [...states]) if (tokens[state] === STAR || tokens[state] === GLOBSTAR) states.add(state + 1);
+    return states;
+  };
+  close(live);
+  for (const code of prefix.toLowerCase().split('').map((ch) => ch.charCodeAt(0))) {
+    const next = new Set<number>();
+    for (const state of live) {
+      const token = tokens[state];
+      if (token === GLOBSTAR || (token === STAR && code !== SLASH)) next.add(state);
+      else if (token === code) next.add(state + 1);
+    }
+    live = close(next);
+    if (live.size === 0) return 'prefix';
+  }
+  return undefined;
+}

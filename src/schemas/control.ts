@@ -1,6 +1,7 @@
 // Contracts of the control API (/__mock/...): sessions, outcomes, journal, faults, clock.
 import { z } from 'zod';
-import { MAX_GLOB_CHARS } from '../core/glob.js';
+import { MAX_GLOB_CHARS, unmatchableUnder } from '../core/glob.js';
+import { MAX_QUEUED_OUTCOMES } from '../services/outcome-queues.js';
 import { AnalysisStatus, SessionStatus } from './common.js';
 import { WebhookChaos } from './fixtures.js';
 
@@ -68,9 +69,26 @@ export const CompleteBody = z
   .object({ outcome: OutcomeName.optional() })
   .nullish()
   .meta({ id: 'CompleteSession', example: { outcome: 'document_expired' } });
+const QueueOwner = z.string().min(1).max(512);
 export const QueueBody = z
-  .object({ api_key: z.string().min(1), outcomes: z.array(OutcomeName).min(1).max(1000) })
+  .object({ api_key: QueueOwner, outcomes: z.array(OutcomeName).min(1).max(MAX_QUEUED_OUTCOMES) })
   .meta({ id: 'QueueOutcomes', example: { api_key: 'my-test-key', outcomes: ['liveness_failed', 'approved'] } });
+export const QueueOwnerQuery = z.object({ api_key: QueueOwner });
+const QueueIndex = z.number().int().min(0).max(MAX_QUEUED_OUTCOMES);
+const ExpectedOutcome = OutcomeName.optional().meta({
+  description: 'The outcome the caller saw at that index: when another stands there now (a session took the front entry meanwhile), nothing is done (409 STATE_CHANGED)',
+});
+export const QueueEntryParams = z.object({
+  index: z
+    .string()
+    .regex(/^\d{1,4}$/, { message: 'must be a position in the queue: a whole number from 0' })
+    .transform(Number)
+    .meta({ description: 'Position in the queue, from 0 (the next session)' }),
+});
+export const QueueEntryQuery = QueueOwnerQuery.extend({ outcome: ExpectedOutcome });
+export const QueueMoveBody = z
+  .object({ api_key: QueueOwner, from: QueueIndex, to: QueueIndex, outcome: ExpectedOutcome })
+  .meta({ id: 'MoveQueuedOutcome', example: { api_key: 'my-test-key', from: 2, to: 0, outcome: 'face_mismatch' } });
 export const ResetQuery = z.object({ api_key: z.string().optional() });
 
 /** A path glob: matched in linear time (src/core/glob.ts), and bounded so each match costs little. */
@@ -126,8 +144,8 @@ const FaultAction = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('error'),
     status: z.number().int().min(400).max(599).default(503),
-    code: z.string().min(1).default('Internal Exception'),
-    description: z.string().default('Injected fault: the service is unavailable.'),
+    code: z.string().min(1).max(200).default('Internal Exception'),
+    description: z.string().max(1000).default('Injected fault: the service is unavailable.'),
   }),
   z
     .object({ type: z.literal('latency'), ms: z.number().int().min(0).max(120_000), max_ms: z.number().int().min(0).max(120_000).optional() })
@@ -138,6 +156,18 @@ const FaultAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rate_limit'), retry_after_s: z.number().int().min(0).max(86_400).default(30) }),
 ]);
 
+/** Fault rules see the public API only: paths under this prefix. */
+export const FAULTABLE_PATH_PREFIX = '/v3/';
+
+/** Why a fault rule's path glob can never match a request, or undefined. */
+function faultPathProblem(glob: string): string | undefined {
+  if (!glob.startsWith('/')) return 'must be a path glob starting with /';
+  const unmatchable = unmatchableUnder(glob, FAULTABLE_PATH_PREFIX);
+  if (unmatchable === 'character') return 'can never match: it holds a character no request path has (a space, ?, # or a letter outside ASCII; the query is not part of the path)';
+  if (unmatchable === 'prefix') return `can never match: fault rules see only the public API, whose paths start with ${FAULTABLE_PATH_PREFIX}`;
+  return undefined;
+}
+
 export const FaultRuleInput = z
   .object({
     method: z
@@ -145,8 +175,11 @@ export const FaultRuleInput = z
       .default('*')
       .transform((m) => m.toUpperCase())
       .refine((m) => ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(m), { message: 'must be *, GET, POST, PUT, PATCH or DELETE' }),
-    path: PathGlob.refine((glob) => glob.startsWith('/'), { message: 'must be a path glob starting with /' }).default('/v3/**'),
-    api_key: z.string().optional(),
+    path: PathGlob.superRefine((glob, ctx) => {
+      const problem = faultPathProblem(glob);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }).default('/v3/**'),
+    api_key: z.string().min(1).max(512).optional(),
     action: FaultAction,
     /** How many matching calls the rule answers; null = until removed ("fail the next N calls then succeed" is times: N). */
     times: z.number().int().min(1).nullable().default(1),
@@ -156,6 +189,10 @@ export const FaultRuleInput = z
     example: { method: 'POST', path: '/v3/scanning/liveness', action: { type: 'error', status: 503 }, times: 2 },
   });
 export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
+/** Whose fault rules: one API key's (rules created with that api_key), or every rule when absent. */
+export const FaultOwnerQuery = z.object({
+  api_key: z.string().min(1).max(512).optional().meta({ description: 'Only the rules created with this api_key (rules without one are left alone)' }),
+});
 /** A stored rule as the API shows it (response schemas carry no transforms: they are encoded, not parsed). */
 export const FaultRule = z
   .object({

@@ -10,34 +10,60 @@ interface ActiveRule {
   matchesPath: (path: string) => boolean;
 }
 
+/**
+ * Rules one API key may hold at once, and rules without a key at once: every public request runs
+ * through the list, and one key filling it must not slow down or crowd out the others.
+ */
+export const MAX_FAULT_RULES_PER_KEY = 100;
+
+/** Whose rules: one key's (`apiKey`), or every rule (no filter). */
+export interface FaultOwner {
+  apiKey?: string;
+}
+
+const ownedBy = (rule: FaultRule, owner: FaultOwner) => owner.apiKey === undefined || rule.api_key === owner.apiKey;
+
+/** Why a rule was refused for want of room (the same words on the control API and in the portal). */
+export const faultRoomText = (apiKey: string | undefined) =>
+  `${apiKey === undefined ? 'The rules without an api_key number' : 'This key holds'} ${MAX_FAULT_RULES_PER_KEY} fault rules, the most allowed: remove some first.`;
+
+export type FaultAdded = { ok: true; rule: FaultRule } | { ok: false; held: number };
+
 export class FaultInjector {
   private rules: ActiveRule[] = [];
   private nextId = 1;
 
-  add(input: FaultRuleInput, now: number): FaultRule {
+  /** Adds a rule, unless its key (or the keyless rules) already holds MAX_FAULT_RULES_PER_KEY. */
+  add(input: FaultRuleInput, now: number): FaultAdded {
+    const held = this.rules.filter((r) => r.rule.api_key === input.api_key).length;
+    if (held >= MAX_FAULT_RULES_PER_KEY) return { ok: false, held };
     const rule: FaultRule = { ...input, id: `fault-${this.nextId++}`, created: isoInstant(now), matched: 0 };
     this.rules.push({ rule, matchesPath: compileGlob(rule.path) });
-    return rule;
+    return { ok: true, rule };
   }
 
   get size(): number {
     return this.rules.length;
   }
 
-  list(): FaultRule[] {
-    return this.rules.map((r) => r.rule);
+  /** Every rule, or one key's, in the order they are matched. */
+  list(owner: FaultOwner = {}): FaultRule[] {
+    return this.rules.filter((r) => ownedBy(r.rule, owner)).map((r) => r.rule);
   }
 
-  remove(id: string): boolean {
+  /** Removes a rule by id; with an owner, only a rule of that key (another key's rule is as unknown as a missing one). */
+  remove(id: string, owner: FaultOwner = {}): FaultRule | undefined {
+    const found = this.rules.find((r) => r.rule.id === id && ownedBy(r.rule, owner));
+    if (!found) return undefined;
+    this.rules = this.rules.filter((r) => r !== found);
+    return found.rule;
+  }
+
+  /** Removes every rule, or every rule of one key; returns how many went. */
+  clear(owner: FaultOwner = {}): number {
     const before = this.rules.length;
-    this.rules = this.rules.filter((r) => r.rule.id !== id);
-    return this.rules.length < before;
-  }
-
-  clear(): number {
-    const count = this.rules.length;
-    this.rules = [];
-    return count;
+    this.rules = this.rules.filter((r) => !ownedBy(r.rule, owner));
+    return before - this.rules.length;
   }
 
   /** The first rule that matches uses up one of its times; exhausted rules are removed. */
@@ -50,7 +76,7 @@ export class FaultInjector {
     found.rule.matched += 1;
     if (found.rule.times !== null) {
       found.rule.times -= 1;
-      if (found.rule.times <= 0) this.remove(found.rule.id);
+      if (found.rule.times <= 0) this.rules = this.rules.filter((r) => r !== found);
     }
     return found.rule;
   }

@@ -40,6 +40,26 @@ export interface Fixtures {
   wire: WireFile;
 }
 
+export type CataloguedPreset = Fixtures['outcomes'] extends Map<string, infer P> ? P : never;
+
+/** A preset as the catalogue shows it (GET /__mock/outcomes, the portal's outcomes page): what a session with it ends as. */
+export function outcomeSummaryOf(p: CataloguedPreset) {
+  return {
+    name: p.name,
+    description: p.description,
+    source: p.source,
+    session_status: p.session_status,
+    analyses: p.analyses,
+    redirect: p.redirect,
+    analysis_duration_ms: p.analysis_duration_ms,
+    api_flow_waits: p.api_flow_waits,
+    never_finishes: p.never_finishes,
+    failed_document_fields: p.failed_document_fields,
+    reason: p.reason,
+  };
+}
+export type OutcomeSummaryView = ReturnType<typeof outcomeSummaryOf>;
+
 const PeopleFile = z.object({
   $comment: z.string().optional(),
   pools: z

@@ -38,6 +38,7 @@ import type { SessionResult } from '../schemas/public.js';
 import type { Fixtures } from './fixtures.js';
 import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { MerchantRegistry } from './merchants.js';
+import { MAX_QUEUED_OUTCOMES, OutcomeQueues } from './outcome-queues.js';
 
 export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
 type Listener = (event: SessionEvent) => void;
@@ -88,7 +89,8 @@ export class SessionService implements DueWorkSource {
   private readonly sequences = new Map<string, KeyCounter>();
   wakeUp?: (apiKey: string, at: number) => void;
   ran?: (apiKey: string, kind: DueWorkKind) => void;
-  private readonly queued = new Map<string, string[]>();
+  /** Outcomes queued for the next sessions of each key. */
+  readonly queues = new OutcomeQueues();
   private readonly listeners = new Set<Listener>();
   private readonly unseeded: Random = Math.random;
 
@@ -138,7 +140,7 @@ export class SessionService implements DueWorkSource {
     const settings = effectiveSettings(flow, request, merchant, id);
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
-    const queuedOutcome = this.queued.get(apiKey)?.[0];
+    const queuedOutcome = this.queues.peek(apiKey);
     for (const name of [options.headerOutcome, relayOutcome, queuedOutcome]) if (name !== undefined) this.preset(name);
     const outcome = selectOutcome({
       queued: queuedOutcome,
@@ -146,7 +148,7 @@ export class SessionService implements DueWorkSource {
       relay_state: relayOutcome,
       merchant_default: merchant.default_outcome,
     });
-    if (outcome.rule === 'queued') this.queued.get(apiKey)!.shift();
+    if (outcome.rule === 'queued') this.queues.take(apiKey);
 
     let counter = this.sequences.get(apiKey);
     if (!counter) {
@@ -244,10 +246,10 @@ export class SessionService implements DueWorkSource {
       if (apiKey === undefined || session.apiKey === apiKey) removed += Number(this.delete(session.id));
     }
     if (apiKey === undefined) {
-      this.queued.clear();
+      this.queues.clearAll();
       this.sequences.clear();
     } else {
-      this.queued.delete(apiKey);
+      this.queues.clear(apiKey);
       this.sequences.delete(apiKey);
     }
     return removed;
@@ -357,16 +359,19 @@ export class SessionService implements DueWorkSource {
     return true;
   }
 
+  /** Appends to the key's queue: every name must be a preset, and the queue holds at most MAX_QUEUED_OUTCOMES. */
   queueOutcomes(apiKey: string, names: string[]): string[] {
     names.forEach((name) => this.preset(name));
-    const queue = this.queued.get(apiKey) ?? [];
-    queue.push(...names);
-    this.queued.set(apiKey, queue);
-    return [...queue];
+    const queued = this.queues.add(apiKey, names);
+    if (!queued) {
+      const held = this.queues.list(apiKey).length;
+      throw new ApiError('INVALID_REQUEST', `A key's queue holds at most ${MAX_QUEUED_OUTCOMES} outcomes; this one holds ${held}, so ${names.length} more do not fit.`);
+    }
+    return queued;
   }
 
   queuedFor(apiKey: string): string[] {
-    return [...(this.queued.get(apiKey) ?? [])];
+    return this.queues.list(apiKey);
   }
 
   /** Ends a session now with its outcome (or the one given), without a browser. */

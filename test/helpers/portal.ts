@@ -96,3 +96,10 @@ export async function signIn(app: FastifyInstance, key: string): Promise<PortalC
     },
   };
 }
+
+/** Follows an action's 303 back to its page: the page, and the notice saying what the action did. */
+export async function followNotice(client: PortalClient, res: LightMyRequestResponse): Promise<{ page: string; notice: string | undefined; items: string[] }> {
+  if (res.statusCode !== 303) throw new Error(`expected a 303, got ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  const page = (await client.get(String(res.headers.location))).body;
+  return { page, notice: textOf(page, 'console-notice-text'), items: textsOf(page, 'console-notice-item') };
+}

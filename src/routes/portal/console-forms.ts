@@ -1,9 +1,12 @@
 // What the QA console's forms share: the posted fields (a field the form does not have, such as a
-// smuggled api_key, is refused), numbers as typed, and the issues of a control API schema turned into
-// one message per form field, so the console checks exactly what the control API checks.
-import type { FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+// smuggled api_key, is refused), numbers as typed, the issues of a control API schema turned into
+// one message per form field, so the console checks exactly what the control API checks, and the
+// 303 back to a page with the notice of what an action did.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
+import type { ConsoleNotice } from './console-notices.js';
+import { portalSessionOf, type PortalContext } from './context.js';
 import { CSRF_FIELD } from './portal-auth.js';
 
 /** One message per field, by the field's name in the form. */
@@ -59,3 +62,19 @@ export function fieldErrorsOf(error: z.ZodError, fieldOf: (path: PropertyKey[]) 
   }
   return errors;
 }
+
+/** A form field as typed, trimmed; '' when absent. */
+export const fieldOf = (form: URLSearchParams, name: string) => (form.get(name) ?? '').trim();
+
+/** A number field as typed for a schema that wants a number: text that is no number (or empty) stays text, so the schema refuses it. */
+export const numberOrText = (text: string): number | string => typedNumber(text) ?? text;
+
+export const NoticeQuery = z.object({ notice: z.string().max(20).optional().catch(undefined) });
+
+/** Answers an action with 303 back to its page, carrying the id of the notice that says what was done. */
+export function backWithNotice(context: PortalContext, request: FastifyRequest, reply: FastifyReply, page: string, notice: ConsoleNotice): FastifyReply {
+  const id = context.notices.post(portalSessionOf(request), notice);
+  return reply.status(303).header('location', `${page}?notice=${id}`).send();
+}
+
+export const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;

@@ -6,6 +6,7 @@ import type { Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import { contentSecurityPolicy } from '../../ui/html.js';
 import type { SignedIn } from '../../ui/portal/layout.js';
+import type { ConsoleNotices } from './console-notices.js';
 import type { PortalSession, PortalSessionStore, SignInFormTokens } from './portal-auth.js';
 
 declare module 'fastify' {
@@ -18,6 +19,8 @@ declare module 'fastify' {
 export interface PortalContext {
   store: PortalSessionStore;
   signInTokens: SignInFormTokens;
+  /** What the QA console's actions did, for the page each one leads back to. */
+  notices: ConsoleNotices;
 }
 
 /**

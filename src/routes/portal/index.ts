@@ -9,6 +9,8 @@ import { dropUnsendableHeaders, toApiError } from '../../http/errors.js';
 import { portalAssets } from '../../ui/portal/assets.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
 import { accountRoutes } from './account.js';
+import { ConsoleNotices } from './console-notices.js';
+import { consoleRoutes } from './console.js';
 import { journalConsoleRoutes } from './journal-console.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
 import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
@@ -65,7 +67,8 @@ const guardedRoutes =
     await app.register(scanRoutes);
     await app.register(sessionPageRoutes);
     await app.register(accountRoutes.guarded(context));
-    // The QA console: webhooks and journal of the signed-in key.
+    // The QA console of the signed-in key: next outcomes, API faults and the clock; webhooks; journal.
+    await app.register(consoleRoutes(context));
     await app.register(webhookConsoleRoutes);
     await app.register(journalConsoleRoutes);
   };
@@ -115,6 +118,7 @@ export const portalRoutes: FastifyPluginAsync = async (app) => {
   const context: PortalContext = {
     store: new PortalSessionStore({ capacity: app.emulator.config.PORTAL_MAX_SIGN_INS }),
     signInTokens: new SignInFormTokens(),
+    notices: new ConsoleNotices(),
   };
   await app.register(portalPlugin(context), { prefix: '/portal' });
 };

@@ -79,5 +79,5 @@ ${view.live ? 'New requests appear at the top as they come in. ' : ''}The contro
 ${filtersForm(view)}
 <section class="card" aria-labelledby="h-journal" data-testid="journal-section"><h2 id="h-journal" class="visually-hidden">Recorded requests</h2>
 <div data-live="${view.live ? 'on' : 'off'}" data-fingerprint="${view.fingerprint}" data-testid="journal-live" data-total="${view.total}">${list(view)}</div></section>`;
-  return layout({ title: 'Journal', page: 'journal', signedIn: view.signedIn, body });
+  return layout({ title: 'Journal', page: 'journal', nav: 'journal', signedIn: view.signedIn, body });
 }

@@ -5,7 +5,7 @@ import { prettyJson } from '../../core/json-view.js';
 import { html, SafeHtml } from '../html.js';
 import { portalAssets } from './assets.js';
 
-export type NavItem = 'start' | 'sessions' | 'settings';
+export type NavItem = 'start' | 'sessions' | 'settings' | 'outcomes' | 'faults' | 'webhooks' | 'journal' | 'clock';
 
 export interface SignedIn {
   merchantName: string;
@@ -23,10 +23,31 @@ export interface LayoutView {
   body: SafeHtml;
 }
 
-const navItems: { id: NavItem; href: string; label: string }[] = [
-  { id: 'start', href: '/portal', label: 'Start a scan' },
-  { id: 'sessions', href: '/portal/sessions', label: 'Sessions' },
-  { id: 'settings', href: '/portal/settings', label: 'Settings' },
+/**
+ * The navigation in two groups, each one short row on a phone: the merchant's own pages, and the QA
+ * console (the emulator's dials for the signed-in key).
+ */
+const navGroups: { id: string; label: string; items: { id: NavItem; href: string; label: string }[] }[] = [
+  {
+    id: 'merchant',
+    label: 'Merchant',
+    items: [
+      { id: 'start', href: '/portal', label: 'Start a scan' },
+      { id: 'sessions', href: '/portal/sessions', label: 'Sessions' },
+      { id: 'settings', href: '/portal/settings', label: 'Settings' },
+    ],
+  },
+  {
+    id: 'console',
+    label: 'QA console',
+    items: [
+      { id: 'outcomes', href: '/portal/outcomes', label: 'Outcomes' },
+      { id: 'faults', href: '/portal/faults', label: 'Faults' },
+      { id: 'webhooks', href: '/portal/webhooks', label: 'Webhooks' },
+      { id: 'journal', href: '/portal/journal', label: 'Journal' },
+      { id: 'clock', href: '/portal/clock', label: 'Clock' },
+    ],
+  },
 ];
 
 export const raw = (text: string) => new SafeHtml(text);
@@ -88,9 +109,12 @@ export function layout(view: LayoutView): string {
 <a class="brand" href="/portal" data-testid="portal-home">ZignSec <span class="badge">Emulator portal</span></a>
 ${when(
   view.signedIn,
-  () => html`<nav class="nav" aria-label="Portal" data-testid="portal-nav">${navItems.map(
-    (item) =>
-      html`<a href="${item.href}" data-testid="nav-${item.id}"${raw(view.nav === item.id ? ' aria-current="page"' : '')}>${item.label}</a>`,
+  () => html`<nav class="nav" aria-label="Portal" data-testid="portal-nav">${navGroups.map(
+    (group) =>
+      html`<div class="nav-group" role="group" aria-labelledby="nav-label-${group.id}" data-testid="nav-group-${group.id}"><span class="nav-label" id="nav-label-${group.id}">${group.label}</span>${group.items.map(
+        (item) =>
+          html`<a href="${item.href}" data-testid="nav-${item.id}"${raw(view.nav === item.id ? ' aria-current="page"' : '')}>${item.label}</a>`,
+      )}</div>`,
   )}</nav>
 <div class="who" data-testid="portal-merchant"><span class="who-name" data-testid="portal-merchant-name">${view.signedIn!.merchantName}</span>
 <code class="who-key" data-testid="portal-key" title="API key (masked)">${view.signedIn!.maskedKey}</code>

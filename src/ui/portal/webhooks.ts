@@ -291,5 +291,5 @@ ${filtersForm(view)}
 </div>
 <section class="card" aria-labelledby="h-chaos-form" data-testid="chaos-add-card">${chaosForm(view)}</section>
 ${signing(view)}`;
-  return layout({ title: 'Webhooks', page: 'webhooks', signedIn: view.signedIn, body });
+  return layout({ title: 'Webhooks', page: 'webhooks', nav: 'webhooks', signedIn: view.signedIn, body });
 }
