@@ -10,6 +10,7 @@ import { withSecretsMasked } from './http/log-masking.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { openApiTransform } from './http/openapi.js';
+import { frontDoorRoutes } from './routes/front-door.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
 import { scanUiRoutes } from './routes/scan-ui.js';
@@ -210,6 +211,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(healthRoutes);
+  await app.register(frontDoorRoutes);
   await app.register(livenessRoutes);
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
