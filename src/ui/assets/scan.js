@@ -327,12 +327,30 @@
         var a = byId('mobile-link');
         a.href = link.url;
         a.textContent = link.url;
+        a.setAttribute('data-reach', link.reach);
+        showOtherLinks(link.other_urls || []);
       },
       function (error) {
         say(fmt(S.errorGeneric, { reason: error.message }));
       },
     );
     poll(0);
+  }
+
+  // The same phone link at this computer's other network addresses, for a phone the first one does not reach.
+  function showOtherLinks(urls) {
+    var list = byId('mobile-more-list');
+    list.textContent = '';
+    urls.forEach(function (url) {
+      var item = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = url;
+      a.textContent = url;
+      a.setAttribute('data-testid', 'mobile-more-link');
+      item.appendChild(a);
+      list.appendChild(item);
+    });
+    byId('mobile-more').hidden = urls.length === 0;
   }
 
   function firstStep() {
