@@ -172,6 +172,15 @@ export function renderScanPage(view: ScanPageView): string {
       mobileOpened: s.mobileOpened,
       testerApplied: s.testerApplied,
       testerLocked: s.testerLocked,
+      selfieFailed: s.selfieFailed,
+      analysisFailed: s.analysisFailed,
+      cancelFailed: s.cancelFailed,
+      connectionRetrying: s.connectionRetrying,
+      timedOut: s.timedOut,
+      networkError: s.networkError,
+      badAnswer: s.badAnswer,
+      sessionGone: s.sessionGone,
+      accessLost: s.accessLost,
     },
   };
 
@@ -240,7 +249,8 @@ ${mobileReachNote(view.mobileReach, s)}
   const body = html`<div class="zsm" id="zsm" data-testid="scan-root" data-session-id="${view.sessionId}" data-flow="${view.flow}" data-role="${view.role}" data-status="${view.status}" data-step="${view.initialStep}"${view.action ? html` data-action="${view.action}"` : html``}>
 <header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span><button type="button" class="link cancel" data-testid="cancel" id="cancel">${s.cancel}</button></header>
 <main class="card">${steps}
-<p class="message" id="message" data-testid="status-message" role="status" aria-live="polite"></p>
+<div class="message-row"><p class="message" id="message" data-testid="status-message" role="status" aria-live="polite"></p>
+<button type="button" class="secondary" id="retry" data-testid="retry" hidden>${s.retry}</button></div>
 ${captureWidget(view, s)}</main>
 ${testerPanel(view, s)}
 </div>
