@@ -1,6 +1,8 @@
 // Where a phone can open the mobile hand-off: PUBLIC_URL when set; the host the desktop used when that
-// is not this computer's loopback; else this machine's LAN addresses when the emulator listens on them;
-// else nowhere, and the page says how to make the emulator reachable.
+// is not this computer's loopback; else this machine's LAN addresses when the emulator listens on them
+// (and is not in a container, whose addresses are its own); else nowhere, and the page says how to
+// make the emulator reachable.
+import { existsSync } from 'node:fs';
 import { BlockList, isIP, type AddressInfo } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { FastifyRequest } from 'fastify';
@@ -13,11 +15,21 @@ export interface MachineNetwork {
   interfaces: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** Where the server listens once it does (server.address()); null before (app.inject). */
   listening: () => AddressInfo | string | null;
+  /** Whether the emulator runs in a container, whose own addresses no phone can reach. */
+  inContainer: () => boolean;
 }
 
-/** The real network: the OS's interfaces and the address the server is bound to. */
+/** Docker and Podman leave these files in every container they start. */
+const containerMarkers = ['/.dockerenv', '/run/.containerenv'];
+
+/** The real network: the OS's interfaces, the address the server is bound to, the container it may run in. */
 export function machineNetwork(server: { address(): AddressInfo | string | null }, overrides: Partial<MachineNetwork> = {}): MachineNetwork {
-  return { interfaces: overrides.interfaces ?? networkInterfaces, listening: overrides.listening ?? (() => server.address()) };
+  let inContainer: boolean | undefined;
+  return {
+    interfaces: overrides.interfaces ?? networkInterfaces,
+    listening: overrides.listening ?? (() => server.address()),
+    inContainer: overrides.inContainer ?? (() => (inContainer ??= containerMarkers.some((marker) => existsSync(marker)))),
+  };
 }
 
 /**
@@ -28,7 +40,7 @@ export function machineNetwork(server: { address(): AddressInfo | string | null 
 export type PhoneReach =
   | { kind: 'public_url' | 'request_host'; base: string }
   | { kind: 'lan'; base: string; others: string[] }
-  | { kind: 'loopback'; base: string; reason: 'listens_on_loopback' | 'no_lan_address'; port: number; host: string };
+  | { kind: 'loopback'; base: string; reason: 'listens_on_loopback' | 'in_container' | 'no_lan_address'; port: number; host: string };
 
 /** At most this many LAN addresses are offered (a host with containers can have hundreds of interfaces). */
 export const MAX_LAN_ADDRESSES = 8;
@@ -100,7 +112,10 @@ export function phoneReach(request: FastifyRequest, config: { PUBLIC_URL?: strin
   const scheme = (request.raw.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http';
   const baseAt = (address: string) => `${scheme}://${urlHost(address)}:${listening.port}`;
   let addresses: string[] = [];
-  if (isUnspecified(listening.address)) {
+  const everyInterface = isUnspecified(listening.address);
+  // In a container (the Docker image listens on 0.0.0.0) the interfaces are the container's own.
+  if (everyInterface && network.inContainer()) return { kind: 'loopback', base: desktopBase, reason: 'in_container', port: listening.port, host: listening.address };
+  if (everyInterface) {
     addresses = lanAddresses(network.interfaces(), listening.address !== '0.0.0.0').slice(0, MAX_LAN_ADDRESSES);
   } else if (familyOf(listening.address) !== undefined && !isLoopbackAddress(listening.address)) {
     // Bound to one address of this machine that is not loopback: a phone on its network can use it.
@@ -108,6 +123,6 @@ export function phoneReach(request: FastifyRequest, config: { PUBLIC_URL?: strin
   }
   const [best, ...others] = addresses;
   if (best !== undefined) return { kind: 'lan', base: baseAt(best), others: others.map(baseAt) };
-  const reason = isUnspecified(listening.address) ? 'no_lan_address' : 'listens_on_loopback';
+  const reason = everyInterface ? 'no_lan_address' : 'listens_on_loopback';
   return { kind: 'loopback', base: desktopBase, reason, port: listening.port, host: listening.address };
 }

@@ -13,7 +13,7 @@ export type PageStep = 'start' | 'document-front' | 'document-back' | 'face-alig
  */
 export type MobileReachView =
   | { kind: 'public_url' | 'request_host' | 'lan' }
-  | { kind: 'loopback'; reason: 'listens_on_loopback' | 'no_lan_address'; desktopHost: string; listeningHost: string; port: number };
+  | { kind: 'loopback'; reason: 'listens_on_loopback' | 'in_container' | 'no_lan_address'; desktopHost: string; listeningHost: string; port: number };
 
 export interface ScanPageView {
   sessionId: string;
@@ -131,7 +131,8 @@ function testerPanel(view: ScanPageView, s: UiStrings): SafeHtml {
 function mobileReachNote(reach: MobileReachView | null, s: UiStrings): SafeHtml {
   if (!reach) return html``;
   if (reach.kind === 'loopback') {
-    const text = format(reach.reason === 'no_lan_address' ? s.mobileNoLanAddress : s.mobileListensOnLoopback, {
+    const why = { listens_on_loopback: s.mobileListensOnLoopback, in_container: s.mobileInContainer, no_lan_address: s.mobileNoLanAddress };
+    const text = format(why[reach.reason], {
       desktopHost: reach.desktopHost,
       listeningHost: reach.listeningHost,
       port: reach.port,

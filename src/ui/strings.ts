@@ -57,6 +57,8 @@ const en = {
   mobileUnreachableHeading: 'A phone cannot open this link yet',
   mobileListensOnLoopback:
     'It points at this computer ({desktopHost}), and the emulator listens on `{listeningHost}` only, so the link works in a browser on this computer. For a phone on the same network, start the emulator with `HOST=0.0.0.0` (this page then offers the computer\'s network addresses), or add `PUBLIC_URL=http://<this computer\'s LAN address>:{port}` to choose the address. In Docker, publish the port (`-p {port}:{port}`) and set `PUBLIC_URL` the same way.',
+  mobileInContainer:
+    'It points at this computer ({desktopHost}), and the emulator runs in a container, whose own network addresses a phone cannot reach, so the link works in a browser on this computer. For a phone on the same network, publish the port (`-p {port}:{port}`) and set `PUBLIC_URL=http://<this computer\'s LAN address>:{port}`.',
   mobileNoLanAddress:
     'It points at this computer ({desktopHost}): the emulator listens on every interface, but this computer has no network address a phone could reach. Connect it to the phone\'s network, or set `PUBLIC_URL=http://<an address the phone can reach>:{port}`. The link works in a browser on this computer.',
   mobileLanNote: 'The link uses this computer\'s network address, for a phone on the same network. A phone elsewhere (or a Docker container\'s address) needs `PUBLIC_URL`.',
@@ -142,6 +144,8 @@ const sv: UiStrings = {
   mobileUnreachableHeading: 'En mobil kan inte öppna länken ännu',
   mobileListensOnLoopback:
     'Den pekar på den här datorn ({desktopHost}), och emulatorn lyssnar bara på `{listeningHost}`, så länken fungerar i en webbläsare på den här datorn. För en mobil i samma nätverk: starta emulatorn med `HOST=0.0.0.0` (sidan visar då datorns nätverksadresser), eller lägg till `PUBLIC_URL=http://<datorns adress i nätverket>:{port}` för att välja adressen. I Docker: publicera porten (`-p {port}:{port}`) och sätt `PUBLIC_URL` på samma sätt.',
+  mobileInContainer:
+    'Den pekar på den här datorn ({desktopHost}), och emulatorn körs i en container, vars egna nätverksadresser en mobil inte når, så länken fungerar i en webbläsare på den här datorn. För en mobil i samma nätverk: publicera porten (`-p {port}:{port}`) och sätt `PUBLIC_URL=http://<datorns adress i nätverket>:{port}`.',
   mobileNoLanAddress:
     'Den pekar på den här datorn ({desktopHost}): emulatorn lyssnar på alla gränssnitt, men datorn har ingen nätverksadress som en mobil når. Anslut den till mobilens nätverk, eller sätt `PUBLIC_URL=http://<en adress som mobilen når>:{port}`. Länken fungerar i en webbläsare på den här datorn.',
   mobileLanNote: 'Länken använder datorns nätverksadress, för en mobil i samma nätverk. En mobil någon annanstans (eller en Docker-containers adress) behöver `PUBLIC_URL`.',

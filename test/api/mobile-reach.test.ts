@@ -17,7 +17,10 @@ const interfaces = () => ({
   wlan0: [wifi('192.168.1.23')],
 });
 
-async function start(t: TestContext, settings: ConfigInput, network: BuildOptions['network'] = { interfaces }) {
+/** Not in a container (this test may well run in one): the interfaces above are the machine's. */
+const onThisMachine = { interfaces, inContainer: () => false };
+
+async function start(t: TestContext, settings: ConfigInput, network: BuildOptions['network'] = onThisMachine) {
   const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false, network });
   t.teardown(() => app.close());
   return app;
@@ -68,11 +71,24 @@ t.test('listening on loopback: the link stays on loopback and the page says how 
 });
 
 t.test('listening on every interface of a machine without a network: the page says so', async (t) => {
-  const app = await start(t, { HOST: '0.0.0.0', PORT: '8080' }, { interfaces: () => ({ lo: [{ ...wifi('127.0.0.1'), internal: true }] }) });
+  const app = await start(t, { HOST: '0.0.0.0', PORT: '8080' }, { interfaces: () => ({ lo: [{ ...wifi('127.0.0.1'), internal: true }] }), inContainer: () => false });
   const { link, page } = await handOff(app, 'localhost:8080');
   t.equal(link.reach, 'loopback');
   t.match(link.url, /^http:\/\/localhost:8080\//);
   t.match(page, 'data-reason="no_lan_address"><p><strong>A phone cannot open this link yet.</strong> It points at this computer (localhost:8080): the emulator listens on every interface');
+});
+
+t.test('in a container listening on every interface (the Docker image): the page asks for the port mapping and PUBLIC_URL', async (t) => {
+  const app = await start(t, { HOST: '0.0.0.0', PORT: '8080' }, { interfaces, inContainer: () => true });
+  const { id, link, page, qrText } = await handOff(app, 'localhost:8080');
+  t.match(qrText, new RegExp(`^http://localhost:8080${phonePath(id)}$`), 'not the container\'s own address');
+  t.same({ reach: link.reach, other_urls: link.other_urls }, { reach: 'loopback', other_urls: [] });
+  t.match(
+    page,
+    'data-reason="in_container"><p><strong>A phone cannot open this link yet.</strong> It points at this computer (localhost:8080), and the emulator runs in a container, ' +
+      'whose own network addresses a phone cannot reach, so the link works in a browser on this computer. For a phone on the same network, publish the port ' +
+      '(<code>-p 8080:8080</code>) and set <code>PUBLIC_URL=http://&lt;this computer&#39;s LAN address&gt;:8080</code>.</p></div>',
+  );
 });
 
 t.test('PUBLIC_URL wins over every address, and a page opened on another host keeps that host', async (t) => {
@@ -90,7 +106,7 @@ t.test('PUBLIC_URL wins over every address, and a page opened on another host ke
 
 t.test('the phone page is not told about reachability, and the interfaces are read only for a loopback desktop', async (t) => {
   let reads = 0;
-  const app = await start(t, { HOST: '0.0.0.0' }, { interfaces: () => (reads++, interfaces()) });
+  const app = await start(t, { HOST: '0.0.0.0' }, { interfaces: () => (reads++, interfaces()), inContainer: () => false });
   const { link } = await handOff(app, 'emulator.test:8080');
   t.equal(reads, 0, 'a desktop on a real host name never needs them');
   const phoneUrl = new URL(link.url);

@@ -22,9 +22,10 @@ const laptop: NodeJS.Dict<NetworkInterfaceInfo[]> = {
 
 const requestTo = (host: string, headers: Record<string, string> = {}) => ({ headers: { host, ...headers }, raw: { socket: {} } }) as unknown as FastifyRequest;
 
-const network = (interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>, address: string | null, port = 8080): MachineNetwork => ({
+const network = (interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>, address: string | null, port = 8080, inContainer = false): MachineNetwork => ({
   interfaces: () => interfaces,
   listening: () => (address === null ? null : { address, port, family: address.includes(':') ? 'IPv6' : 'IPv4' }),
+  inContainer: () => inContainer,
 });
 
 const config = (settings: { HOST?: string; PORT?: number; PUBLIC_URL?: string } = {}) => ({ HOST: '127.0.0.1', PORT: 8080, ...settings });
@@ -74,6 +75,18 @@ t.test('on loopback only, or with no LAN address, the link stays on loopback and
     port: 3000,
     host: '0.0.0.0',
   });
+});
+
+t.test('in a container on every interface, the interfaces are the container\'s own: the link stays on loopback and says why', async (t) => {
+  t.same(phoneReach(requestTo('localhost:9000'), config({ HOST: '0.0.0.0' }), network(laptop, '0.0.0.0', 8080, true)), {
+    kind: 'loopback',
+    base: 'http://localhost:9000',
+    reason: 'in_container',
+    port: 8080,
+    host: '0.0.0.0',
+  });
+  t.match(phoneReach(requestTo('localhost:9000'), config(), network(laptop, '192.168.1.23', 8080, true)), { kind: 'lan' }, 'bound to one address on purpose: that one');
+  t.match(phoneReach(requestTo('localhost:9000'), config({ PUBLIC_URL: 'http://192.168.1.23:9000' }), network(laptop, '0.0.0.0', 8080, true)), { kind: 'public_url' });
 });
 
 t.test('the bound address counts, not HOST: HOST=0.0.0.0 in the configuration but bound to loopback gives no LAN address', async (t) => {
