@@ -15,7 +15,8 @@ import { healthOf, readinessOf } from './health.js';
 
 const AssetParams = z.object({ file: z.string().max(100) });
 
-const frontDoorAsset = (file: string, type: string) => loadAsset(new URL(`../ui/front-door/assets/${file}`, import.meta.url), '/assets', type);
+const frontDoorAsset = (file: string, type: string) =>
+  loadAsset(new URL(`../ui/front-door/assets/${file}`, import.meta.url), '/assets', type, { stripComments: type.startsWith('text/javascript') });
 
 const assets = {
   'front-door.css': frontDoorAsset('front-door.css', 'text/css; charset=utf-8'),

@@ -45,7 +45,8 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-const uiAsset = (file: string, type: string) => loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type);
+const uiAsset = (file: string, type: string) =>
+  loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type, { stripComments: type.startsWith('text/javascript') });
 
 const assets = {
   'scan.js': uiAsset('scan.js', 'text/javascript; charset=utf-8'),

@@ -3,69 +3,16 @@
 // the file upload, and talks to the UI API under /v3/scan/ui/<id>/ (authorised by the page's cookie).
 // Nothing fails silently: a failed step says so in the live region and offers a retry, the state poll
 // backs off while the server does not answer and stops, saying why, once the session is gone.
-// Type-checked with tsconfig.scan.json (npm run typecheck).
+// Type-checked with tsconfig.scan.json (npm run typecheck); its types are in scan-page-types.d.ts.
 (function () {
   'use strict';
 
-  /**
-   * @typedef {object} PageStrings
-   * @property {string} stepOf
-   * @property {string} cameraStarting
-   * @property {string} cameraUnavailable
-   * @property {string} cameraDenied
-   * @property {string} faceNoCamera
-   * @property {string} uploading
-   * @property {string} uploadFailed
-   * @property {string} errorGeneric
-   * @property {string} mobileWaiting
-   * @property {string} mobileOpened
-   * @property {string} testerApplied
-   * @property {string} testerLocked
-   * @property {string} selfieFailed
-   * @property {string} analysisFailed
-   * @property {string} cancelFailed
-   * @property {string} connectionRetrying
-   * @property {string} timedOut
-   * @property {string} networkError
-   * @property {string} badAnswer
-   * @property {string} sessionGone
-   * @property {string} accessLost
-   */
-  /**
-   * The page's configuration, rendered by the server into #zsm-config (src/ui/scan-page.ts).
-   * @typedef {object} PageConfig
-   * @property {string} sessionId
-   * @property {'desktop' | 'mobile'} role
-   * @property {string} api
-   * @property {string[]} steps
-   * @property {string} initialStep
-   * @property {string | null} redirect
-   * @property {{ targets: string[], message: unknown }} frame
-   * @property {boolean} testMode
-   * @property {string} samplesBase
-   * @property {PageStrings} strings
-   */
-  /**
-   * The session as the UI API shows it (GET state, and the answers of analysis and cancel).
-   * @typedef {object} UiState
-   * @property {string} status
-   * @property {boolean} analyzing
-   * @property {number | null} remaining_ms
-   * @property {number | null} duration_ms
-   * @property {'none' | 'waiting' | 'opened'} mobile
-   * @property {{ url: string, kind: string } | null} redirect
-   * @property {unknown} frame_message
-   */
-  /** @typedef {{ url: string, qr: string, reach: string, other_urls: string[] }} MobileLinks */
-  /** @typedef {{ applied: boolean, outcome: { name: string, rule: string } }} TesterAnswer */
-  /**
-   * A refused or unanswered request: `status` is the HTTP status, 0 when no answer came (network, timeout).
-   * @typedef {Error & { status: number }} RequestFailure
-   */
-  /**
-   * What the live region says, weakest first: a stronger notice is never overwritten by a weaker one.
-   * @typedef {'none' | 'info' | 'connection' | 'action' | 'lost'} NoticeKind
-   */
+  /** @typedef {import('./scan-page-types').PageConfig} PageConfig */
+  /** @typedef {import('./scan-page-types').UiState} UiState */
+  /** @typedef {import('./scan-page-types').MobileLinks} MobileLinks */
+  /** @typedef {import('./scan-page-types').TesterAnswer} TesterAnswer */
+  /** @typedef {import('./scan-page-types').RequestFailure} RequestFailure */
+  /** @typedef {import('./scan-page-types').NoticeKind} NoticeKind */
 
   /** Per request: the state poll is quick or broken; an upload may be 5 MB from a phone. */
   var TIMEOUT_MS = { state: 8000, action: 20000, upload: 60000 };
