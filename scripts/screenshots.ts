@@ -1,4 +1,4 @@
-// One command for screenshots of every scan UI step, desktop and phone, into docs/screenshots/:
+// One command for screenshots of every scan UI step, desktop and phone, and of the front door, into docs/screenshots/:
 //   node --import tsx scripts/screenshots.ts [outDir]
 // Runs the emulator in-process on 127.0.0.1 (port 0) with a frozen clock, so the Analyzing step
 // stays on screen until the script moves time on, and drives the system Chromium with a fake camera.
@@ -129,12 +129,46 @@ async function mobileHandOff(): Promise<void> {
   for (const page of [desktop, phone, second]) await page.browserContext().close();
 }
 
+// The front door and the hand-off's message for a page opened on 127.0.0.1 ------------------------
+// Fixed names (not numbered), so that the pictures above keep theirs.
+
+async function shotAs(page: Page, name: string): Promise<void> {
+  const file = `${outDir}/${name}.png`;
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+  written.push(file);
+}
+
+async function frontDoor(device: 'desktop' | 'phone'): Promise<void> {
+  const page = await newPage(device);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('[data-testid="front-door-copy"]:not([hidden])');
+  await shotAs(page, `front-door-${device}`);
+  await page.browserContext().close();
+}
+
+/** The emulator listens on 127.0.0.1 here, so the hand-off says how a phone could reach it. */
+async function handOffMessage(device: 'desktop' | 'phone'): Promise<void> {
+  const { url } = await create({ options: 'FrontSide', action: 'Smile' });
+  const page = await newPage(device);
+  await page.goto(url);
+  await press(page, '[data-testid="start-mobile"]');
+  await page.waitForSelector('[data-testid="mobile-reach"][data-reach="loopback"]', { visible: true });
+  await page.waitForFunction(() => (document.querySelector('[data-testid="mobile-qr"]') as HTMLImageElement).naturalWidth > 0);
+  await shotAs(page, `${device}-mobile-hand-off-unreachable`);
+  await page.browserContext().close();
+}
+
 try {
   await browserFlow('desktop');
   await browserFlow('phone');
   await followTextSwedish('desktop');
   await followTextSwedish('phone');
   await mobileHandOff();
+  await frontDoor('desktop');
+  await frontDoor('phone');
+  await handOffMessage('desktop');
+  await handOffMessage('phone');
   console.log(written.map((file) => `wrote ${file}`).join('\n'));
 } finally {
   await browser.close();

@@ -10,6 +10,8 @@ import { withSecretsMasked } from './http/log-masking.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { openApiTransform } from './http/openapi.js';
+import type { MachineNetwork } from './http/phone-reach.js';
+import { frontDoorRoutes } from './routes/front-door.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
 import { scanUiRoutes } from './routes/scan-ui.js';
@@ -95,6 +97,8 @@ export interface BuildOptions {
   clock?: AdjustableClock;
   /** Pino logger options or false; defaults follow LOG_LEVEL, pretty on a TTY. */
   logger?: boolean | object;
+  /** The machine's network as the mobile hand-off sees it (tests stub it); the real one by default. */
+  network?: Partial<MachineNetwork>;
 }
 
 function loggerOptions(config: Config): object | boolean {
@@ -210,10 +214,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(healthRoutes);
+  await app.register(frontDoorRoutes);
   await app.register(livenessRoutes);
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
-  await app.register(scanUiRoutes);
+  await app.register(scanUiRoutes, { network: options.network });
   await app.register(portalRoutes);
   await app.register(controlRoutes);
 

@@ -1,17 +1,11 @@
 // The `zignsec-mock` command: `serve` (the default) runs the emulator; `scenarios` runs the browser
 // journeys. Options and their help come from ConfigSchema, so a new setting is a new flag by itself.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, settingHelp, type SettingHelp } from './config.js';
+import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, packageVersion, settingHelp, type SettingHelp } from './config.js';
 
 /** A mistake on the command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
-}
-
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 interface SettingLine {

@@ -1,11 +1,17 @@
 // Configuration from environment variables and matching CLI flags (`PUBLIC_URL` <-> `--public-url`),
 // validated with zod into one frozen Config. A bad value stops startup naming the variable.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { settingDurationLimits } from './core/time-limits.js';
 
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** The emulator's version, from its package.json (`zignsec-mock --version`, the front door). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')) as { version: string }).version;
+}
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -4,6 +4,16 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import { sendApiError } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route answers browsers only and hands every other request to the not-found handler (the
+     * front door at `/`): its path stays unknown here, so other methods on it get 404, not 405.
+     */
+    browsersOnly?: boolean;
+  }
+}
+
 interface RoutePattern {
   pattern: RegExp;
   methods: Set<string>;
@@ -27,7 +37,8 @@ function compile(url: string): RegExp {
 export class RouteTable {
   private readonly patterns = new Map<string, RoutePattern>();
 
-  add(route: Pick<RouteOptions, 'method' | 'url'>): void {
+  add(route: Pick<RouteOptions, 'method' | 'url' | 'config'>): void {
+    if (route.config?.browsersOnly) return;
     let entry = this.patterns.get(route.url);
     if (!entry) {
       entry = { pattern: compile(route.url), methods: new Set() };

@@ -11,10 +11,11 @@ import { frameMessageTargets, linkExpiredMessage, type FrameMessage } from '../c
 import { qrSvg } from '../core/qr.js';
 import { isFinal, type Session } from '../core/session.js';
 import { acceptUploads, readUploadedImage } from '../http/uploads.js';
-import { publicBaseUrl, requestScheme } from '../http/public-url.js';
+import { machineNetwork, phoneReach, type MachineNetwork, type PhoneReach } from '../http/phone-reach.js';
+import { requestScheme } from '../http/public-url.js';
 import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
 import { contentSecurityPolicy, cspSourceOf, html, type SafeHtml } from '../ui/html.js';
-import { pageShell, renderResultPage, renderScanPage, scriptJson, type PageStep } from '../ui/scan-page.js';
+import { pageShell, renderResultPage, renderScanPage, scriptJson, type MobileReachView, type PageStep } from '../ui/scan-page.js';
 import { stringsFor } from '../ui/strings.js';
 import { loadAsset } from '../ui/asset.js';
 
@@ -44,7 +45,8 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-const uiAsset = (file: string, type: string) => loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type);
+const uiAsset = (file: string, type: string) =>
+  loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type, { stripComments: type.startsWith('text/javascript') });
 
 const assets = {
   'scan.js': uiAsset('scan.js', 'text/javascript; charset=utf-8'),
@@ -157,15 +159,31 @@ function styleOrigins(urls: readonly string[]): string[] {
   return urls.map(cspSourceOf).filter((source) => source !== undefined);
 }
 
-export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
+/** What the page tells the desktop about the phone link: everything but the link itself (issued on demand). */
+function reachView(reach: PhoneReach): MobileReachView {
+  if (reach.kind !== 'loopback') return { kind: reach.kind };
+  return { kind: 'loopback', reason: reach.reason, desktopHost: new URL(reach.base).host, listeningHost: reach.host, port: reach.port };
+}
+
+export interface ScanUiOptions {
+  /** This machine's network as the mobile hand-off sees it (tests pass a stub); the real one by default. */
+  network?: Partial<MachineNetwork>;
+}
+
+export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, options) => {
   const { sessions, config, clocks, fixtures } = app.emulator;
   const flow = new ScanFlowService(sessions, config, clocks);
+  const network = machineNetwork(app.server, options.network);
   const samples = loadSamples();
   const prefix = publicPathPrefix(config.PUBLIC_URL);
   const resultPage = (session: Session) => `${prefix}/v3/scan/ui/${session.id}/result`;
   const frameTargets = (session: Session) => frameMessageTargets(session.settings, fixtures.wire.scan_ui.frame_message.target_origins);
-  const mobileUrl = (request: FastifyRequest, session: Session) =>
-    `${publicBaseUrl(request, config.PUBLIC_URL, config.PORT)}/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;
+  /** The phone link (the best address a phone can use) and the same link at the machine's other addresses. */
+  const mobileLinks = (request: FastifyRequest, session: Session) => {
+    const reach = phoneReach(request, config, network);
+    const path = `/v3/scan/ui/${session.id}/mobile?t=${flow.mobileToken(session)}`;
+    return { reach: reach.kind, url: `${reach.base}${path}`, others: reach.kind === 'lan' ? reach.others.map((base) => `${base}${path}`) : [] };
+  };
 
   // Every response of the UI is private to one browser: never cached, never sniffed.
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -186,7 +204,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
     return { session, role };
   }
 
-  function sendPage(reply: FastifyReply, session: Session, role: UiRole): FastifyReply {
+  function sendPage(request: FastifyRequest, reply: FastifyReply, session: Session, role: UiRole): FastifyReply {
     const steps = captureSteps(session);
     const state = flow.state(session, resultPage(session));
     let initialStep: PageStep;
@@ -206,6 +224,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       captureSteps: steps,
       initialStep,
       mobileFlow: session.settings.mobile_flow,
+      mobileReach: role === 'desktop' && session.settings.mobile_flow ? reachView(phoneReach(request, config, network)) : null,
       testMode: config.TEST_MODE,
       outcomes: [...fixtures.outcomes.values()].map((o) => ({ name: o.name, description: o.description })),
       currentOutcome: session.outcome,
@@ -232,7 +251,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       async (request, reply) => {
         const session = admitBrowser(request, reply, page);
         if (!session) return reply;
-        return sendPage(reply, session, 'desktop');
+        return sendPage(request, reply, session, 'desktop');
       },
     );
   }
@@ -247,7 +266,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!admitted.ok) return sendLinkProblem(reply, admitted.reason, session);
       if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
       request.authorisedSessionId = session.id;
-      return sendPage(reply, session, 'mobile');
+      return sendPage(request, reply, session, 'mobile');
     },
   );
 
@@ -323,7 +342,8 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/v3/scan/ui/:id/mobile-link', { schema: { tags, summary: 'Mobile hand-off: the phone link (its own one-time token) and its QR code', params: UiParams } }, async (request) => {
     const { session, role } = caller(request);
     if (role !== 'desktop') throw new ApiError('SESSION_STATE', 'The mobile link is handed out to the desktop page only.');
-    return { url: mobileUrl(request, session), qr: `${prefix}/v3/scan/ui/${session.id}/mobile-link/qr.svg`, errors: [] };
+    const links = mobileLinks(request, session);
+    return { url: links.url, qr: `${prefix}/v3/scan/ui/${session.id}/mobile-link/qr.svg`, reach: links.reach, other_urls: links.others, errors: [] };
   });
 
   app.get('/v3/scan/ui/:id/mobile-link/qr.svg', { schema: { tags, summary: 'The QR code of the mobile link, as SVG', params: UiParams } }, async (request, reply) => {
@@ -332,7 +352,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod = async (app) => {
     return reply
       .header('content-security-policy', "default-src 'none'")
       .type('image/svg+xml; charset=utf-8')
-      .send(qrSvg(mobileUrl(request, session), stringsFor(session.settings.locale).mobileQrAlt));
+      .send(qrSvg(mobileLinks(request, session).url, stringsFor(session.settings.locale).mobileQrAlt));
   });
 
   // Assets -----------------------------------------------------------------------------------

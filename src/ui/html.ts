@@ -25,6 +25,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
+/** Text whose `backquoted` parts are code (setting names, commands): escaped first, then marked up. */
+export function withCode(text: string): SafeHtml {
+  return new SafeHtml(escapeHtml(text).replace(/&#96;(.+?)&#96;/g, '<code>$1</code>'));
+}
+
 /** A CSP host-source as `cspSourceOf` builds it: scheme, host (DNS name, IPv4 or [IPv6]) and maybe a port; nothing else. */
 const cspSource = /^https?:\/\/(?:[a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 

@@ -2,10 +2,18 @@
 // shows one at a time, talks to the UI API under /v3/scan/ui/<id>/ and exposes the step as data-step.
 import type { FrameMessage } from '../core/frame-message.js';
 import type { LivenessAction } from '../schemas/common.js';
-import { html, SafeHtml } from './html.js';
-import { actionPrompt, stringsFor, type UiStrings } from './strings.js';
+import { html, SafeHtml, withCode } from './html.js';
+import { actionPrompt, format, stringsFor, type UiStrings } from './strings.js';
 
 export type PageStep = 'start' | 'document-front' | 'document-back' | 'face-align' | 'face-action' | 'analyzing' | 'done' | 'mobile' | 'mobile-done';
+
+/**
+ * How a phone reaches the hand-off link (see http/phone-reach.ts): through PUBLIC_URL, the desktop's
+ * own host, this computer's LAN addresses, or not at all (`loopback`: the page says how to fix that).
+ */
+export type MobileReachView =
+  | { kind: 'public_url' | 'request_host' | 'lan' }
+  | { kind: 'loopback'; reason: 'listens_on_loopback' | 'in_container' | 'no_lan_address'; desktopHost: string; listeningHost: string; port: number };
 
 export interface ScanPageView {
   sessionId: string;
@@ -18,6 +26,8 @@ export interface ScanPageView {
   captureSteps: string[];
   initialStep: PageStep;
   mobileFlow: boolean;
+  /** The desktop's mobile step only: how a phone reaches the link. */
+  mobileReach: MobileReachView | null;
   testMode: boolean;
   outcomes: { name: string; description: string }[];
   currentOutcome: { name: string; rule: string };
@@ -117,6 +127,22 @@ function testerPanel(view: ScanPageView, s: UiStrings): SafeHtml {
 </div></details>`;
 }
 
+/** Under the phone link: why a phone cannot open it and how to change that, or which address it uses. */
+function mobileReachNote(reach: MobileReachView | null, s: UiStrings): SafeHtml {
+  if (!reach) return html``;
+  if (reach.kind === 'loopback') {
+    const why = { listens_on_loopback: s.mobileListensOnLoopback, in_container: s.mobileInContainer, no_lan_address: s.mobileNoLanAddress };
+    const text = format(why[reach.reason], {
+      desktopHost: reach.desktopHost,
+      listeningHost: reach.listeningHost,
+      port: reach.port,
+    });
+    return html`<div class="reach-note" data-testid="mobile-reach" data-reach="loopback" data-reason="${reach.reason}"><p><strong>${s.mobileUnreachableHeading}.</strong> ${withCode(text)}</p></div>`;
+  }
+  if (reach.kind === 'lan') return html`<p class="muted" data-testid="mobile-reach" data-reach="lan">${withCode(s.mobileLanNote)}</p>`;
+  return html`<p data-testid="mobile-reach" data-reach="${reach.kind}" hidden></p>`;
+}
+
 export function renderScanPage(view: ScanPageView): string {
   const s = stringsFor(view.locale);
   const prompt = view.action ? actionPrompt(view.locale, view.action) : '';
@@ -147,6 +173,15 @@ export function renderScanPage(view: ScanPageView): string {
       mobileOpened: s.mobileOpened,
       testerApplied: s.testerApplied,
       testerLocked: s.testerLocked,
+      selfieFailed: s.selfieFailed,
+      analysisFailed: s.analysisFailed,
+      cancelFailed: s.cancelFailed,
+      connectionRetrying: s.connectionRetrying,
+      timedOut: s.timedOut,
+      networkError: s.networkError,
+      badAnswer: s.badAnswer,
+      sessionGone: s.sessionGone,
+      accessLost: s.accessLost,
     },
   };
 
@@ -196,6 +231,8 @@ ${view.mobileFlow ? html`<button type="button" class="secondary" data-testid="st
           html`<h1 id="h-mobile" tabindex="-1">${s.mobileHeading}</h1><p>${s.mobileHint}</p>
 <div class="qr-box"><img id="mobile-qr" data-testid="mobile-qr" alt="${s.mobileQrAlt}" width="240" height="240" hidden></div>
 <p class="link-twin"><a id="mobile-link" data-testid="mobile-link" href="#"></a></p>
+${mobileReachNote(view.mobileReach, s)}
+<div class="more-links" id="mobile-more" data-testid="mobile-more-links" hidden><p>${s.mobileMoreLinks}</p><ul id="mobile-more-list"></ul></div>
 <p id="mobile-status" data-testid="mobile-status" role="status" data-mobile="none">${s.mobileWaiting}</p>
 <button type="button" class="secondary" data-testid="mobile-back" id="mobile-back">${s.mobileBack}</button>`,
         )
@@ -213,7 +250,8 @@ ${view.mobileFlow ? html`<button type="button" class="secondary" data-testid="st
   const body = html`<div class="zsm" id="zsm" data-testid="scan-root" data-session-id="${view.sessionId}" data-flow="${view.flow}" data-role="${view.role}" data-status="${view.status}" data-step="${view.initialStep}"${view.action ? html` data-action="${view.action}"` : html``}>
 <header class="top"><span class="brand">ZignSec</span><span class="badge">${s.emulatorBadge}</span><button type="button" class="link cancel" data-testid="cancel" id="cancel">${s.cancel}</button></header>
 <main class="card">${steps}
-<p class="message" id="message" data-testid="status-message" role="status" aria-live="polite"></p>
+<div class="message-row"><p class="message" id="message" data-testid="status-message" role="status" aria-live="polite"></p>
+<button type="button" class="secondary" id="retry" data-testid="retry" hidden>${s.retry}</button></div>
 ${captureWidget(view, s)}</main>
 ${testerPanel(view, s)}
 </div>

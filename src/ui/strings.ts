@@ -53,9 +53,29 @@ const en = {
   mobileQrAlt: 'QR code of the link for your phone',
   mobileDoneHeading: 'All done on this phone',
   mobileDoneHint: 'You can go back to your computer now.',
+  // Mobile hand-off from a page opened on this computer's loopback address (`code` in backquotes)
+  mobileUnreachableHeading: 'A phone cannot open this link yet',
+  mobileListensOnLoopback:
+    'It points at this computer ({desktopHost}), and the emulator listens on `{listeningHost}` only, so the link works in a browser on this computer. For a phone on the same network, start the emulator with `HOST=0.0.0.0` (this page then offers the computer\'s network addresses), or add `PUBLIC_URL=http://<this computer\'s LAN address>:{port}` to choose the address. In Docker, publish the port (`-p {port}:{port}`) and set `PUBLIC_URL` the same way.',
+  mobileInContainer:
+    'It points at this computer ({desktopHost}), and the emulator runs in a container, whose own network addresses a phone cannot reach, so the link works in a browser on this computer. For a phone on the same network, publish the port (`-p {port}:{port}`) and set `PUBLIC_URL=http://<this computer\'s LAN address>:{port}`.',
+  mobileNoLanAddress:
+    'It points at this computer ({desktopHost}): the emulator listens on every interface, but this computer has no network address a phone could reach. Connect it to the phone\'s network, or set `PUBLIC_URL=http://<an address the phone can reach>:{port}`. The link works in a browser on this computer.',
+  mobileLanNote: 'The link uses this computer\'s network address, for a phone on the same network. A phone elsewhere (or a Docker container\'s address) needs `PUBLIC_URL`.',
+  mobileMoreLinks: 'Other addresses of this computer:',
   // Errors
   errorGeneric: 'Something went wrong: {reason}',
   sessionEnded: 'This verification has ended ({status}).',
+  retry: 'Try again',
+  selfieFailed: 'The face photo could not be sent: {reason}',
+  analysisFailed: 'The analysis could not be started: {reason}',
+  cancelFailed: 'Cancelling did not work: {reason}',
+  connectionRetrying: 'The connection to the server is not working ({reason}). Trying again…',
+  timedOut: 'the server did not answer in time',
+  networkError: 'no connection to the server',
+  badAnswer: "the server's answer could not be read",
+  sessionGone: 'This verification is no longer available: it was removed or has expired. Ask the service that sent you here for a new link.',
+  accessLost: 'This page has lost access to the verification (it was opened in another browser, or cookies were cleared). Ask the service that sent you here for a new link.',
   // Tester panel
   testerHeading: 'Tester panel',
   testerOutcome: 'Outcome of this run',
@@ -121,8 +141,27 @@ const sv: UiStrings = {
   mobileQrAlt: 'QR-kod med länken till mobilen',
   mobileDoneHeading: 'Klart i mobilen',
   mobileDoneHint: 'Du kan gå tillbaka till datorn nu.',
+  mobileUnreachableHeading: 'En mobil kan inte öppna länken ännu',
+  mobileListensOnLoopback:
+    'Den pekar på den här datorn ({desktopHost}), och emulatorn lyssnar bara på `{listeningHost}`, så länken fungerar i en webbläsare på den här datorn. För en mobil i samma nätverk: starta emulatorn med `HOST=0.0.0.0` (sidan visar då datorns nätverksadresser), eller lägg till `PUBLIC_URL=http://<datorns adress i nätverket>:{port}` för att välja adressen. I Docker: publicera porten (`-p {port}:{port}`) och sätt `PUBLIC_URL` på samma sätt.',
+  mobileInContainer:
+    'Den pekar på den här datorn ({desktopHost}), och emulatorn körs i en container, vars egna nätverksadresser en mobil inte når, så länken fungerar i en webbläsare på den här datorn. För en mobil i samma nätverk: publicera porten (`-p {port}:{port}`) och sätt `PUBLIC_URL=http://<datorns adress i nätverket>:{port}`.',
+  mobileNoLanAddress:
+    'Den pekar på den här datorn ({desktopHost}): emulatorn lyssnar på alla gränssnitt, men datorn har ingen nätverksadress som en mobil når. Anslut den till mobilens nätverk, eller sätt `PUBLIC_URL=http://<en adress som mobilen når>:{port}`. Länken fungerar i en webbläsare på den här datorn.',
+  mobileLanNote: 'Länken använder datorns nätverksadress, för en mobil i samma nätverk. En mobil någon annanstans (eller en Docker-containers adress) behöver `PUBLIC_URL`.',
+  mobileMoreLinks: 'Datorns andra adresser:',
   errorGeneric: 'Något gick fel: {reason}',
   sessionEnded: 'Den här kontrollen har avslutats ({status}).',
+  retry: 'Försök igen',
+  selfieFailed: 'Ansiktsfotot kunde inte skickas: {reason}',
+  analysisFailed: 'Analysen kunde inte startas: {reason}',
+  cancelFailed: 'Det gick inte att avbryta: {reason}',
+  connectionRetrying: 'Anslutningen till servern fungerar inte ({reason}). Försöker igen…',
+  timedOut: 'servern svarade inte i tid',
+  networkError: 'ingen anslutning till servern',
+  badAnswer: 'serverns svar gick inte att läsa',
+  sessionGone: 'Den här kontrollen finns inte längre: den har tagits bort eller gått ut. Be tjänsten som skickade dig hit om en ny länk.',
+  accessLost: 'Sidan har inte längre åtkomst till kontrollen (den öppnades i en annan webbläsare, eller kakorna rensades). Be tjänsten som skickade dig hit om en ny länk.',
   testerHeading: 'Testpanel',
   testerOutcome: 'Utfall för den här körningen',
   testerApply: 'Använd utfallet',

@@ -1,8 +1,14 @@
 // The mobile hand-off: the desktop shows a QR code (and its text twin) for a phone link with its own
-// one-time token; an emulated phone opens it, captures, and the desktop follows and finishes.
+// one-time token; an emulated phone opens it, captures, and the desktop follows and finishes. Opened on
+// 127.0.0.1, the desktop says how a real phone could reach the emulator, or offers this machine's LAN
+// addresses (a stub: the browser only reads them, every request goes to 127.0.0.1).
+import type { NetworkInterfaceInfo } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import type { Page } from 'puppeteer';
 import t from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import {
   createSession,
   finishAnalysis,
@@ -15,7 +21,7 @@ import {
   walkToAnalyzing,
 } from '../helpers/browser.js';
 
-const { app, clock, baseUrl, request, newPage } = await startScanSuite(t, { relay_state: 'desk-1', options: 'FrontAndBack', action: 'HeadRight' });
+const { app, clock, baseUrl, request, newPage, landing } = await startScanSuite(t, { relay_state: 'desk-1', options: 'FrontAndBack', action: 'HeadRight' });
 
 const pageFor = async (phone = false): Promise<Page> => (await newPage({ phone })).page;
 
@@ -116,4 +122,50 @@ t.test('a merchant with mobile_flow off gets no mobile choice', async (t) => {
   await waitForStep(desktop, 'start');
   t.equal(await desktop.$(testid('start-mobile')), null);
   t.equal(await desktop.$(testid('step-mobile')), null);
+});
+
+t.test('opened on 127.0.0.1 with the emulator on 127.0.0.1 only: the page says how to make it reachable and keeps the loopback link', async (t) => {
+  const { id, desktop, fromQr, twin } = await startHandOff();
+  const port = new URL(baseUrl).port;
+  t.match(fromQr, new RegExp(`^${baseUrl}/v3/scan/ui/${id}/mobile\\?t=`), 'the QR code still opens in a browser on this computer');
+  t.same(twin, [fromQr, fromQr]);
+  const note = await desktop.waitForSelector(`${testid('mobile-reach')}[data-reach="loopback"][data-reason="listens_on_loopback"]`, { visible: true });
+  const text = await note!.evaluate((el) => el.textContent);
+  t.match(text, `A phone cannot open this link yet. It points at this computer (127.0.0.1:${port}), and the emulator listens on 127.0.0.1 only`);
+  t.match(text, `HOST=0.0.0.0`);
+  t.match(text, `PUBLIC_URL=http://<this computer's LAN address>:${port}`);
+  t.match(text, `-p ${port}:${port}`);
+  t.equal(await desktop.$eval(testid('mobile-link'), (el) => el.getAttribute('data-reach')), 'loopback');
+  t.ok(await desktop.$eval(testid('mobile-more-links'), (el) => (el as HTMLElement).hidden), 'no other addresses to list');
+});
+
+t.test('listening on every interface: the QR code holds the LAN address, the others are listed as links', async (t) => {
+  const wifi = (address: string) => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` }) as NetworkInterfaceInfo;
+  // Really on 127.0.0.1; the hand-off is told it listens on every interface of a machine on 192.168.1.0/24.
+  const lanApp = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), {
+    logger: false,
+    network: {
+      interfaces: () => ({ docker0: [wifi('172.17.0.1')], wlan0: [wifi('192.168.1.23')] }),
+      listening: () => ({ address: '0.0.0.0', family: 'IPv4', port: 8080 }),
+      inContainer: () => false,
+    },
+  });
+  t.teardown(() => lanApp.close());
+  await lanApp.listen({ port: 0, host: '127.0.0.1' });
+  const lanBase = `http://127.0.0.1:${(lanApp.server.address() as AddressInfo).port}`;
+  const { id, url } = await createSession(lanApp, lanBase, { ...request(), target: `${landing.base}/success` });
+  const desktop = await pageFor();
+  await desktop.goto(url);
+  await press(desktop, 'start-mobile');
+  await waitForStep(desktop, 'mobile');
+  const fromQr = await decodeQr(desktop);
+  t.match(fromQr, new RegExp(`^http://192\\.168\\.1\\.23:8080/v3/scan/ui/${id}/mobile\\?t=[A-Za-z0-9_-]{22}$`));
+  t.same(await desktop.$eval(testid('mobile-link'), (el) => [el.textContent, el.getAttribute('data-reach')]), [fromQr, 'lan']);
+  await desktop.waitForSelector(`${testid('mobile-more-links')}:not([hidden])`);
+  t.same(
+    await desktop.$$eval(testid('mobile-more-link'), (links) => links.map((a) => [a.textContent, (a as HTMLAnchorElement).href])),
+    [[fromQr.replace('192.168.1.23', '172.17.0.1'), fromQr.replace('192.168.1.23', '172.17.0.1')]],
+  );
+  t.match(await desktop.$eval(testid('mobile-reach'), (el) => el.textContent), 'for a phone on the same network');
+  t.equal(await desktop.$(`${testid('mobile-reach')}[data-reason]`), null, 'no message about reachability');
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // The link-error page's one script: when the page runs in a frame, it tells the parent that the
 // one-time link is already used or expired, as ZignSec's scanning UI does (window.postMessage with
 // errorCode LINK_EXPIRED). The message and the origins it may go to are in #zsm-frame.
@@ -5,7 +6,8 @@
   'use strict';
   var block = document.getElementById('zsm-frame');
   if (!block || window.parent === window) return;
-  var frame = JSON.parse(block.textContent);
+  /** @type {{ targets: string[], message: unknown }} */
+  var frame = JSON.parse(block.textContent || '{"targets":[]}');
   frame.targets.forEach(function (origin) {
     try {
       window.parent.postMessage(frame.message, origin);
