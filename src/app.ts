@@ -24,6 +24,8 @@ import { MerchantRegistry } from './services/merchants.js';
 import { SessionService } from './services/sessions.js';
 import { WebhookDispatcher } from './services/webhooks.js';
 import { DueWorkScheduler } from './services/due-work.js';
+import { ChangeFeed, type ChangeFeedLimits } from './services/change-feed.js';
+import type { LiveStreamTimings } from './routes/portal/live.js';
 import { refuseWhileShuttingDown } from './services/shutdown.js';
 
 export interface Emulator {
@@ -36,6 +38,8 @@ export interface Emulator {
   faults: FaultInjector;
   webhooks: WebhookDispatcher;
   dueWork: DueWorkScheduler;
+  /** Which key's data changed, for the portal's live pages. */
+  changes: ChangeFeed;
   /** Set once shutdown has begun: every request from then on is refused with 503 (services/shutdown.ts). */
   shuttingDown: boolean;
   startedAt: number;
@@ -81,6 +85,8 @@ export interface BuildOptions {
   clock?: AdjustableClock;
   /** Pino logger options or false; defaults follow LOG_LEVEL, pretty on a TTY. */
   logger?: boolean | object;
+  /** Bounds and timings of the portal's live streams (tests make them small); defaults otherwise. */
+  live?: Partial<ChangeFeedLimits & LiveStreamTimings>;
 }
 
 function loggerOptions(config: Config): object | boolean {
@@ -117,7 +123,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const dueWork = new DueWorkScheduler(clock, app.log);
   dueWork.add(sessions);
   dueWork.add(webhooks);
-  const emulator: Emulator = { config, clock, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };
+  const changes = new ChangeFeed(options.live);
+  const tellFeed = (apiKey: string | undefined) => changes.notify(apiKey);
+  sessions.onUpdate(tellFeed);
+  journal.onUpdate(tellFeed);
+  webhooks.onUpdate(tellFeed);
+  const emulator: Emulator = { config, clock, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, changes, shuttingDown: false, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -198,11 +209,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
   await app.register(scanUiRoutes);
-  await app.register(portalRoutes);
+  await app.register(portalRoutes, { live: options.live });
   await app.register(controlRoutes);
 
   app.addHook('preClose', async () => {
     emulator.shuttingDown = true;
+    // Open live streams would hold the server open: they end first (routes/portal/live.ts).
+    changes.close();
   });
   app.addHook('onClose', async () => {
     dueWork.stop();

@@ -136,6 +136,7 @@ export class WebhookDispatcher implements DueWorkSource {
   /** At shutdown: every delivery open then or created since, to be delivered or reported. */
   private readonly owedAtClose = new Set<Delivery>();
   private nextChaosId = 1;
+  private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
   wakeUp?: (at: number) => void;
 
   constructor(
@@ -145,6 +146,20 @@ export class WebhookDispatcher implements DueWorkSource {
     private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
   ) {
     sessions.onChange((event) => this.onSessionChange(event));
+  }
+
+  /**
+   * Told the key whose deliveries or chaos rules changed (a delivery created, an attempt started or
+   * ended, a redelivery, a rule added, used up or removed; undefined: every key's). The portal's
+   * live pages follow this (services/change-feed.ts).
+   */
+  onUpdate(listener: (apiKey: string | undefined) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  private updated(apiKey: string | undefined): void {
+    for (const listener of this.updateListeners) listener(apiKey);
   }
 
   // ---- enqueueing ----
@@ -185,6 +200,7 @@ export class WebhookDispatcher implements DueWorkSource {
     }
     this.trimHistory();
     if (delivery.status === 'pending') this.schedule(delivery, delivery.nextAttemptAt!);
+    this.updated(delivery.apiKey);
     this.runDue(this.clock.now());
   }
 
@@ -242,6 +258,7 @@ export class WebhookDispatcher implements DueWorkSource {
     if (sessionId !== undefined) rule.session_id = sessionId;
     if (request.api_key !== undefined) rule.api_key = request.api_key;
     this.chaosRules.push(rule);
+    this.updated(owner);
     return rule;
   }
 
@@ -259,7 +276,9 @@ export class WebhookDispatcher implements DueWorkSource {
   removeChaos(id: string, apiKey?: string): boolean {
     const index = this.chaosRules.findIndex((rule) => rule.id === id && (apiKey === undefined || this.ownerOf(rule) === apiKey));
     if (index === -1) return false;
+    const owner = this.ownerOf(this.chaosRules[index]);
     this.chaosRules.splice(index, 1);
+    this.updated(owner);
     return true;
   }
 
@@ -267,6 +286,7 @@ export class WebhookDispatcher implements DueWorkSource {
   clearChaos(apiKey?: string): number {
     const removed = this.listChaos(apiKey);
     for (const rule of removed) this.chaosRules.splice(this.chaosRules.indexOf(rule), 1);
+    if (removed.length > 0) this.updated(apiKey);
     return removed.length;
   }
 
@@ -278,6 +298,7 @@ export class WebhookDispatcher implements DueWorkSource {
       if (this.deliveries.size <= limit) break;
       if (delivery.status === 'pending' || delivery.status === 'held' || delivery.inFlight) continue;
       this.deliveries.delete(delivery.id);
+      this.updated(delivery.apiKey);
       const rest = (this.bySession.get(delivery.sessionId) ?? []).filter((id) => id !== delivery.id);
       if (rest.length > 0) this.bySession.set(delivery.sessionId, rest);
       else this.bySession.delete(delivery.sessionId);
@@ -360,6 +381,7 @@ export class WebhookDispatcher implements DueWorkSource {
     delivery.inFlight = true;
     this.running += 1;
     this.attemptsMade += 1;
+    this.updated(delivery.apiKey);
     const at = this.clock.now();
     const headers = this.headersFor(delivery, at);
     const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null, retry_after_ms: null };
@@ -404,6 +426,7 @@ export class WebhookDispatcher implements DueWorkSource {
     delivery.inFlight = false;
     this.running -= 1;
     this.settleAttempt(delivery, record, retryAfterMs);
+    this.updated(delivery.apiKey);
     // A slot is free: what waited for one starts now, and whoever waits for the engine looks again.
     this.runDue(this.clock.now());
     for (const notify of [...this.attemptEnded]) {
@@ -487,6 +510,7 @@ export class WebhookDispatcher implements DueWorkSource {
     delivery.status = 'pending';
     delivery.dropped = delivery.chaos.drop_first ?? 0;
     this.schedule(delivery, this.clock.now());
+    this.updated(delivery.apiKey);
     this.runDue(this.clock.now());
     return delivery;
   }
@@ -514,7 +538,10 @@ export class WebhookDispatcher implements DueWorkSource {
   }
 
   forget(sessionId?: string): void {
-    for (const delivery of this.list({ sessionId })) this.deliveries.delete(delivery.id);
+    for (const delivery of this.list({ sessionId })) {
+      this.deliveries.delete(delivery.id);
+      this.updated(delivery.apiKey);
+    }
     if (sessionId) this.bySession.delete(sessionId);
     else this.bySession.clear();
   }

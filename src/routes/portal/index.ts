@@ -10,6 +10,7 @@ import { portalAssets } from '../../ui/portal/assets.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
 import { accountRoutes } from './account.js';
 import { journalConsoleRoutes } from './journal-console.js';
+import { answerUnchangedLivePage, liveRoutes, type LiveStreamTimings } from './live.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
 import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
@@ -71,7 +72,7 @@ const guardedRoutes =
   };
 
 const portalPlugin =
-  (context: PortalContext): FastifyPluginAsyncZod =>
+  (context: PortalContext, live: Partial<LiveStreamTimings>): FastifyPluginAsyncZod =>
   async (app) => {
     app.decorateRequest('portalSession', null);
     // Forms post application/x-www-form-urlencoded; the body arrives as URLSearchParams (repeated fields kept).
@@ -87,6 +88,8 @@ const portalPlugin =
       reply.header('referrer-policy', 'no-referrer');
       return payload;
     });
+    // Live pages: an unchanged live region is a 304 (live.ts).
+    app.addHook('onSend', answerUnchangedLivePage);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       dropUnsendableHeaders(error, reply);
@@ -107,14 +110,20 @@ const portalPlugin =
     // Limits are checked by the sign-in route itself (createRateLimit), which answers with a page of its own.
     await app.register(rateLimit, { global: false });
     await app.register(accountRoutes.public(context));
+    await app.register(liveRoutes(context, live));
     await app.register(guardedRoutes(context));
   };
 
+export interface PortalOptions {
+  /** Timings of the live streams (tests make them short); defaults otherwise. */
+  live?: Partial<LiveStreamTimings>;
+}
+
 /** Register with `await app.register(portalRoutes)`; it mounts itself under /portal. */
-export const portalRoutes: FastifyPluginAsync = async (app) => {
+export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   const context: PortalContext = {
     store: new PortalSessionStore({ capacity: app.emulator.config.PORTAL_MAX_SIGN_INS }),
     signInTokens: new SignInFormTokens(),
   };
-  await app.register(portalPlugin(context), { prefix: '/portal' });
+  await app.register(portalPlugin(context, options.live ?? {}), { prefix: '/portal' });
 };
