@@ -361,3 +361,15 @@ t.test('SIGTERM with a live page open: the stream ends with bye shutdown and the
   // The grace is 60 s; an open stream never waits for it (a hanging one would keep the process up).
   t.ok(Date.now() - signalled < 10_000, `exited ${Date.now() - signalled} ms after the signal`);
 });
+
+t.test('the sessions list follows new sessions on its first page; an older page of finished sessions holds still', async (t) => {
+  const { app } = await startPortalApp(t);
+  for (let i = 0; i < 21; i++) app.emulator.sessions.complete(app.emulator.sessions.findAny(await createSession(app, 'key-a'))!);
+  const client = await signIn(app, 'key-a');
+  const first = await client.get('/portal/sessions');
+  t.match(first.body, /data-live="on"[^>]*data-testid="session-list"/, 'every session on it finished, and still live');
+  const empty = await (await signIn(app, 'key-empty')).get('/portal/sessions');
+  t.match(empty.body, /data-live="on"[^>]*data-testid="session-list" data-total="0"/, 'no sessions yet: the first one will show');
+  const second = await client.get('/portal/sessions?page=2');
+  t.match(second.body, /data-live="off"[^>]*data-testid="session-list"/);
+});
