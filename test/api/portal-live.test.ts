@@ -111,11 +111,14 @@ t.test('GET /portal/live: exact headers, a ready event, then a change event per 
   t.strictSame(await stream.next(), { event: 'change', data: { revision: 1 } });
   t.equal(stream.text().slice(stream.text().indexOf('event: change')), 'event: change\ndata: {"revision":1}\n\n');
 
-  // Fifty changes in a burst: a handful of events at most (two a second), never one each.
+  // Fifty changes in a row: at most one event per 500 ms, never one each.
+  const before = stream.events().length;
+  const burstStarted = Date.now();
   for (let i = 0; i < 50; i++) await app.inject({ url: '/v3/scanning/00000000-0000-4000-8000-000000000000', headers: auth('key-a') });
   await quietFor(700);
-  const changes = stream.events().filter((e) => e.event === 'change').length;
-  t.ok(changes >= 2 && changes <= 5, `fifty changes: ${changes} events`);
+  const changes = stream.events().slice(before).filter((e) => e.event === 'change').length;
+  const elapsed = Date.now() - burstStarted;
+  t.ok(changes >= 1 && changes <= Math.floor(elapsed / 500) + 1, `fifty changes over ${elapsed} ms: ${changes} events`);
   t.equal(app.emulator.changes.count('key-a'), 1, 'the stream is counted');
   stream.close();
   await stream.ended;
@@ -281,17 +284,19 @@ t.test('heartbeats while idle; a stream with no change for idleMs ends with bye 
   const { app, baseUrl } = await startPortalApp(t, {}, { listen: true, live: { heartbeatMs: 40, idleMs: 400, intervalMs: 20 } });
   const client = await signIn(app, 'key-a');
   const stream = await openLiveStream(baseUrl, client.cookie);
+  // The server armed its idle timer before these headers arrived: without a change it ends about 400 ms on.
+  const openedAt = Date.now();
   t.strictSame(await stream.next(), { event: 'ready', data: { revision: 0, heartbeat_ms: 40 } });
   t.strictSame(await stream.next(), { event: 'heartbeat', data: {} });
   t.match(stream.text(), /event: heartbeat\ndata: \{\}\n\n$/);
   await quietFor(250);
   await createSession(app, 'key-a');
   await eventually(() => stream.events().some((e) => e.event === 'change'), 'the change');
-  const changedAt = Date.now();
   await stream.ended;
-  t.ok(Date.now() - changedAt >= 300, 'the change put the end off');
+  // The change came 250 ms or more after the start, and idleMs (400) later still the stream was open.
+  t.ok(Date.now() - openedAt >= 600, `the change put the end off (ended ${Date.now() - openedAt} ms after opening)`);
   t.strictSame(stream.events().at(-1), { event: 'bye', data: { reason: 'idle' } });
-  t.ok(stream.events().filter((e) => e.event === 'heartbeat').length >= 3, 'it beat meanwhile');
+  t.ok(stream.events().filter((e) => e.event === 'heartbeat').length >= 2, 'it beat meanwhile');
   await quietFor(20);
   t.equal(app.emulator.changes.count(), 0);
 });
