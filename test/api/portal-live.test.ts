@@ -280,25 +280,35 @@ t.test('bounded: streams per key (429) and in all (503), with Retry-After; a clo
   t.equal(again.status, 200, 'its place is free again');
 });
 
-t.test('heartbeats while idle; a stream with no change for idleMs ends with bye idle; a change keeps it', async (t) => {
-  const { app, baseUrl } = await startPortalApp(t, {}, { listen: true, live: { heartbeatMs: 40, idleMs: 400, intervalMs: 20 } });
+t.test('heartbeats while idle; a stream with no change for idleMs ends with bye idle; changes keep it open', async (t) => {
+  const { app, baseUrl } = await startPortalApp(t, {}, { listen: true, live: { heartbeatMs: 100, idleMs: 1500, intervalMs: 20 } });
   const client = await signIn(app, 'key-a');
-  const stream = await openLiveStream(baseUrl, client.cookie);
-  // The server armed its idle timer before these headers arrived: without a change it ends about 400 ms on.
-  const openedAt = Date.now();
-  t.strictSame(await stream.next(), { event: 'ready', data: { revision: 0, heartbeat_ms: 40 } });
-  t.strictSame(await stream.next(), { event: 'heartbeat', data: {} });
-  t.match(stream.text(), /event: heartbeat\ndata: \{\}\n\n$/);
-  await quietFor(250);
-  await createSession(app, 'key-a');
-  await eventually(() => stream.events().some((e) => e.event === 'change'), 'the change');
-  await stream.ended;
-  // The change came 250 ms or more after the start, and idleMs (400) later still the stream was open.
-  t.ok(Date.now() - openedAt >= 600, `the change put the end off (ended ${Date.now() - openedAt} ms after opening)`);
-  t.strictSame(stream.events().at(-1), { event: 'bye', data: { reason: 'idle' } });
-  t.ok(stream.events().filter((e) => e.event === 'heartbeat').length >= 2, 'it beat meanwhile');
-  await quietFor(20);
-  t.equal(app.emulator.changes.count(), 0);
+
+  const quiet = await openLiveStream(baseUrl, client.cookie);
+  const quietOpened = Date.now();
+  t.strictSame(await quiet.next(), { event: 'ready', data: { revision: 0, heartbeat_ms: 100 } });
+  t.strictSame(await quiet.next(), { event: 'heartbeat', data: {} });
+  t.match(quiet.text(), /event: heartbeat\ndata: \{\}\n\n$/);
+  await quiet.ended;
+  t.ok(Date.now() - quietOpened >= 1400, 'no change: it ends after idleMs');
+  t.strictSame(quiet.events().at(-1), { event: 'bye', data: { reason: 'idle' } });
+  t.ok(quiet.events().filter((e) => e.event === 'heartbeat').length >= 2, 'it beat meanwhile');
+  await eventually(() => app.emulator.changes.count() === 0, 'the ended stream to be forgotten');
+
+  // A change every 100 ms for longer than idleMs: still open all along (only a stall of over 1.4 s could end it).
+  const busy = await openLiveStream(baseUrl, client.cookie);
+  await busy.next();
+  const busyOpened = Date.now();
+  while (Date.now() - busyOpened < 2500) {
+    await createSession(app, 'key-a');
+    await quietFor(100);
+  }
+  t.notOk(
+    busy.events().some((e) => e.event === 'bye'),
+    'still open 2.5 s on, past idleMs',
+  );
+  await busy.ended;
+  t.strictSame(busy.events().at(-1), { event: 'bye', data: { reason: 'idle' } }, 'and it ends once the changes stop');
 });
 
 t.test('shutdown ends every stream at once with bye shutdown, refuses new ones, and is not held up by them', async (t) => {

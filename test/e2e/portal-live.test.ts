@@ -193,6 +193,16 @@ t.test('past the bound of live pages for a key, the page says so and keeps tryin
   t.pass('a place freed up: the page follows again');
 });
 
+t.test('past the bound of live pages of all keys, the page says the emulator is busy', async (t) => {
+  const started = await startPortalApp(t, {}, { listen: true, live: { maxTotal: 1 } });
+  const { app, baseUrl } = started;
+  const first = await open(t, await signedInContext(t, started, 'live-g'), `${baseUrl}/portal/sessions/${await createSession(app, 'live-g')}`);
+  await waitForState(first.page, 'live');
+  const second = await open(t, await signedInContext(t, started, 'live-h'), `${baseUrl}/portal/sessions/${await createSession(app, 'live-h')}`);
+  await waitForState(second.page, 'busy');
+  t.match(await text(second.page, 'live-status'), /^The emulator follows as many live pages as it can: this page is not updating\. Trying again in \d+ seconds?\.$/);
+});
+
 t.test('without Web Locks (a page outside a secure context), a tab holds its own stream', async (t) => {
   const started = await startPortalApp(t, {}, { listen: true });
   const { app, baseUrl } = started;

@@ -106,9 +106,10 @@
 
   /**
    * What the stream's holder reports: a change of the key, or the state of the connection.
-   * `live`: connected; `lost`: no connection, trying again in `retryInMs`; `limited`: refused (too
-   * many live pages), trying again; `stopped`: signed out, no more tries.
-   * @typedef {'live' | 'lost' | 'limited' | 'stopped'} LinkState
+   * `live`: connected; `lost`: no connection, trying again in `retryInMs`; `limited`: refused, the
+   * key has as many live pages as the emulator follows; `busy`: refused, the emulator follows as many
+   * as it can; `stopped`: signed out, no more tries.
+   * @typedef {'live' | 'lost' | 'limited' | 'busy' | 'stopped'} LinkState
    * @typedef {{ changed: () => void, state: (state: LinkState, retryInMs: number) => void }} LinkReport
    * @typedef {{ close: () => void, tellState: () => void }} StreamHolder
    * @typedef {{ leave: () => void }} Link
@@ -205,7 +206,8 @@
           if (closed) return;
           if (res.status === 204) return connect();
           if (res.status === 401 || res.status === 403 || res.type === 'opaqueredirect') return finish();
-          retry(res.status === 429 || res.status === 503 ? 'limited' : 'lost');
+          // A 503 with Retry-After is the emulator's bound on live pages; without, it is shutting down.
+          retry(res.status === 429 ? 'limited' : res.status === 503 && res.headers.has('retry-after') ? 'busy' : 'lost');
         },
         function () {
           retry('lost');
@@ -419,6 +421,7 @@
       if (state === 'live') banner.live();
       else if (state === 'lost') banner.show('lost', 'Lost the connection to the emulator: this page is not updating. Trying again in ' + inSeconds(retryInMs) + '.');
       else if (state === 'limited') banner.show('limited', 'Too many live pages are open for this API key: this page is not updating. Trying again in ' + inSeconds(retryInMs) + '.');
+      else if (state === 'busy') banner.show('busy', 'The emulator follows as many live pages as it can: this page is not updating. Trying again in ' + inSeconds(retryInMs) + '.');
       else stop('signed-out');
     }
 
