@@ -123,6 +123,7 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
 export class WebhookDispatcher implements DueWorkSource {
   private readonly deliveries = new Map<string, Delivery>();
   private readonly bySession = new Map<string, string[]>();
+  private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
   private readonly chaosRules: ChaosRule[] = [];
   private readonly waiters = new Set<Waiter>();
   /** Pending deliveries by nextAttemptAt. An entry whose delivery has moved on (attempted, rescheduled, forgotten) is skipped when met. */
@@ -136,7 +137,6 @@ export class WebhookDispatcher implements DueWorkSource {
   /** At shutdown: every delivery open then or created since, to be delivered or reported. */
   private readonly owedAtClose = new Set<Delivery>();
   private nextChaosId = 1;
-  private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
   wakeUp?: (at: number) => void;
 
   constructor(
@@ -193,6 +193,7 @@ export class WebhookDispatcher implements DueWorkSource {
     };
     this.deliveries.set(delivery.id, delivery);
     this.bySession.set(session.id, [...(this.bySession.get(session.id) ?? []), delivery.id]);
+    this.updated(delivery.apiKey);
     if (this.closed) {
       this.owedAtClose.add(delivery);
       if (delivery.status === 'held') delivery.status = 'pending';
@@ -200,7 +201,6 @@ export class WebhookDispatcher implements DueWorkSource {
     }
     this.trimHistory();
     if (delivery.status === 'pending') this.schedule(delivery, delivery.nextAttemptAt!);
-    this.updated(delivery.apiKey);
     this.runDue(this.clock.now());
   }
 
@@ -381,11 +381,11 @@ export class WebhookDispatcher implements DueWorkSource {
     delivery.inFlight = true;
     this.running += 1;
     this.attemptsMade += 1;
-    this.updated(delivery.apiKey);
     const at = this.clock.now();
     const headers = this.headersFor(delivery, at);
     const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null, retry_after_ms: null };
     const started = performance.now();
+    this.updated(delivery.apiKey);
     let retryAfterMs: number | undefined;
     try {
       if (delivery.dropped < (delivery.chaos.drop_first ?? 0)) {
