@@ -507,10 +507,10 @@ export class WebhookDispatcher implements DueWorkSource {
   redeliver(id: string, apiKey?: string): Delivery {
     const delivery = this.get(id, apiKey);
     if (delivery.inFlight) throw new ApiError('SESSION_STATE', 'This delivery is being attempted right now.');
+    this.updated(delivery.apiKey);
     delivery.status = 'pending';
     delivery.dropped = delivery.chaos.drop_first ?? 0;
     this.schedule(delivery, this.clock.now());
-    this.updated(delivery.apiKey);
     this.runDue(this.clock.now());
     return delivery;
   }
