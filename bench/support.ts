@@ -40,9 +40,9 @@ export interface NodeChild {
   tail(): string;
 }
 
-/** Spawns `node <args>` in the project root; the child is tracked until it exits. */
-export function spawnNode(label: string, args: string[], env: NodeJS.ProcessEnv): NodeChild {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node <args>` in the project root (or `cwd`: another checkout); the child is tracked until it exits. */
+export function spawnNode(label: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): NodeChild {
+  const proc = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   let out = '';
   let tail = '';

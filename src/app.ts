@@ -26,6 +26,8 @@ import { MerchantRegistry } from './services/merchants.js';
 import { SessionService } from './services/sessions.js';
 import { WebhookDispatcher } from './services/webhooks.js';
 import { DueWorkScheduler } from './services/due-work.js';
+import { ChangeFeed, type ChangeFeedLimits } from './services/change-feed.js';
+import type { LiveStreamTimings } from './routes/portal/live.js';
 import { refuseWhileShuttingDown } from './services/shutdown.js';
 
 export interface Emulator {
@@ -41,6 +43,8 @@ export interface Emulator {
   faults: FaultInjector;
   webhooks: WebhookDispatcher;
   dueWork: DueWorkScheduler;
+  /** Which key's data changed, for the portal's live pages. */
+  changes: ChangeFeed;
   /** Set once shutdown has begun: every request from then on is refused with 503 (services/shutdown.ts). */
   shuttingDown: boolean;
   startedAt: number;
@@ -99,6 +103,8 @@ export interface BuildOptions {
   logger?: boolean | object;
   /** The machine's network as the mobile hand-off sees it (tests stub it); the real one by default. */
   network?: Partial<MachineNetwork>;
+  /** Bounds and timings of the portal's live streams (tests make them small); defaults otherwise. */
+  live?: Partial<ChangeFeedLimits & LiveStreamTimings>;
 }
 
 function loggerOptions(config: Config): object | boolean {
@@ -136,7 +142,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const dueWork = new DueWorkScheduler(clocks, app.log);
   dueWork.add(sessions);
   dueWork.add(webhooks);
-  const emulator: Emulator = { config, clock, clocks, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };
+  const changes = new ChangeFeed(options.live);
+  const tellFeed = (apiKey: string | undefined) => changes.notify(apiKey);
+  sessions.onUpdate(tellFeed);
+  journal.onUpdate(tellFeed);
+  webhooks.onUpdate(tellFeed);
+  const emulator: Emulator = { config, clock, clocks, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, changes, shuttingDown: false, startedAt: Date.now() };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -219,11 +230,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
   await app.register(scanUiRoutes, { network: options.network });
-  await app.register(portalRoutes);
+  await app.register(portalRoutes, { live: options.live });
   await app.register(controlRoutes);
 
   app.addHook('preClose', async () => {
     emulator.shuttingDown = true;
+    // Open live streams would hold the server open: they end first (routes/portal/live.ts).
+    changes.close();
   });
   app.addHook('onClose', async () => {
     dueWork.stop();

@@ -138,15 +138,31 @@ export class RequestJournal {
   private sessionIds: (string | null | undefined)[] = [];
   /** Entry ids by the session they were authorised for, oldest first: a session's page reads these only. */
   private readonly bySession = new Map<string, number[]>();
+  private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
 
   constructor(
     private readonly capacity: number,
     private readonly ownerOfSession: SessionOwnerLookup = () => undefined,
   ) {}
 
+  /**
+   * Told the key whose entries changed: the owner of an entry recorded, and of the oldest entry it
+   * pushed out of a full ring; on clear, the key cleared (undefined: every key). The portal's live
+   * pages follow this (services/change-feed.ts).
+   */
+  onUpdate(listener: (apiKey: string | undefined) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  private updated(apiKey: string | undefined): void {
+    for (const listener of this.updateListeners) listener(apiKey);
+  }
+
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
     if (this.capacity === 0) return;
     const slot = this.next;
+    const pushedOut = this.size === this.capacity ? this.owners[slot] : null;
     if (this.size === this.capacity) this.unindex(slot);
     const id = this.nextId++;
     const bodyText = request.bodyText;
@@ -171,7 +187,8 @@ export class RequestJournal {
     this.apiKeys[slot] = apiKey;
     this.authorised[slot] = sessionId;
     // Settled now, while the session is held: its owner stays the entry's owner after the session is forgotten.
-    this.owners[slot] = (sessionId !== null ? this.ownerOfSession(sessionId) : undefined) ?? apiKey;
+    const owner = (sessionId !== null ? this.ownerOfSession(sessionId) : undefined) ?? apiKey;
+    this.owners[slot] = owner;
     this.sessionIds[slot] = sessionId ?? undefined;
     if (sessionId !== null) {
       const ids = this.bySession.get(sessionId);
@@ -180,6 +197,8 @@ export class RequestJournal {
     }
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.size < this.capacity) this.size++;
+    if (owner !== null) this.updated(owner);
+    if (pushedOut !== null && pushedOut !== owner) this.updated(pushedOut);
   }
 
   /** The entry in `slot` is about to be overwritten: it is the oldest of its session's ids. */
@@ -340,6 +359,7 @@ export class RequestJournal {
       if (ids) ids.push(this.ids[slot]);
       else this.bySession.set(sessionId, [this.ids[slot]]);
     }
+    this.updated(apiKey);
     return removed;
   }
 }

@@ -42,6 +42,8 @@ import { MAX_QUEUED_OUTCOMES, OutcomeQueues } from './outcome-queues.js';
 
 export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
 type Listener = (event: SessionEvent) => void;
+/** Told the key of a session whose shown state changed (see onUpdate). */
+type UpdateListener = (apiKey: string) => void;
 
 const MAX_DOCUMENTS_PER_SESSION = 10;
 
@@ -92,6 +94,7 @@ export class SessionService implements DueWorkSource {
   /** Outcomes queued for the next sessions of each key. */
   readonly queues = new OutcomeQueues();
   private readonly listeners = new Set<Listener>();
+  private readonly updateListeners = new Set<UpdateListener>();
   private readonly unseeded: Random = Math.random;
 
   constructor(
@@ -108,6 +111,15 @@ export class SessionService implements DueWorkSource {
   onChange(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * After anything shown of a session changed (its status, documents, outcome or analysis) or it was
+   * removed, with the session's key: what the portal's live pages follow (services/change-feed.ts).
+   */
+  onUpdate(listener: UpdateListener): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
   }
 
   /** AUTH_MODE=strict accepts only known keys; `any` gives every other key the default settings. */
@@ -236,7 +248,9 @@ export class SessionService implements DueWorkSource {
       counter.finished.delete(id);
     }
     this.finished.delete(id);
-    return this.sessions.delete(id);
+    this.sessions.delete(id);
+    this.updated(session);
+    return true;
   }
 
   /** Forgets every session (or one key's), its queue and its sequence numbers. */
@@ -291,6 +305,7 @@ export class SessionService implements DueWorkSource {
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
     if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);
+    this.updated(session);
     return stored;
   }
 
@@ -329,6 +344,7 @@ export class SessionService implements DueWorkSource {
       }
     }
     if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
+    this.updated(session);
   }
 
   /** Sessions with a liveness analysis get their action fixed once, at creation or when liveness is added. */
@@ -356,6 +372,7 @@ export class SessionService implements DueWorkSource {
     this.preset(name);
     if (!outranks(rule, session.outcome.rule)) return false;
     session.outcome = { name, rule };
+    this.updated(session);
     return true;
   }
 
@@ -547,5 +564,10 @@ export class SessionService implements DueWorkSource {
 
   private emit(session: Session, from: SessionStatus | null, to: SessionStatus): void {
     for (const listener of this.listeners) listener({ session, from, to });
+    this.updated(session);
+  }
+
+  private updated(session: Session): void {
+    for (const listener of this.updateListeners) listener(session.apiKey);
   }
 }

@@ -131,6 +131,7 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
 export class WebhookDispatcher implements DueWorkSource {
   private readonly deliveries = new Map<string, Delivery>();
   private readonly bySession = new Map<string, string[]>();
+  private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
   private readonly chaosRules: ChaosRule[] = [];
   private readonly waiters = new Set<Waiter>();
   /**
@@ -164,6 +165,20 @@ export class WebhookDispatcher implements DueWorkSource {
     sessions.onChange((event) => this.onSessionChange(event));
   }
 
+  /**
+   * Told the key whose deliveries or chaos rules changed (a delivery created, an attempt started or
+   * ended, a redelivery, a rule added, used up or removed; undefined: every key's). The portal's
+   * live pages follow this (services/change-feed.ts).
+   */
+  onUpdate(listener: (apiKey: string | undefined) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  private updated(apiKey: string | undefined): void {
+    for (const listener of this.updateListeners) listener(apiKey);
+  }
+
   // ---- enqueueing ----
 
   private onSessionChange({ session, to }: SessionEvent): void {
@@ -195,6 +210,7 @@ export class WebhookDispatcher implements DueWorkSource {
     };
     this.deliveries.set(delivery.id, delivery);
     this.bySession.set(session.id, [...(this.bySession.get(session.id) ?? []), delivery.id]);
+    this.updated(delivery.apiKey);
     if (this.closed) {
       this.owedAtClose.add(delivery);
       if (delivery.status === 'held') delivery.status = 'pending';
@@ -275,6 +291,7 @@ export class WebhookDispatcher implements DueWorkSource {
     if (sessionId !== undefined) rule.session_id = sessionId;
     if (request.api_key !== undefined) rule.api_key = request.api_key;
     this.chaosRules.push(rule);
+    this.updated(owner);
     return rule;
   }
 
@@ -292,7 +309,9 @@ export class WebhookDispatcher implements DueWorkSource {
   removeChaos(id: string, apiKey?: string): boolean {
     const index = this.chaosRules.findIndex((rule) => rule.id === id && (apiKey === undefined || this.ownerOf(rule) === apiKey));
     if (index === -1) return false;
+    const owner = this.ownerOf(this.chaosRules[index]);
     this.chaosRules.splice(index, 1);
+    this.updated(owner);
     return true;
   }
 
@@ -300,6 +319,7 @@ export class WebhookDispatcher implements DueWorkSource {
   clearChaos(apiKey?: string): number {
     const removed = this.listChaos(apiKey);
     for (const rule of removed) this.chaosRules.splice(this.chaosRules.indexOf(rule), 1);
+    if (removed.length > 0) this.updated(apiKey);
     return removed.length;
   }
 
@@ -311,6 +331,7 @@ export class WebhookDispatcher implements DueWorkSource {
       if (this.deliveries.size <= limit) break;
       if (delivery.status === 'pending' || delivery.status === 'held' || delivery.inFlight) continue;
       this.deliveries.delete(delivery.id);
+      this.updated(delivery.apiKey);
       const rest = (this.bySession.get(delivery.sessionId) ?? []).filter((id) => id !== delivery.id);
       if (rest.length > 0) this.bySession.set(delivery.sessionId, rest);
       else this.bySession.delete(delivery.sessionId);
@@ -444,6 +465,7 @@ export class WebhookDispatcher implements DueWorkSource {
     const headers = this.headersFor(delivery);
     const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null, retry_after_ms: null };
     const started = performance.now();
+    this.updated(delivery.apiKey);
     let retryAfterMs: number | undefined;
     try {
       if (delivery.dropped < (delivery.chaos.drop_first ?? 0)) {
@@ -485,6 +507,7 @@ export class WebhookDispatcher implements DueWorkSource {
     this.running -= 1;
     perKey.running -= 1;
     this.settleAttempt(delivery, record, retryAfterMs);
+    this.updated(delivery.apiKey);
     // A slot is free: what waited for one starts now, and whoever waits for the engine looks again.
     this.serveWaitingKeys();
     if (perKey.running === 0) this.earliestDue(delivery.apiKey);
@@ -563,6 +586,7 @@ export class WebhookDispatcher implements DueWorkSource {
   redeliver(id: string, apiKey?: string): Delivery {
     const delivery = this.get(id, apiKey);
     if (delivery.inFlight) throw new ApiError('SESSION_STATE', 'This delivery is being attempted right now.');
+    this.updated(delivery.apiKey);
     delivery.status = 'pending';
     delivery.dropped = delivery.chaos.drop_first ?? 0;
     const now = this.clocks.now(delivery.apiKey);
@@ -594,7 +618,10 @@ export class WebhookDispatcher implements DueWorkSource {
   }
 
   forget(sessionId?: string): void {
-    for (const delivery of this.list({ sessionId })) this.deliveries.delete(delivery.id);
+    for (const delivery of this.list({ sessionId })) {
+      this.deliveries.delete(delivery.id);
+      this.updated(delivery.apiKey);
+    }
     if (sessionId) this.bySession.delete(sessionId);
     else this.bySession.clear();
   }

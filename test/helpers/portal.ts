@@ -2,7 +2,7 @@
 // (yet), and signs in over inject() the way a browser would (sign-in form token, then the cookie).
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildOptions } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { portalRoutes } from '../../src/routes/portal/index.js';
@@ -16,11 +16,15 @@ export interface PortalTestApp {
 }
 
 /** Builds the emulator on a fake clock (time moves only when the test advances it), with the portal. */
-export async function startPortalApp(t: TestContext, settings: ConfigInput = {}, options: { listen?: boolean; realTime?: boolean } = {}): Promise<PortalTestApp> {
+export async function startPortalApp(
+  t: TestContext,
+  settings: ConfigInput = {},
+  options: { listen?: boolean; realTime?: boolean; live?: BuildOptions['live'] } = {},
+): Promise<PortalTestApp> {
   const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
   const fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
   const clock = options.realTime ? new AdjustableClock() : new AdjustableClock(() => fakeNow);
-  const app = await buildApp(config, { clock, logger: false });
+  const app = await buildApp(config, { clock, logger: false, live: options.live });
   t.teardown(() => app.close());
   if (!app.hasRoute({ method: 'GET', url: '/portal/sign-in' })) await app.register(portalRoutes);
   await app.ready();

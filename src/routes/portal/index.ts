@@ -12,6 +12,7 @@ import { accountRoutes } from './account.js';
 import { ConsoleNotices } from './console-notices.js';
 import { consoleRoutes } from './console.js';
 import { journalConsoleRoutes } from './journal-console.js';
+import { answerUnchangedLivePage, liveRoutes, type LiveStreamTimings } from './live.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
 import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
@@ -74,7 +75,7 @@ const guardedRoutes =
   };
 
 const portalPlugin =
-  (context: PortalContext): FastifyPluginAsyncZod =>
+  (context: PortalContext, live: Partial<LiveStreamTimings>): FastifyPluginAsyncZod =>
   async (app) => {
     app.decorateRequest('portalSession', null);
     // Forms post application/x-www-form-urlencoded; the body arrives as URLSearchParams (repeated fields kept).
@@ -90,6 +91,8 @@ const portalPlugin =
       reply.header('referrer-policy', 'no-referrer');
       return payload;
     });
+    // Live pages: an unchanged live region is a 304 (live.ts).
+    app.addHook('onSend', answerUnchangedLivePage);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       dropUnsendableHeaders(error, reply);
@@ -110,15 +113,21 @@ const portalPlugin =
     // Limits are checked by the sign-in route itself (createRateLimit), which answers with a page of its own.
     await app.register(rateLimit, { global: false });
     await app.register(accountRoutes.public(context));
+    await app.register(liveRoutes(context, live));
     await app.register(guardedRoutes(context));
   };
 
+export interface PortalOptions {
+  /** Timings of the live streams (tests make them short); defaults otherwise. */
+  live?: Partial<LiveStreamTimings>;
+}
+
 /** Register with `await app.register(portalRoutes)`; it mounts itself under /portal. */
-export const portalRoutes: FastifyPluginAsync = async (app) => {
+export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   const context: PortalContext = {
     store: new PortalSessionStore({ capacity: app.emulator.config.PORTAL_MAX_SIGN_INS }),
     signInTokens: new SignInFormTokens(),
     notices: new ConsoleNotices(),
   };
-  await app.register(portalPlugin(context), { prefix: '/portal' });
+  await app.register(portalPlugin(context, options.live ?? {}), { prefix: '/portal' });
 };

@@ -60,6 +60,7 @@ export class PortalSessionStore {
   private readonly capacity: number;
   private readonly activeMs: number;
   private readonly wallClock: () => number;
+  private readonly endListeners = new Set<(id: string) => void>();
 
   constructor(options: PortalSessionStoreOptions = {}) {
     this.idleMs = options.idleMs ?? 12 * 3_600_000;
@@ -76,7 +77,7 @@ export class PortalSessionStore {
       const leastRecent = this.byId.values().next().value!;
       const idleFor = now - leastRecent.lastSeen;
       if (idleFor < this.activeMs) return { ok: false, retryAfterMs: this.activeMs - idleFor };
-      this.byId.delete(leastRecent.id);
+      this.end(leastRecent.id);
     }
     const session: PortalSession = { id: randomToken(), apiKey, csrf: randomToken(), lastSeen: now };
     this.byId.set(session.id, session);
@@ -88,15 +89,35 @@ export class PortalSessionStore {
     const session = this.byId.get(id);
     if (!session) return undefined;
     const now = this.wallClock();
+    if (now - session.lastSeen > this.idleMs) {
+      this.end(id);
+      return undefined;
+    }
     this.byId.delete(id);
-    if (now - session.lastSeen > this.idleMs) return undefined;
     session.lastSeen = now;
     this.byId.set(id, session);
     return session;
   }
 
+  /** Whether a sign-in is still held and not idle too long, without counting this as a use. */
+  isOpen(id: string): boolean {
+    const session = this.byId.get(id);
+    return session !== undefined && this.wallClock() - session.lastSeen <= this.idleMs;
+  }
+
   close(id: string | undefined): void {
-    if (id) this.byId.delete(id);
+    if (id) this.end(id);
+  }
+
+  /** Told the id of every sign-in that ends: signed out, replaced, expired or evicted. */
+  onEnd(listener: (id: string) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private end(id: string): void {
+    if (!this.byId.delete(id)) return;
+    for (const listener of this.endListeners) listener(id);
   }
 
   get size(): number {
@@ -107,7 +128,7 @@ export class PortalSessionStore {
   private dropIdle(now: number): void {
     for (const session of this.byId.values()) {
       if (now - session.lastSeen <= this.idleMs) break;
-      this.byId.delete(session.id);
+      this.end(session.id);
     }
   }
 }

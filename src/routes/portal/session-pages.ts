@@ -52,7 +52,8 @@ export const sessionPageRoutes: FastifyPluginAsyncZod = async (app) => {
         statuses: sessionStatuses,
         outcomes: [...fixtures.outcomes.keys()],
         fingerprint: fingerprint([found.length, shown.map((s) => [s.id, s.status, s.updatedAt, s.outcome])]),
-        live: shown.some((s) => !isFinal(s.status)),
+        // Following costs nothing while nothing changes (live.ts), so the first page shows new sessions as they come.
+        live: current === 1 || shown.some((s) => !isFinal(s.status)),
       }),
     );
   });

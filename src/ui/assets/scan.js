@@ -3,7 +3,7 @@
 // the file upload, and talks to the UI API under /v3/scan/ui/<id>/ (authorised by the page's cookie).
 // Nothing fails silently: a failed step says so in the live region and offers a retry, the state poll
 // backs off while the server does not answer and stops, saying why, once the session is gone.
-// Type-checked with tsconfig.scan.json (npm run typecheck); its types are in scan-page-types.d.ts.
+// Type-checked with tsconfig.browser.json (npm run typecheck); its types are in scan-page-types.d.ts.
 (function () {
   'use strict';
 

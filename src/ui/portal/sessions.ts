@@ -1,5 +1,5 @@
-// The session list: newest first, filtered by status and outcome, a page at a time; live while any
-// session on the page is still running.
+// The session list: newest first, filtered by status and outcome, a page at a time; live on its first
+// page (new sessions come in at the top) and on any page while a session on it is still running.
 import { html, type SafeHtml } from '../html.js';
 import { attr, formatTime, layout, statusBadge, when, type SignedIn } from './layout.js';
 import { listPageHref, pager } from './pager.js';
