@@ -235,7 +235,7 @@ t.test('chaos modes are observable at the receiver', async (t) => {
 
   t.strictSame((await chaos({ chaos: {} })).json(), {
     errors: [
-      { code: 'INVALID_REQUEST', description: 'the body give exactly one of session_id or api_key' },
+      { code: 'INVALID_REQUEST', description: 'the body must give exactly one of session_id or api_key' },
       { code: 'INVALID_REQUEST', description: 'chaos must name at least one effect: delay_ms, drop_first, duplicate, out_of_order, wrong_signature, stale_timestamp' },
     ],
   });
