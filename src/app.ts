@@ -95,6 +95,8 @@ export interface BuildOptions {
   clock?: AdjustableClock;
   /** Pino logger options or false; defaults follow LOG_LEVEL, pretty on a TTY. */
   logger?: boolean | object;
+  /** Real time one clock advance's window may take (ADVANCE_BUDGET_MS, 60 s): tests cut it short sooner. */
+  advanceBudgetMs?: number;
 }
 
 function loggerOptions(config: Config): object | boolean {
@@ -129,7 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const journal = new RequestJournal(config.JOURNAL_SIZE, (sessionId) => sessions.ownerOf(sessionId));
   const faults = new FaultInjector();
   const webhooks = new WebhookDispatcher(config, sessions, clocks, app.log);
-  const dueWork = new DueWorkScheduler(clocks, app.log);
+  const dueWork = new DueWorkScheduler(clocks, app.log, options.advanceBudgetMs);
   dueWork.add(sessions);
   dueWork.add(webhooks);
   const emulator: Emulator = { config, clock, clocks, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };

@@ -217,7 +217,7 @@ export const AdvanceResult = ClockState.extend({
     .object({ analyses_decided: z.number().int(), sessions_timed_out: z.number().int(), webhook_attempts: z.number().int() })
     .meta({ description: "What ran while the clock moved through the window (a key's advance: that key's work only)" }),
   due_instants: z.number().int().meta({ description: 'How many distinct instants the clock stopped at to run what was due' }),
-  complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants or 60 s of real time): the rest runs right after, at the target time' }),
+  complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants, or 60 s of real time with work still due or still waiting for a receiver): the clock is at the target; what was due by then runs once as the window closes, at the target time, and what it schedules counts from there' }),
 }).meta({ id: 'ClockAdvanced' });
 export const AdvanceBody = z
   .strictObject({

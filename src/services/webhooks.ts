@@ -390,10 +390,11 @@ export class WebhookDispatcher implements DueWorkSource {
     return next !== null && next <= this.clocks.now(apiKey);
   }
 
-  async settled(apiKey: string | undefined, deadline: number): Promise<void> {
-    while (performance.now() < deadline) {
+  async settled(apiKey: string | undefined, deadline: number): Promise<boolean> {
+    for (;;) {
       if (apiKey !== undefined) this.runDue(apiKey, this.clocks.now(apiKey));
-      if (!this.busy(apiKey)) return;
+      if (!this.busy(apiKey)) return true;
+      if (performance.now() >= deadline) return false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(1, deadline - performance.now()));
         timer.unref();
