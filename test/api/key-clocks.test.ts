@@ -341,3 +341,37 @@ t.test("a key's advance and another key's run side by side; a reset of one waits
   t.strictSame(reset.json(), keyClock(NINE, false), "A's reset came after A's advance");
   t.equal((await deliveriesOf(app, id))[0].status, 'succeeded');
 });
+
+t.test("a key's slow advance never stops the global clock: other keys' sessions made meanwhile are stamped on their own time and live on, and their clock calls answer at once", async (t) => {
+  // The review's finding: one key's advance, held by a receiver that never answers, froze the one
+  // clock for up to 60 s, so sessions other keys created meanwhile were stamped inside the window and
+  // swept (Timeout, link gone), and other callers' clock calls queued behind it.
+  const { app } = await startTestApp(t, { WEBHOOK_TIMEOUT: '1s', SHUTDOWN_GRACE: '1s' });
+  const hung = await startReceiver(t, () => ({ hang: true }));
+  const mine = await createLiveness(app, A, { webhook: hung.url });
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${mine.id}/complete` });
+  await eventually(() => hung.received.length === 1, "A's first attempt to reach the receiver");
+  let aMoved = false;
+  // The first attempt and the retries of 09:01 and 09:03 each wait out WEBHOOK_TIMEOUT: about 3 s.
+  const moving = advance(app, { duration: '3m', api_key: A }).then((answer) => {
+    aMoved = true;
+    return answer;
+  });
+  await eventually(() => hung.received.length === 2, "A's window to hold at its first retry");
+
+  t.strictSame(await clockOf(app), globalClock(NINE, 1), 'the global clock runs on, not frozen');
+  const theirs = await createLiveness(app, B);
+  const link = new URL(theirs.redirect_url);
+  t.strictSame(await resultOf(app, B, theirs.id), { status: 'Created', created: '2026-01-15T09:00:00.000Z', updated: '2026-01-15T09:00:00.000Z' }, "B's session is stamped on B's time");
+  for (const operation of ['freeze', 'unfreeze', 'reset'] as const) {
+    t.equal((await operate(app, operation, { api_key: B })).statusCode, 200, `B's ${operation}`);
+  }
+  t.equal((await advance(app, { ms: 1000, api_key: B })).json().now, '2026-01-15T09:00:01.000Z', "B's advance");
+  t.equal((await operate(app, 'reset', { api_key: B })).statusCode, 200);
+  t.notOk(aMoved, "every call of B answered while A's window was still held by its receiver");
+
+  const moved = (await moving).json();
+  t.match(moved, { now: '2026-01-15T09:03:00.000Z', ran: { webhook_attempts: 2 }, complete: true });
+  t.strictSame(await resultOf(app, B, theirs.id), { status: 'Created', created: '2026-01-15T09:00:00.000Z', updated: '2026-01-15T09:00:00.000Z' }, "A's window did not sweep B's session");
+  t.equal((await app.inject({ url: `${link.pathname}${link.search}` })).statusCode, 200, "B's one-time link still opens");
+});
