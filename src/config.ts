@@ -298,7 +298,7 @@ export const settingHelp = {
   MAX_BODY_BYTES: { value: '<bytes>', description: 'Largest accepted JSON request body.' },
   JOURNAL_SIZE: { value: '<n>', description: 'Public API requests kept in the journal (0 keeps none).' },
   WEBHOOK_TIMEOUT: { value: '<duration>', description: 'How long one webhook attempt waits for the receiver.' },
-  WEBHOOK_CONCURRENCY: { value: '<n>', description: 'Webhook attempts in flight at once.' },
+  WEBHOOK_CONCURRENCY: { value: '<n>', description: 'Webhook attempts in flight at once, all keys together; one API key has at most half of them.' },
   WEBHOOK_MAX_ATTEMPTS: { value: '<n>', description: 'Attempts per webhook delivery before it is given up (ZignSec: 20 over 48 hours).' },
   WEBHOOK_TIME_SCALE: { value: '<factor>', description: 'Multiplies every retry delay; 0.001 runs the 48-hour schedule in about 3 minutes.' },
   SHUTDOWN_GRACE: { value: '<duration>', description: 'On SIGTERM, how long in-flight webhook attempts may finish.' },

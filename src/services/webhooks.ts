@@ -2,7 +2,9 @@
 // ZignSec's schedule through the clock, records every attempt, and can be broken on purpose.
 // Deliveries live on their session's key's clock and wait per key; when an attempt is due is decided
 // here, when it runs is the due-work scheduler's call. WEBHOOK_CONCURRENCY slots are shared by every
-// key: attempts due while all are busy wait, and freed slots go to the waiting keys in turn.
+// key, and one key holds at most half of them: receivers of one key that never answer leave the other
+// half to other keys. Attempts due while no slot is free for them wait, and freed slots go to the
+// waiting keys in turn.
 import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
@@ -84,6 +86,8 @@ export interface ChaosRule {
   chaos: WebhookChaos;
 }
 
+/** A key's share of WEBHOOK_CONCURRENCY: half, at least one, so that another key always finds a slot when there are two or more. */
+export const perKeyConcurrency = (total: number) => Math.max(1, Math.floor(total / 2));
 /** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
 export const MAX_CHAOS_RULES_PER_KEY = 100;
 const EXCERPT_CHARS = 1024;
@@ -140,9 +144,11 @@ export class WebhookDispatcher implements DueWorkSource {
   private readonly byKey = new Map<string, KeyDeliveries>();
   /** Entries in all due queues, stale ones included: past twice the deliveries kept, they are rebuilt. */
   private dueEntries = 0;
-  /** Keys with attempts due that found every slot busy, in the order they are served when slots free up. */
+  /** Keys with attempts due that found no slot free for them, in the order they are served when slots free up. */
   private readonly waitingForSlot = new Set<string>();
   private running = 0;
+  /** Attempts one key may have in flight (see perKeyConcurrency). */
+  private readonly perKeyLimit: number;
   /** Called whenever an attempt ends: what waits for the engine to settle looks again. */
   private readonly attemptEnded = new Set<() => void>();
   private closed = false;
@@ -161,6 +167,7 @@ export class WebhookDispatcher implements DueWorkSource {
     /** This machine's real time, for the signature's timestamp (receivers compare it with their own clock). */
     private readonly wallClock: () => number = Date.now,
   ) {
+    this.perKeyLimit = perKeyConcurrency(config.WEBHOOK_CONCURRENCY);
     sessions.onChange((event) => this.onSessionChange(event));
   }
 
@@ -340,7 +347,12 @@ export class WebhookDispatcher implements DueWorkSource {
     return this.earliestDue(apiKey)?.nextAttemptAt ?? null;
   }
 
-  /** Starts every attempt of the key due at `now` (the key's time) that WEBHOOK_CONCURRENCY allows; the others wait for a slot. */
+  /** Whether a slot is free for one more attempt of the key: one of WEBHOOK_CONCURRENCY, within the key's share. */
+  private slotFreeFor(apiKey: string): boolean {
+    return this.running < this.config.WEBHOOK_CONCURRENCY && (this.byKey.get(apiKey)?.running ?? 0) < this.perKeyLimit;
+  }
+
+  /** Starts every attempt of the key due at `now` (the key's time) that a free slot allows; the others wait for a slot. */
   runDue(apiKey: string, now: number): void {
     for (;;) {
       const delivery = this.earliestDue(apiKey);
@@ -348,7 +360,7 @@ export class WebhookDispatcher implements DueWorkSource {
         this.waitingForSlot.delete(apiKey);
         return;
       }
-      if (this.running >= this.config.WEBHOOK_CONCURRENCY) {
+      if (!this.slotFreeFor(apiKey)) {
         this.waitingForSlot.add(apiKey);
         return;
       }
@@ -360,25 +372,31 @@ export class WebhookDispatcher implements DueWorkSource {
 
   /**
    * A slot is free: the keys waiting for one are served in turn, one attempt each, so that a key with
-   * many attempts due does not hold back another key's one. A key whose attempts have all started
-   * tells the scheduler when its next one is due.
+   * many attempts due does not hold back another key's one; a key at its share waits for one of its
+   * own attempts to end. A key whose attempts have all started tells the scheduler when its next one
+   * is due.
    */
   private serveWaitingKeys(): void {
-    while (this.running < this.config.WEBHOOK_CONCURRENCY && this.waitingForSlot.size > 0) {
-      const apiKey = this.waitingForSlot.values().next().value!;
-      this.waitingForSlot.delete(apiKey);
-      const now = this.clocks.now(apiKey);
-      const delivery = this.earliestDue(apiKey);
-      if (!delivery || delivery.nextAttemptAt! > now) {
-        if (delivery) this.wakeUp?.(apiKey, delivery.nextAttemptAt!);
-        continue;
+    let served = true;
+    while (served && this.running < this.config.WEBHOOK_CONCURRENCY) {
+      served = false;
+      for (const apiKey of [...this.waitingForSlot]) {
+        if (!this.slotFreeFor(apiKey)) continue;
+        this.waitingForSlot.delete(apiKey);
+        const now = this.clocks.now(apiKey);
+        const delivery = this.earliestDue(apiKey);
+        if (!delivery || delivery.nextAttemptAt! > now) {
+          if (delivery) this.wakeUp?.(apiKey, delivery.nextAttemptAt!);
+          continue;
+        }
+        this.byKey.get(apiKey)!.due.pop();
+        this.dueEntries--;
+        void this.attempt(delivery);
+        served = true;
+        const next = this.earliestDue(apiKey);
+        if (next && next.nextAttemptAt! <= now) this.waitingForSlot.add(apiKey);
+        else if (next) this.wakeUp?.(apiKey, next.nextAttemptAt!);
       }
-      this.byKey.get(apiKey)!.due.pop();
-      this.dueEntries--;
-      void this.attempt(delivery);
-      const next = this.earliestDue(apiKey);
-      if (next && next.nextAttemptAt! <= now) this.waitingForSlot.add(apiKey);
-      else if (next) this.wakeUp?.(apiKey, next.nextAttemptAt!);
     }
   }
 

@@ -1,8 +1,11 @@
 // One key cannot starve the others: each key holds at most MAX_SESSIONS_PER_KEY sessions, makes room
-// by dropping its own oldest finished ones, and is the only one refused when all of its are unfinished.
+// by dropping its own oldest finished ones, and is the only one refused when all of its are unfinished;
+// and its webhook receivers that never answer hold at most half of the delivery slots.
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 const create = (app: App, key: string) => app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: exampleLivenessRequest });
@@ -61,4 +64,29 @@ t.test('MAX_SESSIONS_PER_KEY is a whole number from 1 to MAX_SESSIONS; its defau
       new ConfigError(`Invalid configuration:\n  MAX_SESSIONS_PER_KEY (--max-sessions-per-key): must be a whole number from 1 to MAX_SESSIONS${value === 'many' ? '' : ' (10000)'} (got ${got})`),
     );
   }
+});
+
+t.test("a key whose receiver never answers holds half of WEBHOOK_CONCURRENCY at most: another key's delivery starts at once", async (t) => {
+  const { app, config } = await startTestApp(t, { WEBHOOK_TIMEOUT: '20s', SHUTDOWN_GRACE: '1s' });
+  t.equal(config.WEBHOOK_CONCURRENCY, 8);
+  const hung = await startReceiver(t, () => ({ hang: true }));
+  const fast = await startReceiver(t);
+  const finish = async (key: string, webhook: string) => {
+    const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: { ...exampleLivenessRequest, webhook } })).json();
+    await app.inject({ method: 'POST', url: `/__mock/sessions/${id}/complete` });
+    return id as string;
+  };
+  for (let i = 0; i < 12; i++) await finish('stuck-key', hung.url);
+  await eventually(() => hung.received.length >= 4, 'four attempts of the stuck key to reach its receiver');
+  const started = performance.now();
+  const theirs = await finish('healthy-key', fast.url);
+  const delivered = await eventually(async () => (await app.inject({ url: `/__mock/webhooks?session_id=${theirs}&status=succeeded` })).json().deliveries[0], "the other key's delivery", 15_000);
+  const waited = performance.now() - started;
+  t.equal(delivered.attempts.length, 1, 'delivered on its first attempt');
+  // Far within the stuck key's 20 s timeout, which it waited out before.
+  t.ok(waited < 5000, `delivered ${waited.toFixed(0)} ms after the session finished`);
+  const stuck = (await app.inject({ url: '/__mock/webhooks?api_key=stuck-key' })).json().deliveries;
+  t.equal(stuck.filter((d: { in_flight: boolean }) => d.in_flight).length, 4, 'the stuck key has four attempts in flight, half of the eight slots');
+  t.equal(stuck.filter((d: { in_flight: boolean; attempts: unknown[] }) => !d.in_flight && d.attempts.length === 0).length, 8, 'its eight others wait their turn');
+  t.equal(hung.received.length, 4, 'and none of them was sent');
 });
