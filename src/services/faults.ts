@@ -1,9 +1,22 @@
 // Fault injection on the public API: rules matched by method, path glob and optional API key that
 // answer with an error, add latency, cut the connection, send a broken body or rate-limit.
+// Every public request looks through the rules, so they are bounded: in number (in all, and per key)
+// and in what one match costs (a glob of at most 256 characters, matched in linear time against at
+// most the first MAX_KEPT_URL_CHARS characters of the path).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultRule, FaultRuleInput } from '../schemas/control.js';
+import { ApiError } from '../core/errors.js';
 import { compileGlob } from '../core/glob.js';
 import { isoInstant } from '../core/time-limits.js';
+import { MAX_KEPT_URL_CHARS } from './journal.js';
+
+/** Fault rules held in all. */
+export const MAX_FAULT_RULES = 1000;
+/**
+ * Fault rules naming one API key, and rules naming none (which apply to every key): a request of a
+ * key is matched against at most twice this many globs.
+ */
+export const MAX_FAULT_RULES_PER_KEY = 100;
 
 interface ActiveRule {
   rule: FaultRule;
@@ -15,9 +28,23 @@ export class FaultInjector {
   private nextId = 1;
 
   add(input: FaultRuleInput, now: number): FaultRule {
+    const refused = this.refusal(input.api_key);
+    if (refused) throw refused;
     const rule: FaultRule = { ...input, id: `fault-${this.nextId++}`, created: isoInstant(now), matched: 0 };
     this.rules.push({ rule, matchesPath: compileGlob(rule.path) });
     return rule;
+  }
+
+  /** Why one more rule for this key (or for every key) cannot be held, or undefined. */
+  private refusal(apiKey: string | undefined): ApiError | undefined {
+    if (this.rules.length >= MAX_FAULT_RULES) return new ApiError('INVALID_REQUEST', `At most ${MAX_FAULT_RULES} fault rules are held, and as many are: remove some first.`);
+    if (this.rules.filter(({ rule }) => rule.api_key === apiKey).length < MAX_FAULT_RULES_PER_KEY) return undefined;
+    return new ApiError(
+      'INVALID_REQUEST',
+      apiKey === undefined
+        ? `At most ${MAX_FAULT_RULES_PER_KEY} fault rules without an api_key (for every key) are held, and as many are: remove one first.`
+        : `A key holds at most ${MAX_FAULT_RULES_PER_KEY} fault rules, and this one has as many: remove one first.`,
+    );
   }
 
   get size(): number {
@@ -41,7 +68,8 @@ export class FaultInjector {
   }
 
   /** The first rule that matches uses up one of its times; exhausted rules are removed. */
-  take(method: string, path: string, apiKey: string | undefined): FaultRule | undefined {
+  take(method: string, requestPath: string, apiKey: string | undefined): FaultRule | undefined {
+    const path = requestPath.length > MAX_KEPT_URL_CHARS ? requestPath.slice(0, MAX_KEPT_URL_CHARS) : requestPath;
     const found = this.rules.find(
       ({ rule, matchesPath }) =>
         (rule.method === '*' || rule.method === method) && (rule.api_key === undefined || rule.api_key === apiKey) && matchesPath(path),

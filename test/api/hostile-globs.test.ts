@@ -1,8 +1,10 @@
 // Hostile path globs: the journal filter and fault rules match in linear time, refuse over-long globs,
-// and a filter over a full journal of long paths never holds the event loop for long.
+// a filter over a full journal of long paths never holds the event loop for long, and fault rules are
+// bounded in number (in all, and per key), so what every public request pays for them is bounded too.
 import t from 'tap';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compileGlob, MAX_GLOB_CHARS } from '../../src/core/glob.js';
+import { MAX_FAULT_RULES, MAX_FAULT_RULES_PER_KEY } from '../../src/services/faults.js';
 import { RequestJournal } from '../../src/services/journal.js';
 import { auth, startTestApp } from '../helpers/app.js';
 
@@ -66,6 +68,50 @@ t.test('a fault rule with a hostile path glob does not stall the public API', as
   t.ok(ms < GENEROUS_MS, `answered in ${ms.toFixed(0)} ms`);
   const matched = await app.inject({ url: `/v3/scanning/${'a'.repeat(150)}x`, headers: auth('fault-key') });
   t.equal(matched.statusCode, 503, 'and matches a path it names');
+});
+
+t.test(`fault rules: at most ${MAX_FAULT_RULES_PER_KEY} per key and ${MAX_FAULT_RULES_PER_KEY} for every key, ${MAX_FAULT_RULES} in all; a request at full caps is matched against ${2 * MAX_FAULT_RULES_PER_KEY} globs at most`, async (t) => {
+  t.equal(MAX_FAULT_RULES_PER_KEY, 100);
+  t.equal(MAX_FAULT_RULES, 1000);
+  const { app } = await startTestApp(t);
+  // Globs as costly as allowed that never match: each match walks the whole path with every state live.
+  const costly = (n: number) => `/v3/**${'/*'.repeat(122)}${String(n).padStart(4, '0')}x`;
+  const add = (n: number, apiKey?: string) => app.inject({ method: 'POST', url: '/__mock/faults', payload: { path: costly(n), api_key: apiKey, action: { type: 'error' }, times: null } });
+  const refusal = (description: string) => ({ errors: [{ code: 'INVALID_REQUEST', description }] });
+  for (let n = 0; n < MAX_FAULT_RULES_PER_KEY; n++) t.equal((await add(n)).statusCode, 201);
+  const everyKey = await add(100);
+  t.equal(everyKey.statusCode, 400);
+  t.strictSame(everyKey.json(), refusal('At most 100 fault rules without an api_key (for every key) are held, and as many are: remove one first.'));
+  for (let n = 0; n < MAX_FAULT_RULES_PER_KEY; n++) t.equal((await add(n, 'costly-key')).statusCode, 201);
+  const oneKey = await add(100, 'costly-key');
+  t.equal(oneKey.statusCode, 400);
+  t.strictSame(oneKey.json(), refusal('A key holds at most 100 fault rules, and this one has as many: remove one first.'));
+  t.equal((await add(0, 'another-key')).statusCode, 201, "another key's rules are its own");
+
+  // A request of that key with a path longer than any route: 200 costly matches over 2,048 characters.
+  const longPath = `/v3/${'seg/'.repeat(1000)}`;
+  const { value: response, ms } = await timed(() => app.inject({ url: longPath, headers: auth('costly-key') }));
+  t.equal(response.statusCode, 404, 'no rule matched');
+  // Reported, not a benchmark: thousands of rules took seconds per request before the caps.
+  t.ok(ms < GENEROUS_MS, `answered in ${ms.toFixed(0)} ms`);
+
+  for (let n = 1; n < 8; n++) for (let k = 0; k < MAX_FAULT_RULES_PER_KEY; k++) t.equal((await add(k, `key-${n}`)).statusCode, 201);
+  t.equal((await app.inject({ url: '/__mock/faults' })).json().faults.length, MAX_FAULT_RULES - 99, 'nearly full');
+  for (let k = 0; k < 99; k++) t.equal((await add(k, 'key-8')).statusCode, 201);
+  const full = await add(99, 'key-8');
+  t.equal(full.statusCode, 400);
+  t.strictSame(full.json(), refusal('At most 1000 fault rules are held, and as many are: remove some first.'));
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults' })).json().removed, MAX_FAULT_RULES);
+  t.equal((await add(0, 'key-8')).statusCode, 201, 'room again once rules are removed');
+});
+
+t.test('a fault rule sees at most the first 2,048 characters of a path, as the journal keeps it', async (t) => {
+  const { app } = await startTestApp(t);
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/faults', payload: { path: '/v3/**x', action: { type: 'error', status: 503 }, times: null } })).statusCode, 201);
+  const within = await app.inject({ url: `/v3/${'a'.repeat(2043)}x`, headers: auth('long-path-key') });
+  t.equal(within.statusCode, 503, 'a path of 2,048 characters is matched whole');
+  const beyond = await app.inject({ url: `/v3/${'a'.repeat(2044)}x`, headers: auth('long-path-key') });
+  t.equal(beyond.statusCode, 404, 'the x of a longer path is past what the rule sees');
 });
 
 t.test(`a glob over ${MAX_GLOB_CHARS} characters is a 400 INVALID_REQUEST, for the journal and for fault rules`, async (t) => {
