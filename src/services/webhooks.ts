@@ -524,6 +524,8 @@ export class WebhookDispatcher implements DueWorkSource {
     if (attempt.status === 410) {
       delivery.status = 'stopped';
       delivery.nextAttemptAt = null;
+      // The receiver is gone: what was held back to follow the final event is not sent to it either.
+      if (delivery.final) this.stopHeld(delivery.sessionId);
       return;
     }
     const delay = nextRetryDelay(this.sessions.fixtures.wire.webhook.retry_delays, delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
@@ -536,15 +538,28 @@ export class WebhookDispatcher implements DueWorkSource {
     this.schedule(delivery, this.clocks.now(delivery.apiKey) + delay);
   }
 
+  /** out_of_order: the session's intermediate events held back until its final one is delivered. */
+  private heldOf(sessionId: string): Delivery[] {
+    return (this.bySession.get(sessionId) ?? []).map((id) => this.deliveries.get(id)!).filter((d) => d && d.status === 'held');
+  }
+
   /** out_of_order: intermediate events go out after the final one, newest first. */
   private releaseHeld(sessionId: string): void {
-    const held = (this.bySession.get(sessionId) ?? []).map((id) => this.deliveries.get(id)!).filter((d) => d && d.status === 'held');
+    const held = this.heldOf(sessionId);
     if (held.length === 0) return;
     const now = this.clocks.now(held[0].apiKey);
     held.reverse().forEach((d, i) => {
       d.status = 'pending';
       this.schedule(d, now + i); // one millisecond apart keeps the reversed order
     });
+  }
+
+  /** out_of_order: the final event was refused for good (410), so the events held for after it stop, unsent. */
+  private stopHeld(sessionId: string): void {
+    for (const delivery of this.heldOf(sessionId)) {
+      delivery.status = 'stopped';
+      delivery.nextAttemptAt = null;
+    }
   }
 
   // ---- observing ----
