@@ -43,6 +43,8 @@ export type SessionEvent = { session: Session; from: SessionStatus | null; to: S
 type Listener = (event: SessionEvent) => void;
 
 const MAX_DOCUMENTS_PER_SESSION = 10;
+/** Outcomes one API key may have queued: a queue is read one name per session, and held until used. */
+export const MAX_QUEUED_OUTCOMES = 1000;
 
 
 export interface CreateOptions {
@@ -65,7 +67,8 @@ interface KeyDueQueues {
  * Per API key: the key as first seen, shared by all its sessions (one string, not one per request),
  * its last session ordinal, how many sessions it holds and which of them are finished (oldest
  * finished first: its eviction order past MAX_SESSIONS_PER_KEY), and its timed work (made on first
- * use, dropped when it runs dry).
+ * use, dropped when it runs dry). Kept while the key holds a session: a key that holds none is as
+ * new, so keys that come and go (AUTH_MODE=any) leave nothing behind.
  */
 interface KeyCounter {
   readonly key: string;
@@ -101,6 +104,13 @@ export class SessionService implements DueWorkSource {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** How many API keys have anything kept here (sessions, or a queue): at most MAX_SESSIONS plus the keys with a queue. */
+  get keyRecords(): number {
+    let count = this.sequences.size;
+    for (const key of this.queued.keys()) if (!this.sequences.has(key)) count++;
+    return count;
   }
 
   onChange(listener: Listener): () => void {
@@ -146,13 +156,12 @@ export class SessionService implements DueWorkSource {
       relay_state: relayOutcome,
       merchant_default: merchant.default_outcome,
     });
-    if (outcome.rule === 'queued') this.queued.get(apiKey)!.shift();
+    if (outcome.rule === 'queued') this.useQueued(apiKey);
 
-    let counter = this.sequences.get(apiKey);
-    if (!counter) {
-      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
-      this.sequences.set(counter.key, counter);
-    }
+    // Making room may have taken the key's last session (and so its record): its numbering goes on.
+    let counter = known ?? this.sequences.get(apiKey);
+    if (!counter) counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
+    if (!this.sequences.has(counter.key)) this.sequences.set(counter.key, counter);
 
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
@@ -232,6 +241,7 @@ export class SessionService implements DueWorkSource {
     if (counter) {
       counter.held--;
       counter.finished.delete(id);
+      if (counter.held === 0) this.sequences.delete(counter.key);
     }
     this.finished.delete(id);
     return this.sessions.delete(id);
@@ -360,9 +370,22 @@ export class SessionService implements DueWorkSource {
   queueOutcomes(apiKey: string, names: string[]): string[] {
     names.forEach((name) => this.preset(name));
     const queue = this.queued.get(apiKey) ?? [];
+    if (queue.length + names.length > MAX_QUEUED_OUTCOMES) {
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `An API key queues at most ${MAX_QUEUED_OUTCOMES} outcomes: this one has ${queue.length} queued, and these are ${names.length} more. Let its next sessions use some, or reset its namespace (DELETE /__mock/sessions?api_key=).`,
+      );
+    }
     queue.push(...names);
     this.queued.set(apiKey, queue);
     return [...queue];
+  }
+
+  /** The key's next queued outcome is used: a queue used up goes. */
+  private useQueued(apiKey: string): void {
+    const queue = this.queued.get(apiKey)!;
+    queue.shift();
+    if (queue.length === 0) this.queued.delete(apiKey);
   }
 
   queuedFor(apiKey: string): string[] {

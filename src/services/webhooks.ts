@@ -90,6 +90,8 @@ export interface ChaosRule {
 export const perKeyConcurrency = (total: number) => Math.max(1, Math.floor(total / 2));
 /** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
 export const MAX_CHAOS_RULES_PER_KEY = 100;
+/** Chaos rules held in all (the rules of sessions no longer held do not count: they go). */
+export const MAX_CHAOS_RULES = 1000;
 const EXCERPT_CHARS = 1024;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const STALE_SECONDS = 600;
@@ -274,6 +276,8 @@ export class WebhookDispatcher implements DueWorkSource {
   addChaos(request: ChaosRuleRequest): ChaosRule {
     const sessionId = request.session_id?.toLowerCase();
     if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
+    this.forgetRulesOfGoneSessions();
+    if (this.chaosRules.length >= MAX_CHAOS_RULES) throw new ApiError('INVALID_REQUEST', `At most ${MAX_CHAOS_RULES} chaos rules are held, and as many are: remove some first.`);
     const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);
     if (owner !== undefined && this.listChaos(owner).length >= MAX_CHAOS_RULES_PER_KEY) {
       throw new ApiError('INVALID_REQUEST', `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`);
@@ -283,6 +287,14 @@ export class WebhookDispatcher implements DueWorkSource {
     if (request.api_key !== undefined) rule.api_key = request.api_key;
     this.chaosRules.push(rule);
     return rule;
+  }
+
+  /** A session rule whose session was deleted or evicted can never apply again. */
+  private forgetRulesOfGoneSessions(): void {
+    for (let i = this.chaosRules.length - 1; i >= 0; i--) {
+      const sessionId = this.chaosRules[i].session_id;
+      if (sessionId !== undefined && this.sessions.ownerOf(sessionId) === undefined) this.chaosRules.splice(i, 1);
+    }
   }
 
   /** The key a rule belongs to: the key it names, or the key of the session it names. */
