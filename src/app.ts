@@ -24,7 +24,7 @@ import { MerchantRegistry } from './services/merchants.js';
 import { SessionService } from './services/sessions.js';
 import { WebhookDispatcher } from './services/webhooks.js';
 import { DueWorkScheduler } from './services/due-work.js';
-import { refuseWhileShuttingDown } from './services/shutdown.js';
+import { closeConnectionsBy, refuseWhileShuttingDown, ShutdownRegistry } from './services/shutdown.js';
 
 export interface Emulator {
   config: Config;
@@ -41,6 +41,8 @@ export interface Emulator {
   dueWork: DueWorkScheduler;
   /** Set once shutdown has begun: every request from then on is refused with 503 (services/shutdown.ts). */
   shuttingDown: boolean;
+  /** What holds a connection open until it ends (long polls, event streams): ended at shutdown. */
+  endAtShutdown: ShutdownRegistry;
   startedAt: number;
 }
 
@@ -134,7 +136,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const dueWork = new DueWorkScheduler(clocks, app.log, options.advanceBudgetMs);
   dueWork.add(sessions);
   dueWork.add(webhooks);
-  const emulator: Emulator = { config, clock, clocks, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, shuttingDown: false, startedAt: Date.now() };
+  const emulator: Emulator = {
+    config,
+    clock,
+    clocks,
+    fixtures,
+    sessions,
+    merchants,
+    journal,
+    faults,
+    webhooks,
+    dueWork,
+    shuttingDown: false,
+    endAtShutdown: new ShutdownRegistry(),
+    startedAt: Date.now(),
+  };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -200,8 +216,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       (error: Error) => done(error),
     );
   });
-  app.addHook('onSend', (request, _reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.journalStartedAt !== null) request.journalPayload = payload;
+    // Shutting down: a connection closes once its answer is sent (Node would keep it open for more).
+    if (emulator.shuttingDown) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -221,6 +239,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.addHook('preClose', async () => {
     emulator.shuttingDown = true;
+    // Closing in-process (startMock's close()) waits for no long poll, and for no connection past the grace.
+    emulator.endAtShutdown.endAll();
+    if (app.server.listening) closeConnectionsBy(app.server, performance.now() + config.SHUTDOWN_GRACE);
   });
   app.addHook('onClose', async () => {
     dueWork.stop();

@@ -301,7 +301,7 @@ export const settingHelp = {
   WEBHOOK_CONCURRENCY: { value: '<n>', description: 'Webhook attempts in flight at once, all keys together; one API key has at most half of them.' },
   WEBHOOK_MAX_ATTEMPTS: { value: '<n>', description: 'Attempts per webhook delivery before it is given up (ZignSec: 20 over 48 hours).' },
   WEBHOOK_TIME_SCALE: { value: '<factor>', description: 'Multiplies every retry delay; 0.001 runs the 48-hour schedule in about 3 minutes.' },
-  SHUTDOWN_GRACE: { value: '<duration>', description: 'On SIGTERM, how long in-flight webhook attempts may finish.' },
+  SHUTDOWN_GRACE: { value: '<duration>', description: 'On SIGTERM, how long in-flight webhook attempts and open connections may finish.' },
   SEED: { value: '<text>', description: 'Makes random choices (actions, identities) repeatable.', unset: 'random choices differ from run to run' },
   TEST_MODE: { value: 'true|false', description: 'Tester panel and sample images in the scan UI.' },
   MOCK_ADMIN_TOKEN: { value: '<token>', description: 'When set, the control API (/__mock) requires it in the X-Mock-Admin-Token header.', unset: 'the control API (/__mock) needs no token' },

@@ -617,24 +617,25 @@ export class WebhookDispatcher implements DueWorkSource {
     return delivery;
   }
 
-  /** Resolves with the first succeeded delivery of the session (in the given session status), or undefined on timeout. */
-  waitFor(sessionId: string, status: SessionStatus | undefined, timeoutMs: number): Promise<Delivery | undefined> {
+  /**
+   * Resolves with the first succeeded delivery of the session (in the given session status), or
+   * undefined on timeout or once `signal` aborts (the waiter is gone then, its timer too).
+   */
+  waitFor(sessionId: string, status: SessionStatus | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Delivery | undefined> {
     const matches = (d: Delivery) => d.sessionId === sessionId && d.status === 'succeeded' && (status === undefined || d.sessionStatus === status);
     const already = this.list({ sessionId }).find(matches);
-    if (already) return Promise.resolve(already);
+    if (already || signal?.aborted) return Promise.resolve(already);
     return new Promise((resolve) => {
-      const waiter: Waiter = {
-        matches,
-        resolve: (d) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(d);
-        },
-      };
-      const timer = setTimeout(() => {
+      const finish = (d: Delivery | undefined) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', giveUp);
         this.waiters.delete(waiter);
-        resolve(undefined);
-      }, timeoutMs);
+        resolve(d);
+      };
+      const giveUp = () => finish(undefined);
+      const waiter: Waiter = { matches, resolve: finish };
+      const timer = setTimeout(giveUp, timeoutMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
       this.waiters.add(waiter);
     });
   }

@@ -262,6 +262,20 @@ t.test('chaos modes are observable at the receiver', async (t) => {
   });
 });
 
+t.test('closing the emulator answers a waiting long poll with 503 at once, not after its timeout', async (t) => {
+  const { app } = await startTestApp(t);
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('closing-key'), payload: exampleLivenessRequest })).json();
+  const started = performance.now();
+  const waiting = waitFor(app, `session_id=${id}&timeout_ms=120000`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await app.close();
+  const answer = await waiting;
+  t.equal(answer.statusCode, 503);
+  t.equal(answer.headers.connection, 'close');
+  t.strictSame(answer.json(), { errors: [{ code: 'SERVICE_UNAVAILABLE', description: 'The emulator is shutting down: it stopped waiting before a delivery of the session succeeded.' }] });
+  t.ok(performance.now() - started < 60_000, 'long before its two-minute timeout');
+});
+
 t.test('webhook URLs are validated at creation', async (t) => {
   const { app } = await startTestApp(t);
   const res = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('k'), payload: { ...exampleLivenessRequest, webhook: 'ftp://x/y' } });
