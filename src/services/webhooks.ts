@@ -389,26 +389,24 @@ export class WebhookDispatcher implements DueWorkSource {
    * is due.
    */
   private serveWaitingKeys(): void {
-    let served = true;
-    while (served && this.running < this.config.WEBHOOK_CONCURRENCY) {
-      served = false;
-      for (const apiKey of [...this.waitingForSlot]) {
-        if (!this.slotFreeFor(apiKey)) continue;
-        this.waitingForSlot.delete(apiKey);
-        const now = this.clocks.now(apiKey);
-        const delivery = this.earliestDue(apiKey);
-        if (!delivery || delivery.nextAttemptAt! > now) {
-          if (delivery) this.wakeUp?.(apiKey, delivery.nextAttemptAt!);
-          continue;
-        }
-        this.byKey.get(apiKey)!.due.pop();
-        this.dueEntries--;
-        void this.attempt(delivery);
-        served = true;
-        const next = this.earliestDue(apiKey);
-        if (next && next.nextAttemptAt! <= now) this.waitingForSlot.add(apiKey);
-        else if (next) this.wakeUp?.(apiKey, next.nextAttemptAt!);
+    // The set itself is walked: a key served that still has attempts due goes to its end (and is met
+    // again in this walk), so keys take turns; every serve takes a slot, so the walk ends.
+    for (const apiKey of this.waitingForSlot) {
+      if (this.running >= this.config.WEBHOOK_CONCURRENCY) return;
+      if (!this.slotFreeFor(apiKey)) continue;
+      this.waitingForSlot.delete(apiKey);
+      const now = this.clocks.now(apiKey);
+      const delivery = this.earliestDue(apiKey);
+      if (!delivery || delivery.nextAttemptAt! > now) {
+        if (delivery) this.wakeUp?.(apiKey, delivery.nextAttemptAt!);
+        continue;
       }
+      this.byKey.get(apiKey)!.due.pop();
+      this.dueEntries--;
+      void this.attempt(delivery);
+      const next = this.earliestDue(apiKey);
+      if (next && next.nextAttemptAt! <= now) this.waitingForSlot.add(apiKey);
+      else if (next) this.wakeUp?.(apiKey, next.nextAttemptAt!);
     }
   }
 
