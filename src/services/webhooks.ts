@@ -304,6 +304,7 @@ export class WebhookDispatcher implements DueWorkSource {
 
   /** Every rule, or only those of one key (its next-N rules and the rules of its sessions). */
   listChaos(apiKey?: string): ChaosRule[] {
+    this.forgetRulesOfGoneSessions();
     return this.chaosRules.filter((rule) => apiKey === undefined || this.ownerOf(rule) === apiKey);
   }
 
