@@ -28,7 +28,7 @@ import { WebhookDispatcher } from './services/webhooks.js';
 import { DueWorkScheduler } from './services/due-work.js';
 import { ChangeFeed, type ChangeFeedLimits } from './services/change-feed.js';
 import type { LiveStreamTimings } from './routes/portal/live.js';
-import { refuseWhileShuttingDown } from './services/shutdown.js';
+import { closeConnectionsBy, refuseWhileShuttingDown, ShutdownRegistry } from './services/shutdown.js';
 
 export interface Emulator {
   config: Config;
@@ -47,6 +47,8 @@ export interface Emulator {
   changes: ChangeFeed;
   /** Set once shutdown has begun: every request from then on is refused with 503 (services/shutdown.ts). */
   shuttingDown: boolean;
+  /** What holds a connection open until it ends (long polls, event streams): ended at shutdown. */
+  endAtShutdown: ShutdownRegistry;
   startedAt: number;
 }
 
@@ -105,6 +107,8 @@ export interface BuildOptions {
   network?: Partial<MachineNetwork>;
   /** Bounds and timings of the portal's live streams (tests make them small); defaults otherwise. */
   live?: Partial<ChangeFeedLimits & LiveStreamTimings>;
+  /** Real time one clock advance's window may take (ADVANCE_BUDGET_MS, 60 s): tests cut it short sooner. */
+  advanceBudgetMs?: number;
 }
 
 function loggerOptions(config: Config): object | boolean {
@@ -139,7 +143,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const journal = new RequestJournal(config.JOURNAL_SIZE, (sessionId) => sessions.ownerOf(sessionId));
   const faults = new FaultInjector();
   const webhooks = new WebhookDispatcher(config, sessions, clocks, app.log);
-  const dueWork = new DueWorkScheduler(clocks, app.log);
+  const dueWork = new DueWorkScheduler(clocks, app.log, options.advanceBudgetMs);
   dueWork.add(sessions);
   dueWork.add(webhooks);
   const changes = new ChangeFeed(options.live);
@@ -147,7 +151,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   sessions.onUpdate(tellFeed);
   journal.onUpdate(tellFeed);
   webhooks.onUpdate(tellFeed);
-  const emulator: Emulator = { config, clock, clocks, fixtures, sessions, merchants, journal, faults, webhooks, dueWork, changes, shuttingDown: false, startedAt: Date.now() };
+    const emulator: Emulator = {
+    config,
+    clock,
+    clocks,
+    fixtures,
+    sessions,
+    merchants,
+    journal,
+    faults,
+    webhooks,
+    dueWork,
+    changes,
+    shuttingDown: false,
+    endAtShutdown: new ShutdownRegistry(),
+    startedAt: Date.now(),
+  };
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -213,8 +232,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       (error: Error) => done(error),
     );
   });
-  app.addHook('onSend', (request, _reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.journalStartedAt !== null) request.journalPayload = payload;
+    // Shutting down: a connection closes once its answer is sent (Node would keep it open for more).
+    if (emulator.shuttingDown) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -237,6 +258,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     emulator.shuttingDown = true;
     // Open live streams would hold the server open: they end first (routes/portal/live.ts).
     changes.close();
+    // Closing in-process (startMock's close()) waits for no long poll, and for no connection past the grace.
+    emulator.endAtShutdown.endAll();
+    if (app.server.listening) closeConnectionsBy(app.server, performance.now() + config.SHUTDOWN_GRACE);
   });
   app.addHook('onClose', async () => {
     dueWork.stop();

@@ -1,4 +1,6 @@
 // Contracts of the control API (/__mock/...): sessions, outcomes, journal, faults, clock.
+// A message of a check of its own is a predicate: the error names what it is about in front of it
+// ("the body must give exactly one of ms or duration", "action.max_ms must be at least ms").
 import { z } from 'zod';
 import { MAX_GLOB_CHARS, unmatchableUnder } from '../core/glob.js';
 import { MAX_QUEUED_OUTCOMES } from '../services/outcome-queues.js';
@@ -149,7 +151,7 @@ const FaultAction = z.discriminatedUnion('type', [
   }),
   z
     .object({ type: z.literal('latency'), ms: z.number().int().min(0).max(120_000), max_ms: z.number().int().min(0).max(120_000).optional() })
-    .refine((a) => a.max_ms === undefined || a.max_ms >= a.ms, { message: 'max_ms must be at least ms', path: ['max_ms'] }),
+    .refine((a) => a.max_ms === undefined || a.max_ms >= a.ms, { message: 'must be at least ms', path: ['max_ms'] }),
   z.object({ type: z.literal('reset') }),
   z.object({ type: z.literal('malformed') }),
   z.object({ type: z.literal('truncated') }),
@@ -224,7 +226,7 @@ const clockScopeFields = {
     .meta({ description: "The clock of the API key that owns this session (for callers that know a session but not its key)" }),
 };
 const oneScope = (scope: { api_key?: string; session_id?: string } | null | undefined) => !scope || scope.api_key === undefined || scope.session_id === undefined;
-const oneScopeMessage = { message: 'give at most one of api_key or session_id' };
+const oneScopeMessage = { message: 'must give at most one of api_key or session_id' };
 
 /** GET /__mock/clock: unknown parameters are refused, so that a misspelt scope never reads the global clock. */
 export const ClockQuery = z.strictObject(clockScopeFields).refine(oneScope, oneScopeMessage);
@@ -252,7 +254,7 @@ export const AdvanceResult = ClockState.extend({
     .object({ analyses_decided: z.number().int(), sessions_timed_out: z.number().int(), webhook_attempts: z.number().int() })
     .meta({ description: "What ran while the clock moved through the window (a key's advance: that key's work only)" }),
   due_instants: z.number().int().meta({ description: 'How many distinct instants the clock stopped at to run what was due' }),
-  complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants or 60 s of real time): the rest runs right after, at the target time' }),
+  complete: z.boolean().meta({ description: 'False when the window was cut short (100,000 due instants, or 60 s of real time with work still due or still waiting for a receiver): the clock is at the target; what was due by then runs once as the window closes, at the target time, and what it schedules counts from there' }),
 }).meta({ id: 'ClockAdvanced' });
 export const AdvanceBody = z
   .strictObject({
@@ -260,7 +262,7 @@ export const AdvanceBody = z
     duration: z.string().optional().meta({ description: 'e.g. 90s, 30m, 48h' }),
     ...clockScopeFields,
   })
-  .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'give exactly one of ms or duration' })
+  .refine((b) => (b.ms === undefined) !== (b.duration === undefined), { message: 'must give exactly one of ms or duration' })
   .refine(oneScope, oneScopeMessage)
   .meta({ id: 'AdvanceClock', example: { duration: '48h', api_key: 'my-ci-key' } });
 
@@ -322,7 +324,7 @@ export const ChaosRuleInput = z
     next: z.number().int().min(1).nullish().meta({ description: 'With api_key: the next N deliveries (default: until cleared)' }),
     chaos: WebhookChaos,
   })
-  .refine((r) => (r.session_id === undefined) !== (r.api_key === undefined), { message: 'give exactly one of session_id or api_key' })
+  .refine((r) => (r.session_id === undefined) !== (r.api_key === undefined), { message: 'must give exactly one of session_id or api_key' })
   // A rule with no effect would only use up deliveries: it is a mistake, not a request.
   .refine((r) => Object.keys(r.chaos).length > 0, { message: `must name at least one effect: ${Object.keys(WebhookChaos.shape).join(', ')}`, path: ['chaos'] })
   .meta({ id: 'WebhookChaosRule', example: { api_key: 'my-test-key', next: 1, chaos: { drop_first: 3 } } });

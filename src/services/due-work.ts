@@ -33,10 +33,11 @@ export interface DueWorkSource {
   /** Starts the key's work due at `now` (the key's time); what must wait for a free slot starts as soon as one frees up. */
   runDue(apiKey: string, now: number): void;
   /**
-   * Resolves once nothing of the key (every key when undefined) that this source started is still
-   * running or waiting for a slot, or at `deadline` (real time, performance.now()).
+   * Resolves true once nothing of the key (every key when undefined) that this source started is
+   * still running or waiting for a slot, or false at `deadline` (real time, performance.now()) when
+   * something still is.
    */
-  settled(apiKey: string | undefined, deadline: number): Promise<void>;
+  settled(apiKey: string | undefined, deadline: number): Promise<boolean>;
   /** Set by the scheduler: the source calls it when it gets work of the key due at `at` (the key's time). */
   wakeUp?: (apiKey: string, at: number) => void;
   /** Set by the scheduler: the source calls it for every piece of work it does, so an advance can say what ran. */
@@ -48,7 +49,11 @@ export interface AdvanceReport {
   ran: DueWorkCounts;
   /** How many distinct due instants the clock stopped at. */
   due_instants: number;
-  /** False when the window was cut short by MAX_DUE_INSTANTS or ADVANCE_BUDGET_MS: the rest runs after, at the target instant. */
+  /**
+   * False when the window was cut short, by MAX_DUE_INSTANTS or by the real-time budget (work still
+   * running or still due at the deadline): the clock is at the target, what was due by then runs
+   * after, once, at the target time, and what that schedules counts from there.
+   */
   complete: boolean;
 }
 
@@ -69,7 +74,8 @@ const STALE_ENTRIES_ALLOWED = 1024;
 
 /** A clock being stepped through an advance's window: a key's own, or the shared one. */
 interface SteppedClock {
-  settled(deadline: number): Promise<void>;
+  /** True once the work started so far has ended; false at the deadline while some still runs. */
+  settled(deadline: number): Promise<boolean>;
   /** The next instant with work, on this clock. */
   next(): number | null;
   now(): number;
@@ -106,6 +112,8 @@ export class DueWorkScheduler {
   constructor(
     private readonly clocks: KeyClocks,
     private readonly log: { error(obj: object, msg: string): void },
+    /** Real time one advance's window may take (tests shorten it). */
+    private readonly advanceBudgetMs = ADVANCE_BUDGET_MS,
   ) {
     this.shared = clocks.shared;
     // The shared clock moved directly (tests do): run what that brought due.
@@ -289,11 +297,16 @@ export class DueWorkScheduler {
    * once the previous one's has settled, then settles it at the target.
    */
   private async stepThrough(target: number, ran: DueWorkCounts, clock: SteppedClock): Promise<AdvanceReport> {
-    const deadline = performance.now() + ADVANCE_BUDGET_MS;
+    const deadline = performance.now() + this.advanceBudgetMs;
     let instants = 0;
     let complete = true;
     for (;;) {
-      await clock.settled(deadline);
+      // Work still running at the deadline (a receiver that has not answered) may yet schedule work
+      // inside the window (its retry): the window is cut short, not done.
+      if (!(await clock.settled(deadline))) {
+        complete = false;
+        break;
+      }
       const next = clock.next();
       if (next === null || next > target) break;
       if (instants >= MAX_DUE_INSTANTS || performance.now() > deadline) {
@@ -337,8 +350,9 @@ export class DueWorkScheduler {
     return next;
   }
 
-  private async settled(apiKey: string | undefined, deadline: number): Promise<void> {
-    await Promise.all(this.sources.map((source) => source.settled(apiKey, deadline)));
+  private async settled(apiKey: string | undefined, deadline: number): Promise<boolean> {
+    const settled = await Promise.all(this.sources.map((source) => source.settled(apiKey, deadline)));
+    return settled.every(Boolean);
   }
 
   private runKey(apiKey: string, now: number): void {

@@ -1,20 +1,27 @@
 // Fault injection on the public API: rules matched by method, path glob and optional API key that
 // answer with an error, add latency, cut the connection, send a broken body or rate-limit.
+// Every public request looks through the rules, so they are bounded: in number (in all, and per key)
+// and in what one match costs (a glob of at most 256 characters, matched in linear time against at
+// most the first MAX_KEPT_URL_CHARS characters of the path).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultRule, FaultRuleInput } from '../schemas/control.js';
 import { compileGlob } from '../core/glob.js';
 import { isoInstant } from '../core/time-limits.js';
+import { MAX_KEPT_URL_CHARS } from './journal.js';
+
+/** Fault rules held in all. */
+export const MAX_FAULT_RULES = 1000;
+/**
+ * Fault rules naming one API key, and rules naming none (which apply to every key): a request of a
+ * key is matched against at most twice this many globs.
+ */
+export const MAX_FAULT_RULES_PER_KEY = 100;
 
 interface ActiveRule {
   rule: FaultRule;
   matchesPath: (path: string) => boolean;
 }
 
-/**
- * Rules one API key may hold at once, and rules without a key at once: every public request runs
- * through the list, and one key filling it must not slow down or crowd out the others.
- */
-export const MAX_FAULT_RULES_PER_KEY = 100;
 
 /** Whose rules: one key's (`apiKey`), or every rule (no filter). */
 export interface FaultOwner {
@@ -27,19 +34,27 @@ const ownedBy = (rule: FaultRule, owner: FaultOwner) => owner.apiKey === undefin
 export const faultRoomText = (apiKey: string | undefined) =>
   `${apiKey === undefined ? 'The rules without an api_key number' : 'This key holds'} ${MAX_FAULT_RULES_PER_KEY} fault rules, the most allowed: remove some first.`;
 
-export type FaultAdded = { ok: true; rule: FaultRule } | { ok: false; held: number };
+/** A rule added, or why not (the same words on the control API and in the portal). */
+export type FaultAdded = { ok: true; rule: FaultRule } | { ok: false; refusal: string };
 
 export class FaultInjector {
   private rules: ActiveRule[] = [];
   private nextId = 1;
 
-  /** Adds a rule, unless its key (or the keyless rules) already holds MAX_FAULT_RULES_PER_KEY. */
+  /** Adds a rule, unless the rules are full: in all, or for its key (or for the keyless rules). */
   add(input: FaultRuleInput, now: number): FaultAdded {
-    const held = this.rules.filter((r) => r.rule.api_key === input.api_key).length;
-    if (held >= MAX_FAULT_RULES_PER_KEY) return { ok: false, held };
+    const refusal = this.refusal(input.api_key);
+    if (refusal) return { ok: false, refusal };
     const rule: FaultRule = { ...input, id: `fault-${this.nextId++}`, created: isoInstant(now), matched: 0 };
     this.rules.push({ rule, matchesPath: compileGlob(rule.path) });
     return { ok: true, rule };
+  }
+
+  /** Why one more rule for this key (or for every key) cannot be held, or undefined. */
+  private refusal(apiKey: string | undefined): string | undefined {
+    if (this.rules.length >= MAX_FAULT_RULES) return `At most ${MAX_FAULT_RULES} fault rules are held in all, and as many are: remove some first.`;
+    if (this.rules.filter(({ rule }) => rule.api_key === apiKey).length >= MAX_FAULT_RULES_PER_KEY) return faultRoomText(apiKey);
+    return undefined;
   }
 
   get size(): number {
@@ -67,7 +82,8 @@ export class FaultInjector {
   }
 
   /** The first rule that matches uses up one of its times; exhausted rules are removed. */
-  take(method: string, path: string, apiKey: string | undefined): FaultRule | undefined {
+  take(method: string, requestPath: string, apiKey: string | undefined): FaultRule | undefined {
+    const path = requestPath.length > MAX_KEPT_URL_CHARS ? requestPath.slice(0, MAX_KEPT_URL_CHARS) : requestPath;
     const found = this.rules.find(
       ({ rule, matchesPath }) =>
         (rule.method === '*' || rule.method === method) && (rule.api_key === undefined || rule.api_key === apiKey) && matchesPath(path),

@@ -63,6 +63,8 @@ const MAX_KEPT_JSON_CHARS = MAX_BODY_CHARS;
 export const MAX_KEPT_URL_CHARS = 2048;
 /** How long one slice of a filter may run before other requests get their turn. */
 const SLICE_MS = 8;
+/** The clock is read every this many entries (a power of two): at most a few milliseconds of matching. */
+const SLICE_CHECK_EVERY = 64;
 /** Match results remembered per filter run: entries share paths (the create path, a session's paths). */
 const MEMO_MAX = 4096;
 const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token', 'zs-product-key']);
@@ -292,6 +294,9 @@ export class RequestJournal {
       const sliceEnds = performance.now() + SLICE_MS;
       let position = this.positionAfter(seenId);
       for (let n = 1; position < this.size; position++, n++) {
+        // Every entry counts towards the slice, matched or not: a filter that matches nothing walks
+        // the whole ring, and one glob match costs up to MAX_KEPT_URL_CHARS steps.
+        if ((n & (SLICE_CHECK_EVERY - 1)) === 0 && performance.now() > sliceEnds) break;
         const slot = this.slotAt(position);
         const id = this.ids[slot];
         if (id > lastId) {
@@ -307,7 +312,6 @@ export class RequestJournal {
         if (!matchesPath(this.urls[slot])) continue;
         if (limit > 0) newestIds[total % limit] = id;
         total++;
-        if ((n & 255) === 0 && performance.now() > sliceEnds) break;
       }
       if (position >= this.size) break;
       await yieldToEventLoop();

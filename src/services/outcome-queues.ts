@@ -51,6 +51,11 @@ export class OutcomeQueues {
     return removed;
   }
 
+  /** The keys with something queued. */
+  keys(): IterableIterator<string> {
+    return this.queues.keys();
+  }
+
   /** Every key's queues. */
   clearAll(): void {
     this.queues.clear();

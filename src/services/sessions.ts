@@ -68,7 +68,8 @@ interface KeyDueQueues {
  * Per API key: the key as first seen, shared by all its sessions (one string, not one per request),
  * its last session ordinal, how many sessions it holds and which of them are finished (oldest
  * finished first: its eviction order past MAX_SESSIONS_PER_KEY), and its timed work (made on first
- * use, dropped when it runs dry).
+ * use, dropped when it runs dry). Kept while the key holds a session: a key that holds none is as
+ * new, so keys that come and go (AUTH_MODE=any) leave nothing behind.
  */
 interface KeyCounter {
   readonly key: string;
@@ -106,6 +107,13 @@ export class SessionService implements DueWorkSource {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** How many API keys have anything kept here (sessions, or a queue): at most MAX_SESSIONS plus the keys with a queue. */
+  get keyRecords(): number {
+    let count = this.sequences.size;
+    for (const key of this.queues.keys()) if (!this.sequences.has(key)) count++;
+    return count;
   }
 
   onChange(listener: Listener): () => void {
@@ -162,11 +170,10 @@ export class SessionService implements DueWorkSource {
     });
     if (outcome.rule === 'queued') this.queues.take(apiKey);
 
-    let counter = this.sequences.get(apiKey);
-    if (!counter) {
-      counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
-      this.sequences.set(counter.key, counter);
-    }
+    // Making room may have taken the key's last session (and so its record): its numbering goes on.
+    let counter = known ?? this.sequences.get(apiKey);
+    if (!counter) counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
+    if (!this.sequences.has(counter.key)) this.sequences.set(counter.key, counter);
 
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
@@ -246,6 +253,7 @@ export class SessionService implements DueWorkSource {
     if (counter) {
       counter.held--;
       counter.finished.delete(id);
+      if (counter.held === 0) this.sequences.delete(counter.key);
     }
     this.finished.delete(id);
     this.sessions.delete(id);
@@ -468,8 +476,9 @@ export class SessionService implements DueWorkSource {
     }
   }
 
-  settled(): Promise<void> {
-    return Promise.resolve();
+  /** Analyses and timeouts run synchronously: nothing is ever left running. */
+  settled(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   /** Timeouts only: before a create makes room, so that the key's sessions past their deadline count as finished. */

@@ -2,7 +2,9 @@
 // ZignSec's schedule through the clock, records every attempt, and can be broken on purpose.
 // Deliveries live on their session's key's clock and wait per key; when an attempt is due is decided
 // here, when it runs is the due-work scheduler's call. WEBHOOK_CONCURRENCY slots are shared by every
-// key: attempts due while all are busy wait, and freed slots go to the waiting keys in turn.
+// key, and one key holds at most half of them: receivers of one key that never answer leave the other
+// half to other keys. Attempts due while no slot is free for them wait, and freed slots go to the
+// waiting keys in turn.
 import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
@@ -84,8 +86,12 @@ export interface ChaosRule {
   chaos: WebhookChaos;
 }
 
+/** A key's share of WEBHOOK_CONCURRENCY: half, at least one, so that another key always finds a slot when there are two or more. */
+export const perKeyConcurrency = (total: number) => Math.max(1, Math.floor(total / 2));
 /** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
 export const MAX_CHAOS_RULES_PER_KEY = 100;
+/** Chaos rules held in all (the rules of sessions no longer held do not count: they go). */
+export const MAX_CHAOS_RULES = 1000;
 const EXCERPT_CHARS = 1024;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const STALE_SECONDS = 600;
@@ -141,9 +147,11 @@ export class WebhookDispatcher implements DueWorkSource {
   private readonly byKey = new Map<string, KeyDeliveries>();
   /** Entries in all due queues, stale ones included: past twice the deliveries kept, they are rebuilt. */
   private dueEntries = 0;
-  /** Keys with attempts due that found every slot busy, in the order they are served when slots free up. */
+  /** Keys with attempts due that found no slot free for them, in the order they are served when slots free up. */
   private readonly waitingForSlot = new Set<string>();
   private running = 0;
+  /** Attempts one key may have in flight (see perKeyConcurrency). */
+  private readonly perKeyLimit: number;
   /** Called whenever an attempt ends: what waits for the engine to settle looks again. */
   private readonly attemptEnded = new Set<() => void>();
   private closed = false;
@@ -162,6 +170,7 @@ export class WebhookDispatcher implements DueWorkSource {
     /** This machine's real time, for the signature's timestamp (receivers compare it with their own clock). */
     private readonly wallClock: () => number = Date.now,
   ) {
+    this.perKeyLimit = perKeyConcurrency(config.WEBHOOK_CONCURRENCY);
     sessions.onChange((event) => this.onSessionChange(event));
   }
 
@@ -283,6 +292,8 @@ export class WebhookDispatcher implements DueWorkSource {
   addChaos(request: ChaosRuleRequest): ChaosRule {
     const sessionId = request.session_id?.toLowerCase();
     if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
+    this.forgetRulesOfGoneSessions();
+    if (this.chaosRules.length >= MAX_CHAOS_RULES) throw new ApiError('INVALID_REQUEST', `At most ${MAX_CHAOS_RULES} chaos rules are held, and as many are: remove some first.`);
     const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);
     if (owner !== undefined && this.listChaos(owner).length >= MAX_CHAOS_RULES_PER_KEY) {
       throw new ApiError('INVALID_REQUEST', `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`);
@@ -295,6 +306,14 @@ export class WebhookDispatcher implements DueWorkSource {
     return rule;
   }
 
+  /** A session rule whose session was deleted or evicted can never apply again. */
+  private forgetRulesOfGoneSessions(): void {
+    for (let i = this.chaosRules.length - 1; i >= 0; i--) {
+      const sessionId = this.chaosRules[i].session_id;
+      if (sessionId !== undefined && this.sessions.ownerOf(sessionId) === undefined) this.chaosRules.splice(i, 1);
+    }
+  }
+
   /** The key a rule belongs to: the key it names, or the key of the session it names. */
   private ownerOf(rule: ChaosRule): string | undefined {
     return rule.api_key ?? (rule.session_id === undefined ? undefined : this.sessions.ownerOf(rule.session_id));
@@ -302,6 +321,7 @@ export class WebhookDispatcher implements DueWorkSource {
 
   /** Every rule, or only those of one key (its next-N rules and the rules of its sessions). */
   listChaos(apiKey?: string): ChaosRule[] {
+    this.forgetRulesOfGoneSessions();
     return this.chaosRules.filter((rule) => apiKey === undefined || this.ownerOf(rule) === apiKey);
   }
 
@@ -361,7 +381,12 @@ export class WebhookDispatcher implements DueWorkSource {
     return this.earliestDue(apiKey)?.nextAttemptAt ?? null;
   }
 
-  /** Starts every attempt of the key due at `now` (the key's time) that WEBHOOK_CONCURRENCY allows; the others wait for a slot. */
+  /** Whether a slot is free for one more attempt of the key: one of WEBHOOK_CONCURRENCY, within the key's share. */
+  private slotFreeFor(apiKey: string): boolean {
+    return this.running < this.config.WEBHOOK_CONCURRENCY && (this.byKey.get(apiKey)?.running ?? 0) < this.perKeyLimit;
+  }
+
+  /** Starts every attempt of the key due at `now` (the key's time) that a free slot allows; the others wait for a slot. */
   runDue(apiKey: string, now: number): void {
     for (;;) {
       const delivery = this.earliestDue(apiKey);
@@ -369,7 +394,7 @@ export class WebhookDispatcher implements DueWorkSource {
         this.waitingForSlot.delete(apiKey);
         return;
       }
-      if (this.running >= this.config.WEBHOOK_CONCURRENCY) {
+      if (!this.slotFreeFor(apiKey)) {
         this.waitingForSlot.add(apiKey);
         return;
       }
@@ -381,12 +406,16 @@ export class WebhookDispatcher implements DueWorkSource {
 
   /**
    * A slot is free: the keys waiting for one are served in turn, one attempt each, so that a key with
-   * many attempts due does not hold back another key's one. A key whose attempts have all started
-   * tells the scheduler when its next one is due.
+   * many attempts due does not hold back another key's one; a key at its share waits for one of its
+   * own attempts to end. A key whose attempts have all started tells the scheduler when its next one
+   * is due.
    */
   private serveWaitingKeys(): void {
-    while (this.running < this.config.WEBHOOK_CONCURRENCY && this.waitingForSlot.size > 0) {
-      const apiKey = this.waitingForSlot.values().next().value!;
+    // The set itself is walked: a key served that still has attempts due goes to its end (and is met
+    // again in this walk), so keys take turns; every serve takes a slot, so the walk ends.
+    for (const apiKey of this.waitingForSlot) {
+      if (this.running >= this.config.WEBHOOK_CONCURRENCY) return;
+      if (!this.slotFreeFor(apiKey)) continue;
       this.waitingForSlot.delete(apiKey);
       const now = this.clocks.now(apiKey);
       const delivery = this.earliestDue(apiKey);
@@ -411,10 +440,11 @@ export class WebhookDispatcher implements DueWorkSource {
     return next !== null && next <= this.clocks.now(apiKey);
   }
 
-  async settled(apiKey: string | undefined, deadline: number): Promise<void> {
-    while (performance.now() < deadline) {
+  async settled(apiKey: string | undefined, deadline: number): Promise<boolean> {
+    for (;;) {
       if (apiKey !== undefined) this.runDue(apiKey, this.clocks.now(apiKey));
-      if (!this.busy(apiKey)) return;
+      if (!this.busy(apiKey)) return true;
+      if (performance.now() >= deadline) return false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(1, deadline - performance.now()));
         timer.unref();
@@ -528,6 +558,8 @@ export class WebhookDispatcher implements DueWorkSource {
     if (attempt.status === 410) {
       delivery.status = 'stopped';
       delivery.nextAttemptAt = null;
+      // The receiver is gone: what was held back to follow the final event is not sent to it either.
+      if (delivery.final) this.stopHeld(delivery.sessionId);
       return;
     }
     const delay = nextRetryDelay(this.sessions.fixtures.wire.webhook.retry_delays, delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
@@ -540,15 +572,28 @@ export class WebhookDispatcher implements DueWorkSource {
     this.schedule(delivery, this.clocks.now(delivery.apiKey) + delay);
   }
 
+  /** out_of_order: the session's intermediate events held back until its final one is delivered. */
+  private heldOf(sessionId: string): Delivery[] {
+    return (this.bySession.get(sessionId) ?? []).map((id) => this.deliveries.get(id)!).filter((d) => d && d.status === 'held');
+  }
+
   /** out_of_order: intermediate events go out after the final one, newest first. */
   private releaseHeld(sessionId: string): void {
-    const held = (this.bySession.get(sessionId) ?? []).map((id) => this.deliveries.get(id)!).filter((d) => d && d.status === 'held');
+    const held = this.heldOf(sessionId);
     if (held.length === 0) return;
     const now = this.clocks.now(held[0].apiKey);
     held.reverse().forEach((d, i) => {
       d.status = 'pending';
       this.schedule(d, now + i); // one millisecond apart keeps the reversed order
     });
+  }
+
+  /** out_of_order: the final event was refused for good (410), so the events held for after it stop, unsent. */
+  private stopHeld(sessionId: string): void {
+    for (const delivery of this.heldOf(sessionId)) {
+      delivery.status = 'stopped';
+      delivery.nextAttemptAt = null;
+    }
   }
 
   // ---- observing ----
@@ -595,24 +640,25 @@ export class WebhookDispatcher implements DueWorkSource {
     return delivery;
   }
 
-  /** Resolves with the first succeeded delivery of the session (in the given session status), or undefined on timeout. */
-  waitFor(sessionId: string, status: SessionStatus | undefined, timeoutMs: number): Promise<Delivery | undefined> {
+  /**
+   * Resolves with the first succeeded delivery of the session (in the given session status), or
+   * undefined on timeout or once `signal` aborts (the waiter is gone then, its timer too).
+   */
+  waitFor(sessionId: string, status: SessionStatus | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Delivery | undefined> {
     const matches = (d: Delivery) => d.sessionId === sessionId && d.status === 'succeeded' && (status === undefined || d.sessionStatus === status);
     const already = this.list({ sessionId }).find(matches);
-    if (already) return Promise.resolve(already);
+    if (already || signal?.aborted) return Promise.resolve(already);
     return new Promise((resolve) => {
-      const waiter: Waiter = {
-        matches,
-        resolve: (d) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(d);
-        },
-      };
-      const timer = setTimeout(() => {
+      const finish = (d: Delivery | undefined) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', giveUp);
         this.waiters.delete(waiter);
-        resolve(undefined);
-      }, timeoutMs);
+        resolve(d);
+      };
+      const giveUp = () => finish(undefined);
+      const waiter: Waiter = { matches, resolve: finish };
+      const timer = setTimeout(giveUp, timeoutMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
       this.waiters.add(waiter);
     });
   }

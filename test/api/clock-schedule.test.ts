@@ -96,7 +96,7 @@ function fixedSource(clock: TestClock, due: number[]) {
         clock.advanceReal(5); // real time passes while the work runs; domain time holds still
       }
     },
-    settled: async () => undefined,
+    settled: async () => true,
   };
   return { source, ran };
 }
@@ -133,7 +133,7 @@ for (const scope of ['the global clock', "the key's own clock"] as const) {
     const source: DueWorkSource = {
       nextDueAt: (key) => (key === 'k' ? clocks.now('k') : null),
       runDue: () => void runs++,
-      settled: async () => undefined,
+      settled: async () => true,
     };
     scheduler.add(source);
     source.wakeUp!('k', clock.now());
@@ -143,6 +143,53 @@ for (const scope of ['the global clock', "the key's own clock"] as const) {
     t.equal(report.due_instants, MAX_DUE_INSTANTS);
     t.equal(clocks.now('k'), start + HOUR);
     scheduler.stop();
+  });
+}
+
+for (const scope of ['the global clock', "the key's own clock"] as const) {
+  t.test(`${scope}: a window cut short while an attempt still waits for its receiver says complete: false; what was due runs once at the target, retries count from there`, async (t) => {
+    // A short budget stands for the 60 s one: a receiver has not answered when it runs out.
+    const { app } = await startTestApp(t, { WEBHOOK_TIMEOUT: '1s', SHUTDOWN_GRACE: '1s' }, { advanceBudgetMs: 300 });
+    const hung = await startReceiver(t, () => ({ hang: true }));
+    const failing = await startReceiver(t, () => ({ status: 500 }));
+    const finished = async (webhook: string) => {
+      const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('cut-key'), payload: { ...exampleLivenessRequest, webhook } })).json();
+      await app.inject({ method: 'POST', url: `/__mock/sessions/${id}/complete` });
+      return id as string;
+    };
+    const settledDelivery = (id: string, attempts: number) =>
+      eventually(
+        async () => {
+          const [delivery] = await deliveriesOf(app, id);
+          return delivery.attempts.length === attempts && !delivery.in_flight ? delivery : undefined;
+        },
+        `attempt ${attempts} of ${id} to end`,
+        10_000,
+      );
+    const scoped = scope === 'the global clock' ? {} : { api_key: 'cut-key' };
+
+    // 1. Nothing else due: only an attempt waiting for its receiver when the budget runs out.
+    const waiting = await finished(hung.url);
+    await eventually(() => hung.received.length === 1, 'the first attempt to reach the receiver');
+    const first = await advance(app, { duration: '48h', ...scoped });
+    t.equal(first.statusCode, 200);
+    t.match(first.json(), { now: '2026-01-17T09:00:00.000Z', ran: { analyses_decided: 0, sessions_timed_out: 0, webhook_attempts: 0 }, due_instants: 0, complete: false });
+    // It times out after the answer; its retry is a minute after the clock at that moment: the target.
+    t.match(await settledDelivery(waiting, 1), { status: 'pending', next_attempt: '2026-01-17T09:01:00.000Z', attempts: [{ at: '2026-01-15T09:00:00.000Z', error: 'timed out after 1000 ms' }] });
+
+    // 2. Work still due when the window is cut short: a failing receiver's retry.
+    const retrying = await finished(failing.url);
+    await settledDelivery(retrying, 1);
+    const second = await advance(app, { duration: '48h', ...scoped });
+    t.match(second.json(), { now: '2026-01-19T09:00:00.000Z', ran: { webhook_attempts: 2 }, due_instants: 1, complete: false }, 'both retries of 09:01 ran; the hung one held the window');
+    const retried = await settledDelivery(retrying, 3);
+    t.same(
+      retried.attempts.map((a: { at: string }) => a.at),
+      ['2026-01-17T09:00:00.000Z', '2026-01-17T09:01:00.000Z', '2026-01-19T09:00:00.000Z'],
+      'the retry due at 09:03 did not run inside the window: it ran once as the window closed, at the target time',
+    );
+    t.equal(retried.next_attempt, '2026-01-19T09:04:00.000Z', 'and its own retry counts from there');
+    t.match(await settledDelivery(waiting, 2), { next_attempt: '2026-01-19T09:02:00.000Z' }, 'the attempt that held the window, once timed out, retries after the target too');
   });
 }
 

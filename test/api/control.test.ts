@@ -128,7 +128,7 @@ t.test('clock: advance by ms or duration expires OTPs and sessions; freeze and r
   t.equal((await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: '1h' } })).json().now, '2026-01-15T10:01:00.000Z');
   t.equal((await app.inject({ url: `/v3/scanning/${body.id}`, headers: auth('k') })).json().status, 'Timeout');
   t.strictSame((await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { ms: 1, duration: '1s' } })).json(), {
-    errors: [{ code: 'INVALID_REQUEST', description: 'the body give exactly one of ms or duration' }],
+    errors: [{ code: 'INVALID_REQUEST', description: 'the body must give exactly one of ms or duration' }],
   });
   t.strictSame((await app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: { duration: 'soon' } })).json(), {
     errors: [{ code: 'INVALID_REQUEST', description: 'duration must look like 90s, 30m, 48h or 250ms.' }],
@@ -178,7 +178,7 @@ t.test('faults, observed from a real HTTP client', async (t) => {
     t.ok((await createCall()).ms >= 45);
     const bad = await rawCall(base, 'POST', '/__mock/faults', { action: { type: 'latency', ms: 80, max_ms: 10 } });
     t.equal(bad.status, 400);
-    t.strictSame(JSON.parse(bad.text!), { errors: [{ code: 'INVALID_REQUEST', description: 'action.max_ms max_ms must be at least ms' }] });
+    t.strictSame(JSON.parse(bad.text!), { errors: [{ code: 'INVALID_REQUEST', description: 'action.max_ms must be at least ms' }] });
   });
 
   await t.test('connection reset', async (t) => {

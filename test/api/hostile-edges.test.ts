@@ -1,6 +1,6 @@
 // Hostile input at the edges: reflected values in headers, host names in URLs that end up in a CSP,
 // webhook URLs with credentials, secrets in logged URLs, caching and sniffing of identity data, the
-// portal cookie, key masking, bodiless DELETEs and requests without Host. Exact status and body,
+// portal cookie, key masking, bodiless DELETEs and POSTs, and requests without Host. Exact status and body,
 // never a 500 or Fastify's own error body.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -14,7 +14,9 @@ import { maskKey } from '../../src/http/auth.js';
 import { loadFixtures } from '../../src/services/fixtures.js';
 import { contentSecurityPolicy } from '../../src/ui/html.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
 import { multipartBody, tinyPng } from '../helpers/multipart.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { cookiesOf, csrfIn, form, signIn, startPortalApp } from '../helpers/portal.js';
 
 type InjectResponse = Awaited<ReturnType<Awaited<ReturnType<typeof startTestApp>>['app']['inject']>>;
@@ -319,6 +321,59 @@ t.test('DELETE with Content-Type: application/json and no body is accepted', asy
   t.strictSame(await res.json(), { removed: 0 });
   const post = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: { ...auth('delete-key-0001'), ...json } });
   t.strictSame(post.json(), { errors: [{ code: 'INVALID_REQUEST', description: 'The request body is empty; send a JSON object.' }] }, 'a POST still needs its body');
+});
+
+t.test('POST with Content-Type: application/json and an empty body: no body where the route takes none or an optional one, a 400 where it needs one', async (t) => {
+  const { app, clock } = await startTestApp(t);
+  const json = { 'content-type': 'application/json' };
+  const empty = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, headers: { ...json, ...headers }, payload: '' });
+  const receiver = await startReceiver(t);
+  const live = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('empty-body-key'), payload: { ...exampleLivenessRequest, webhook: receiver.url } })).json();
+  const folder = (await app.inject({ method: 'POST', url: '/v3/eid/scanningsessions', headers: auth('empty-body-key'), payload: {} })).json();
+  const upload = multipartBody('document', 'passport.png', 'image/png', tinyPng);
+  const uploaded = await app.inject({ method: 'POST', url: `/v3/eid/scanningsessions/${folder.session_id}/documents?documentType=Passport`, headers: { ...auth('empty-body-key'), ...upload.headers }, payload: upload.payload });
+  t.equal(uploaded.statusCode, 200, 'a passport uploaded');
+
+  // Optional bodies (the clock's scope, complete's outcome, the analysis types) and routes without one.
+  const frozen = await empty('/__mock/clock/freeze');
+  t.equal(frozen.statusCode, 200, 'freeze');
+  t.strictSame(frozen.json(), { now: '2026-01-15T09:00:00.000Z', now_ms: clock.now(), frozen: true, offset_ms: 0, keys_with_own_clock: 0 });
+  t.equal((await empty('/__mock/clock/unfreeze')).json().frozen, false, 'unfreeze');
+  t.equal((await empty('/__mock/clock/reset')).json().offset_ms, 0, 'reset');
+  const completed = await empty(`/__mock/sessions/${live.id}/complete`);
+  t.equal(completed.statusCode, 200, 'complete');
+  t.equal(completed.json().status, 'Accepted');
+  const delivery = await eventually(async () => (await app.inject({ url: `/__mock/webhooks?session_id=${live.id}` })).json().deliveries.find((d: { status: string }) => d.status === 'succeeded'), 'the delivery');
+  const redelivered = await empty(`/__mock/webhooks/${delivery.id}/redeliver`);
+  t.equal(redelivered.statusCode, 200, 'redeliver');
+  t.equal(redelivered.json().id, delivery.id);
+  const started = await empty(`/v3/eid/scanningsessions/${folder.session_id}/analyses`, auth('empty-body-key'));
+  t.equal(started.statusCode, 200, 'start an analysis of the scanning-sessions API (its body is optional)');
+  t.equal(started.json().status, 'Accepted');
+  const folderWithoutBody = await empty('/v3/eid/scanningsessions', auth('empty-body-key'));
+  t.equal(folderWithoutBody.statusCode, 201, 'create a scanning session of the scanning-sessions API (its body is optional): as with no Content-Type');
+  t.strictSame(Object.keys(folderWithoutBody.json()), ['session_id', 'provider_folder_id', 'errors']);
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const overHttp = await fetch(`${address}/__mock/clock/freeze`, { method: 'POST', headers: { ...json, 'content-length': '0' } });
+  t.equal(overHttp.status, 200, 'over HTTP with Content-Length: 0');
+  t.equal((await overHttp.json()).frozen, true);
+
+  // Required bodies stay a 400, with the same description everywhere.
+  const needsBody = { errors: [{ code: 'INVALID_REQUEST', description: 'The request body is empty; send a JSON object.' }] };
+  const required: [string, Record<string, string>][] = [
+    ['/v3/scanning/liveness', auth('empty-body-key')],
+    ['/v3/scanning', auth('empty-body-key')],
+    ['/__mock/clock/advance', {}],
+    ['/__mock/faults', {}],
+    ['/__mock/outcomes/queue', {}],
+    ['/__mock/webhooks/chaos', {}],
+    [`/__mock/sessions/${live.id}/outcome`, {}],
+  ];
+  for (const [url, headers] of required) {
+    const res = await empty(url, headers);
+    t.equal(res.statusCode, 400, url);
+    t.strictSame(res.json(), needsBody, url);
+  }
 });
 
 t.test('a request without Host gets the ZignSec error body', async (t) => {

@@ -240,7 +240,9 @@ t.test('the control API refuses bad clock requests in the ZignSec shape, and mov
     ['misspelt scope in an advance', advance(app, { duration: '1m', apikey: A }), invalid('the body has unknown fields: apikey')],
     ['misspelt scope in a freeze', operate(app, 'freeze', { key: A }), invalid('the body has unknown fields: key')],
     ['misspelt scope in a read', app.inject({ url: `/__mock/clock?apikey=${A}` }), invalid('the query has unknown fields: apikey')],
-    ['two scopes', advance(app, { ms: 1, api_key: A, session_id: 'x' }), invalid('the body give at most one of api_key or session_id')],
+    ['two scopes', advance(app, { ms: 1, api_key: A, session_id: 'x' }), invalid('the body must give at most one of api_key or session_id')],
+    ['two scopes in a freeze', operate(app, 'freeze', { api_key: A, session_id: 'x' }), invalid('the body must give at most one of api_key or session_id')],
+    ['two scopes in a read', app.inject({ url: `/__mock/clock?api_key=${A}&session_id=x` }), invalid('the query must give at most one of api_key or session_id')],
     ['an empty key', operate(app, 'reset', { api_key: '' }), invalid('api_key must be at least 1 characters long')],
     ['a key longer than any API key', advance(app, { ms: 1, api_key: 'k'.repeat(513) }), invalid('api_key must be at most 512 characters long')],
     ['a key given as a number', operate(app, 'freeze', { api_key: 7 }), invalid('api_key expected string, received number')],
@@ -338,4 +340,38 @@ t.test("a key's advance and another key's run side by side; a reset of one waits
   t.match(moved.json(), { now: '2026-01-15T09:31:00.000Z', ran: { sessions_timed_out: 1, webhook_attempts: 1 } });
   t.strictSame(reset.json(), keyClock(NINE, false), "A's reset came after A's advance");
   t.equal((await deliveriesOf(app, id))[0].status, 'succeeded');
+});
+
+t.test("a key's slow advance never stops the global clock: other keys' sessions made meanwhile are stamped on their own time and live on, and their clock calls answer at once", async (t) => {
+  // The review's finding: one key's advance, held by a receiver that never answers, froze the one
+  // clock for up to 60 s, so sessions other keys created meanwhile were stamped inside the window and
+  // swept (Timeout, link gone), and other callers' clock calls queued behind it.
+  const { app } = await startTestApp(t, { WEBHOOK_TIMEOUT: '1s', SHUTDOWN_GRACE: '1s' });
+  const hung = await startReceiver(t, () => ({ hang: true }));
+  const mine = await createLiveness(app, A, { webhook: hung.url });
+  await app.inject({ method: 'POST', url: `/__mock/sessions/${mine.id}/complete` });
+  await eventually(() => hung.received.length === 1, "A's first attempt to reach the receiver");
+  let aMoved = false;
+  // The first attempt and the retries of 09:01 and 09:03 each wait out WEBHOOK_TIMEOUT: about 3 s.
+  const moving = advance(app, { duration: '3m', api_key: A }).then((answer) => {
+    aMoved = true;
+    return answer;
+  });
+  await eventually(() => hung.received.length === 2, "A's window to hold at its first retry");
+
+  t.strictSame(await clockOf(app), globalClock(NINE, 1), 'the global clock runs on, not frozen');
+  const theirs = await createLiveness(app, B);
+  const link = new URL(theirs.redirect_url);
+  t.strictSame(await resultOf(app, B, theirs.id), { status: 'Created', created: '2026-01-15T09:00:00.000Z', updated: '2026-01-15T09:00:00.000Z' }, "B's session is stamped on B's time");
+  for (const operation of ['freeze', 'unfreeze', 'reset'] as const) {
+    t.equal((await operate(app, operation, { api_key: B })).statusCode, 200, `B's ${operation}`);
+  }
+  t.equal((await advance(app, { ms: 1000, api_key: B })).json().now, '2026-01-15T09:00:01.000Z', "B's advance");
+  t.equal((await operate(app, 'reset', { api_key: B })).statusCode, 200);
+  t.notOk(aMoved, "every call of B answered while A's window was still held by its receiver");
+
+  const moved = (await moving).json();
+  t.match(moved, { now: '2026-01-15T09:03:00.000Z', ran: { webhook_attempts: 2 }, complete: true });
+  t.strictSame(await resultOf(app, B, theirs.id), { status: 'Created', created: '2026-01-15T09:00:00.000Z', updated: '2026-01-15T09:00:00.000Z' }, "A's window did not sweep B's session");
+  t.equal((await app.inject({ url: `${link.pathname}${link.search}` })).statusCode, 200, "B's one-time link still opens");
 });

@@ -112,7 +112,7 @@ t.test('faults surface as ZignSecApiError; control API errors as AdminApiError w
   t.equal((missing as AdminApiError).status, 404);
   t.strictSame((missing as AdminApiError).errors, [{ code: 'SESSION_NOT_FOUND', description: 'No session with id "no-such-session" was found.' }]);
   const badRule = await mock.admin.faults.add({ action: { type: 'latency', ms: 80, max_ms: 10 } }).catch((e: unknown) => e);
-  t.strictSame([(badRule as AdminApiError).status, (badRule as AdminApiError).errors], [400, [{ code: 'INVALID_REQUEST', description: 'action.max_ms max_ms must be at least ms' }]]);
+  t.strictSame([(badRule as AdminApiError).status, (badRule as AdminApiError).errors], [400, [{ code: 'INVALID_REQUEST', description: 'action.max_ms must be at least ms' }]]);
   const timeout = await mock.admin.webhooks.wait('00000000-0000-4000-8000-000000000000', { timeout_ms: 10 }).catch((e: unknown) => e);
   t.strictSame([(timeout as AdminApiError).status, (timeout as AdminApiError).errors], [
     408,

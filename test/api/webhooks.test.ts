@@ -101,6 +101,27 @@ t.test('410 Gone stops retries; Retry-After is honoured', async (t) => {
   t.equal((await waitFor(app, `session_id=${second}&timeout_ms=5000`)).json().attempts.length, 2);
 });
 
+t.test('out_of_order: when the final delivery is answered 410 Gone, the events held back for after it stop too, unsent', async (t) => {
+  const { app, clock } = await startTestApp(t);
+  const gone = await startReceiver(t, () => ({ status: 410 }));
+  t.equal((await app.inject({ method: 'PUT', url: '/__mock/merchants/gone-key', payload: { webhook_intermediate_events: true } })).statusCode, 200);
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/webhooks/chaos', payload: { api_key: 'gone-key', chaos: { out_of_order: true } } })).statusCode, 201);
+  const id = await finishedSession(app, 'gone-key', gone.url);
+  await eventually(async () => (await deliveries(app, `session_id=${id}`)).every((d: { status: string }) => d.status !== 'pending'), 'the final delivery to be answered');
+  clock.advance(48 * 3_600_000);
+  t.same(
+    (await deliveries(app, `session_id=${id}`)).map((d: { session_status: string; status: string; next_attempt: string | null; attempts: { status: number }[] }) => [d.session_status, d.status, d.next_attempt, d.attempts.map((a) => a.status)]),
+    [
+      ['Created', 'stopped', null, []],
+      ['Pending', 'stopped', null, []],
+      ['Accepted', 'stopped', null, [410]],
+    ],
+    'the receiver said Gone: nothing is held for it any more',
+  );
+  t.same(gone.received.map((r) => JSON.parse(r.rawBody).status), ['Accepted'], 'only the final delivery was sent');
+  t.strictSame((await app.inject({ url: '/__mock/webhooks?api_key=gone-key&status=held' })).json(), { deliveries: [], total: 0 });
+});
+
 t.test('a full 48-hour schedule of 20 attempts runs through the clock, then gives up', async (t) => {
   const { app, clock } = await startTestApp(t);
   const down = await startReceiver(t, () => ({ status: 500 }));
@@ -235,10 +256,24 @@ t.test('chaos modes are observable at the receiver', async (t) => {
 
   t.strictSame((await chaos({ chaos: {} })).json(), {
     errors: [
-      { code: 'INVALID_REQUEST', description: 'the body give exactly one of session_id or api_key' },
+      { code: 'INVALID_REQUEST', description: 'the body must give exactly one of session_id or api_key' },
       { code: 'INVALID_REQUEST', description: 'chaos must name at least one effect: delay_ms, drop_first, duplicate, out_of_order, wrong_signature, stale_timestamp' },
     ],
   });
+});
+
+t.test('closing the emulator answers a waiting long poll with 503 at once, not after its timeout', async (t) => {
+  const { app } = await startTestApp(t);
+  const { id } = (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth('closing-key'), payload: exampleLivenessRequest })).json();
+  const started = performance.now();
+  const waiting = waitFor(app, `session_id=${id}&timeout_ms=120000`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await app.close();
+  const answer = await waiting;
+  t.equal(answer.statusCode, 503);
+  t.equal(answer.headers.connection, 'close');
+  t.strictSame(answer.json(), { errors: [{ code: 'SERVICE_UNAVAILABLE', description: 'The emulator is shutting down: it stopped waiting before a delivery of the session succeeded.' }] });
+  t.ok(performance.now() - started < 60_000, 'long before its two-minute timeout');
 });
 
 t.test('webhook URLs are validated at creation', async (t) => {

@@ -1,5 +1,5 @@
 // Builds an emulator for a test: silent logs, an adjustable clock the test controls, closed on teardown.
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildOptions } from '../../src/app.js';
 import { loadConfig, type ConfigInput } from '../../src/config.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import example from '../../fixtures/examples/liveness-request.json' with { type: 'json' };
@@ -12,11 +12,11 @@ export interface TestContext {
   teardown(fn: () => unknown): void;
 }
 
-export async function startTestApp(t: TestContext, settings: ConfigInput = {}) {
+export async function startTestApp(t: TestContext, settings: ConfigInput = {}, options: Omit<BuildOptions, 'clock' | 'logger'> = {}) {
   const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
   let fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
   const clock = new AdjustableClock(() => fakeNow);
-  const app = await buildApp(config, { clock, logger: false });
+  const app = await buildApp(config, { ...options, clock, logger: false });
   t.teardown(() => app.close());
   await app.ready();
   return { app, clock, config, advanceRealTime: (ms: number) => (fakeNow += ms) };

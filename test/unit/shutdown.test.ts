@@ -1,11 +1,14 @@
-// SIGTERM under load, against a real child process: new work is refused first (the listener closes,
+// SIGTERM against a real child process. Under load: new work is refused first (the listener closes,
 // requests still arriving on open connections get 503 in the ZignSec shape), and every webhook owed
-// by then is either delivered or named in the "not delivered" printout. None is lost silently.
+// by then is either delivered or named in the "not delivered" printout. None is lost silently. With
+// connections that never end by themselves (long polls, idle keep-alives, clients that never finish
+// a request): the process still exits within SHUTDOWN_GRACE and a small margin.
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { exampleLivenessRequest } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
 import { cleanEnv, freePort, readyBody, spawnNode } from '../helpers/processes.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -130,4 +133,65 @@ t.test('SIGTERM under load: refuses new work with 503, then delivers or reports 
   const reportedLine = /^zignsec-mock: (\d+) webhook deliveries were not delivered:$/m.exec(stdout);
   t.equal(Number(reportedLine?.[1] ?? 0), reported.size, 'the printout counts what it lists');
   t.comment(`${completed.size} completed, ${delivered.size - (delivered.has(undefined) ? 1 : 0)} delivered, ${reported.size} reported, ${refusedConnections} connections refused`);
+});
+
+/** A raw connection to the child: what it received, and when it closed (ms after `since`). */
+function rawConnection(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  let received = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
+  const connected = new Promise((resolve) => socket.once('connect', resolve));
+  return { socket, connected, closed, received: () => received };
+}
+
+t.test('SIGTERM ends within SHUTDOWN_GRACE whatever connections are open: long polls get 503, idle and lingering connections are closed', async (t) => {
+  const port = await freePort();
+  const { child, exited } = spawnNode(['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'error', SHUTDOWN_GRACE: '2s' },
+  });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  await readyBody(port, child, exited);
+
+  // A long poll that would wait two minutes for a delivery that never comes.
+  const longPoll = rawConnection(port);
+  await longPoll.connected;
+  longPoll.socket.write(`GET /__mock/webhooks/wait?session_id=00000000-0000-4000-8000-000000000000&timeout_ms=120000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  // A kept-alive connection, idle after its answer.
+  const idle = rawConnection(port);
+  await idle.connected;
+  idle.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  // A client that never finishes its headers, and one that never finishes its body.
+  const lingering = rawConnection(port);
+  await lingering.connected;
+  lingering.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+  const halfBody = rawConnection(port);
+  await halfBody.connected;
+  halfBody.socket.write('POST /__mock/outcomes/queue HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"api_key":');
+  await eventually(() => idle.received().includes('"status":"ok"'), 'the idle connection to be answered');
+  // Let the server take the long poll's request before the signal.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+
+  const signalled = performance.now();
+  child.kill('SIGTERM');
+  const exit = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 20_000))]);
+  const took = performance.now() - signalled;
+  t.ok(exit, `the process exited (${took.toFixed(0)} ms after SIGTERM)`);
+  t.equal(exit?.code, 0, 'a clean exit');
+  // The grace is 2 s; a long poll held the old shutdown 2 minutes, a lingering client a minute.
+  t.ok(took < 10_000, `within SHUTDOWN_GRACE and a small margin: ${took.toFixed(0)} ms`);
+
+  const answer = longPoll.received();
+  t.match(answer, /^HTTP\/1\.1 503 Service Unavailable\r\n/, `the long poll was answered: ${JSON.stringify(answer.slice(0, 40))}`);
+  t.match(answer, /\r\nconnection: close\r\n/i);
+  t.ok(answer.endsWith(JSON.stringify({ errors: [{ code: 'SERVICE_UNAVAILABLE', description: 'The emulator is shutting down: it stopped waiting before a delivery of the session succeeded.' }] })), answer);
+  for (const [what, connection] of [['long poll', longPoll], ['idle', idle], ['lingering', lingering], ['half a body', halfBody]] as const) {
+    const closedAt = await Promise.race([connection.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 1000))]);
+    t.ok(closedAt !== undefined, `the ${what} connection was closed`);
+  }
+  t.equal(lingering.received(), '', 'the lingering client got nothing: it never sent a whole request');
 });

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { ControlErrorResponses, FaultOwnerQuery, FaultRule, FaultRuleInput } from '../../schemas/control.js';
-import { faultRoomText } from '../../services/faults.js';
 
 const tags = ['Control: faults'];
 
@@ -15,7 +14,7 @@ export const faultRoutes: FastifyPluginAsyncZod = async (app) => {
     // A rule for one key is stamped on that key's clock, like everything else of that key.
     async (request, reply) => {
       const added = faults.add(request.body, clocks.now(request.body.api_key ?? ''));
-      if (!added.ok) throw new ApiError('INVALID_REQUEST', faultRoomText(request.body.api_key));
+      if (!added.ok) throw new ApiError('INVALID_REQUEST', added.refusal);
       return reply.status(201).send(added.rule);
     },
   );

@@ -27,7 +27,7 @@ export function deliveryView(d: Delivery) {
 }
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { webhooks } = app.emulator;
+  const { webhooks, endAtShutdown } = app.emulator;
 
   app.get(
     '/__mock/webhooks',
@@ -51,19 +51,25 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Long-poll until a delivery of the session has succeeded (408 on timeout)',
+        summary: 'Long-poll until a delivery of the session has succeeded (408 on timeout, 503 when the emulator shuts down first)',
         querystring: z.object({
           session_id: z.string().min(1),
           status: SessionStatus.optional().meta({ description: 'Only a delivery carrying this session status' }),
           timeout_ms: z.coerce.number().int().min(0).max(120_000).default(10_000),
         }),
-        response: { 200: DeliveryView, 408: ControlErrorResponses[400], ...ControlErrorResponses },
+        response: { 200: DeliveryView, 408: ControlErrorResponses[400], 503: ControlErrorResponses[400], ...ControlErrorResponses },
       },
     },
     async (request, reply) => {
       const { session_id, status, timeout_ms } = request.query;
-      const delivery = await webhooks.waitFor(session_id.toLowerCase(), status, timeout_ms);
+      const shutdown = new AbortController();
+      const unregister = endAtShutdown.add(() => shutdown.abort());
+      const delivery = await webhooks.waitFor(session_id.toLowerCase(), status, timeout_ms, shutdown.signal).finally(unregister);
       if (delivery) return deliveryView(delivery);
+      if (shutdown.signal.aborted) {
+        reply.header('connection', 'close');
+        throw new ApiError('SERVICE_UNAVAILABLE', 'The emulator is shutting down: it stopped waiting before a delivery of the session succeeded.');
+      }
       return reply.status(408).send({
         errors: [{ code: 'WAIT_TIMEOUT', description: `No successful webhook delivery for session ${session_id}${status ? ` with status ${status}` : ''} within ${timeout_ms} ms.` }],
       });

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FaultRuleInput } from '../../schemas/control.js';
-import { faultRoomText, MAX_FAULT_RULES_PER_KEY } from '../../services/faults.js';
+import { MAX_FAULT_RULES_PER_KEY } from '../../services/faults.js';
 import { describeFaultAction, renderConsoleFaults, ruleSentence, type FaultsPageView } from '../../ui/portal/console-faults.js';
 import { backWithNotice, fieldOf, NoticeQuery, plural, postedForm } from './console-forms.js';
 import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
@@ -65,7 +65,7 @@ export const faultsConsoleRoutes =
       if (!parsed.success) return faultsPage(request, reply, { draft, errors: faultFieldErrors(parsed.error.issues) }, 400);
       // Stamped on the key's clock, as POST /__mock/faults stamps a key's rule.
       const added = faults.add(parsed.data, clocks.now(apiKey));
-      if (!added.ok) return faultsPage(request, reply, { draft, formError: `${faultRoomText(apiKey)} Nothing changed.` }, 400);
+      if (!added.ok) return faultsPage(request, reply, { draft, formError: `${added.refusal} Nothing changed.` }, 400);
       const { rule } = added;
       return backWithNotice(context, request, reply, PAGE, {
         text: `Added ${rule.id}: ${ruleSentence(rule)}.`,
