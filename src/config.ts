@@ -4,7 +4,11 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
+/**
+ * The package folder (package.json, fixtures/): the parent of src/ when this runs from source, and of
+ * dist/ when it runs compiled (dist/src/config.js), where the code lies one level deeper.
+ */
+export const packageRoot = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../' : '../', import.meta.url));
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

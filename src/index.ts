@@ -1,5 +1,6 @@
 // The library API for integrators' test suites (tap, Jest, Vitest, Mocha): start the emulator in-process,
 // drive it with the typed control-API client, and verify webhook signatures exactly as it signs them.
+// Nothing here loads Puppeteer: the journey runner is the separate entry `zignsec-mock/scenarios`.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createAdminClient, type AdminClient } from './admin-client.js';
@@ -91,16 +92,3 @@ export type { ApiClient, ApiClientOptions, ApiErrorEntry, CreatedSession, Create
 export { ConfigError } from './config.js';
 export type { Config } from './config.js';
 export { signStandardWebhook, signTimestamped, signZignSecHmac, verifyTimestampedSignature, verifyZignSecSignature } from './core/webhook-signature.js';
-export {
-  BrowserNotFoundError,
-  consoleReporter,
-  listScenarios,
-  runScenario,
-  runScenarios,
-  silentReporter,
-  type JourneyResult,
-  type RunOptions,
-  type RunSummary,
-  type ScenarioInfo,
-} from './scenarios/runner.js';
-export { defineJourney, type Journey, type JourneyContext } from '../scenarios/journey.js';

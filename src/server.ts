@@ -2,6 +2,7 @@
 // Whatever stops startup is printed as one line naming the setting to change, never as a stack trace.
 import { buildApp } from './app.js';
 import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, type Config, type ConfigKey } from './config.js';
+import { isMainModule } from './main-module.js';
 import { FixtureError, type FixtureSetting } from './services/fixtures.js';
 
 /** Exit code of a startup stopped by a setting: a bad value, an unreadable file, an unusable address. */
@@ -127,4 +128,4 @@ export async function serve(argv: readonly string[] = process.argv.slice(2)): Pr
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await serve();
+if (isMainModule(import.meta.url)) await serve();

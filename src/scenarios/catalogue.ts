@@ -1,12 +1,12 @@
 // The journey catalogue: every scenarios/<name>.ts (journey.ts and support/ excepted), loaded and
 // checked: a default export with name (= file name), description, tags and run().
 import { readdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, extname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Journey } from '../../scenarios/journey.js';
-import { packageRoot } from '../config.js';
 
-export const scenariosDir = join(packageRoot, 'scenarios');
+/** The journeys of the package: scenarios/ in a checkout, dist/scenarios (compiled) in the build. */
+export const scenariosDir = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
 const journeyFile = /^[a-z0-9][a-z0-9-]*\.(ts|mts|js|mjs)$/;
 const notJourneys = new Set(['journey', 'index']);

@@ -1,0 +1,21 @@
+// `npm run build` (also `prepare`, so `npm ci` and git installs build): compiles src/, scenarios/ and the
+// sample merchant app with tsc into dist/ (ES modules, .d.ts, source maps), then copies the files src/
+// reads next to its code (the UI's CSS and browser scripts), so dist/src can run on its own.
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const dist = `${root}dist`;
+
+// A fresh folder: a renamed or deleted source file must not live on in the build.
+rmSync(dist, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+try {
+  execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+} catch {
+  // tsc has printed the errors.
+  process.exit(1);
+}
+cpSync(`${root}src`, `${dist}/src`, { recursive: true, filter: (source) => !source.endsWith('.ts') });
