@@ -296,6 +296,23 @@ t.test('installed from the tarball into an empty project', async (t) => {
       t.strictSame({ code: scenarios.code, stderr: scenarios.stderr }, { code: 0, stderr: '' });
       t.match(JSON.parse(scenarios.stdout), { happyPath: true, defineJourney: 'function' }, 'zignsec-mock/scenarios lists the compiled journeys');
       t.ok((JSON.parse(scenarios.stdout) as { count: number }).count >= 33);
+
+      // An integrator's journey in TypeScript (--dir): Node 24 strips the types itself; Node 20 says what to do.
+      const own = await spawnNode(['node_modules/.bin/zignsec-mock', 'scenarios', 'list', '--dir', 'journeys', '--tag', 'integrator-own', '--json'], { cwd: consumerDir, env: cleanEnv, node: binary }).exited;
+      const version = String(seen.node);
+      if (Number(/^v(\d+)/.exec(version)?.[1]) >= 24) {
+        t.equal(own.code, 0, own.stderr);
+        t.match(JSON.parse(own.stdout), [{ name: 'consumer-journey', tags: ['integrator-own'] }]);
+      } else {
+        t.strictSame(own, {
+          code: 1,
+          signal: null,
+          stdout: '',
+          stderr:
+            `zignsec-mock scenarios: ${join(consumerDir, 'journeys', 'consumer-journey.ts')}: Node ${version} cannot load TypeScript by itself. ` +
+            "Write the journey in JavaScript (.js or .mjs), run on Node 24, or add a loader: NODE_OPTIONS='--import tsx' npx zignsec-mock scenarios ...\n",
+        });
+      }
     });
   }
 
