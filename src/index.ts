@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { createApiClient, type ApiClient } from './api-client.js';
-import { buildApp } from './app.js';
 import { ConfigError, configKeys, loadConfig, type Config, type ConfigInput } from './config.js';
 
 /**
@@ -43,6 +42,9 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
     if (value !== undefined) input[key as keyof ConfigInput] = String(value);
   }
   const config = loadConfig({}, input);
+  // Loaded on the first call, not on import: a project that imports only the clients or the signature
+  // helpers (an emulator in Docker) does not load Fastify and the whole emulator.
+  const { buildApp } = await import('./app.js');
   const app = await buildApp(config, { logger });
   try {
     await app.listen({ port: config.PORT, host: config.HOST });

@@ -282,8 +282,8 @@ t.test('installed from the tarball into an empty project', async (t) => {
       const seen = JSON.parse(library.stdout) as Record<string, unknown>;
       t.strictSame(
         { ...seen, node: undefined },
-        { node: undefined, errors: [], redirect: true, page: 200, scanRoot: true, loadedPuppeteer: 0, loadedZignsecMock: true },
-        'import { startMock } from "zignsec-mock" creates a session whose scan page opens, and loads no Puppeteer',
+        { node: undefined, errors: [], redirect: true, page: 200, scanRoot: true, loadedPuppeteer: 0, loadedFastifyOnImport: 0, loadedFastifyByStartMock: true, loadedZignsecMock: true },
+        'import { startMock } from "zignsec-mock" loads neither Puppeteer nor, until startMock(), the emulator; the session\'s scan page opens',
       );
       if (binary !== process.execPath) t.match(seen.node, /^v24\./, 'NODE_24_BINARY is a Node 24');
 

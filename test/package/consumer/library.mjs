@@ -17,6 +17,9 @@ try {
       page: page.status,
       scanRoot: html.includes('data-testid="scan-root"'),
       loadedPuppeteer: afterImport.filter((url) => /\/node_modules\/(puppeteer|puppeteer-core)\//.test(url)).length,
+      // The emulator itself (Fastify) is loaded by the first startMock(), not by the import.
+      loadedFastifyOnImport: afterImport.filter((url) => /\/node_modules\/fastify\//.test(url)).length,
+      loadedFastifyByStartMock: globalThis.loadedModuleUrls.some((url) => /\/node_modules\/fastify\//.test(url)),
       loadedZignsecMock: afterImport.some((url) => url.includes('/node_modules/zignsec-mock/dist/src/index.js')),
     }),
   );
