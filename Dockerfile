@@ -25,24 +25,30 @@ RUN npm run build \
 
 # The server's dependencies: production only, without the optional ones (Puppeteer and the QR decoders
 # the journeys use). Leaving optional packages out also leaves out TypeScript, which npm would otherwise
-# install as an optional peer of a Puppeteer dependency.
+# install as an optional peer of a Puppeteer dependency. Then what nothing runs goes: TypeScript
+# sources and declarations, source maps and Markdown (licence files stay), about 40% of the bytes.
 FROM node:24-bookworm-slim AS server-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts
+RUN npm ci --omit=dev --omit=optional --ignore-scripts \
+    && find node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' \) \
+       ! -iname 'license*' -delete
 
-# The runner's dependencies: production ones with Puppeteer. --legacy-peer-deps keeps npm from
-# installing TypeScript as that optional peer.
+# The runner's dependencies: production ones with Puppeteer (--legacy-peer-deps keeps npm from
+# installing TypeScript as that optional peer), trimmed the same way.
 FROM node:24-bookworm-slim AS runner-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --legacy-peer-deps --ignore-scripts
+RUN npm ci --omit=dev --legacy-peer-deps --ignore-scripts \
+    && find node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' \) \
+       ! -iname 'license*' -delete
 
 # What both images share.
 FROM node:24-bookworm-slim AS runtime
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tini \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -57,6 +63,7 @@ FROM runtime AS runner
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-dejavu-core \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 ENV PUPPETEER_SKIP_DOWNLOAD=true \
     PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium \

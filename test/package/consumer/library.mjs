@@ -1,9 +1,11 @@
 // A consumer of the installed package from plain JavaScript, with no TypeScript loader: starts the
 // emulator through the root entry, creates a session and opens its scan page, then prints one JSON
-// line with what it saw. Run with --import ./record-loads.mjs.
+// line with what it saw. Run with --import ./record-loads.mjs and LOADED_MODULES_FILE set.
+import { readFileSync } from 'node:fs';
 import { startMock } from 'zignsec-mock';
 
-const afterImport = [...globalThis.loadedModuleUrls];
+const loadedModules = () => readFileSync(process.env.LOADED_MODULES_FILE, 'utf8').split('\n').filter(Boolean);
+const afterImport = loadedModules();
 const mock = await startMock({ SEED: 'packaging' });
 try {
   const session = await mock.apiClient('consumer-key').createLivenessSession({ relay_state: 'order-1', options: 'FrontSide', action: 'Smile' });
@@ -19,7 +21,7 @@ try {
       loadedPuppeteer: afterImport.filter((url) => /\/node_modules\/(puppeteer|puppeteer-core)\//.test(url)).length,
       // The emulator itself (Fastify) is loaded by the first startMock(), not by the import.
       loadedFastifyOnImport: afterImport.filter((url) => /\/node_modules\/fastify\//.test(url)).length,
-      loadedFastifyByStartMock: globalThis.loadedModuleUrls.some((url) => /\/node_modules\/fastify\//.test(url)),
+      loadedFastifyByStartMock: loadedModules().some((url) => /\/node_modules\/fastify\//.test(url)),
       loadedZignsecMock: afterImport.some((url) => url.includes('/node_modules/zignsec-mock/dist/src/index.js')),
     }),
   );
