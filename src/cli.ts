@@ -138,8 +138,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
 }
 
 /**
- * Entry used by bin/zignsec-mock.js (and by this file when run directly): sets the exit code when the command has finished. An error no
- * command expected is one line and exit code 1; its stack trace only at LOG_LEVEL debug or trace.
+ * Entry used by bin/zignsec-mock.js (and by this file when run directly): sets the exit code when the
+ * command has finished. An error no command expected is one line and exit code 1; its stack trace only
+ * at LOG_LEVEL debug or trace.
  */
 export async function run(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): Promise<void> {
   let code: number | undefined;

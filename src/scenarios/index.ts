@@ -4,6 +4,7 @@ export {
   BrowserNotFoundError,
   consoleReporter,
   listScenarios,
+  OutputFolderError,
   runScenario,
   runScenarios,
   silentReporter,
