@@ -9,9 +9,18 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist`;
 
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  // An install without dev dependencies (npm ci --omit=dev) cannot build; as its `prepare` step that is
+  // not a failed install, and `npm start` then says the checkout is not built.
+  const asPrepare = process.env.npm_lifecycle_event === 'prepare';
+  process.stderr.write(`zignsec-mock: ${asPrepare ? 'not built' : 'cannot build'}: TypeScript, a dev dependency, is not installed; run \`npm ci\` with the dev dependencies to build.\n`);
+  process.exit(asPrepare ? 0 : 1);
+}
 // A fresh folder: a renamed or deleted source file must not live on in the build.
 rmSync(dist, { recursive: true, force: true });
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 try {
   execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
 } catch {
