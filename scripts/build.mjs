@@ -9,14 +9,18 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist`;
 
+const require = createRequire(import.meta.url);
 let tsc;
 try {
-  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  tsc = require.resolve('typescript/bin/tsc');
+  // TypeScript alone may be there without the dev dependencies: npm installs it as an optional peer of
+  // a Puppeteer dependency. The type declarations come with the dev dependencies only.
+  require.resolve('@types/node/package.json');
 } catch {
   // An install without dev dependencies (npm ci --omit=dev) cannot build; as its `prepare` step that is
   // not a failed install, and `npm start` then says the checkout is not built.
   const asPrepare = process.env.npm_lifecycle_event === 'prepare';
-  process.stderr.write(`zignsec-mock: ${asPrepare ? 'not built' : 'cannot build'}: TypeScript, a dev dependency, is not installed; run \`npm ci\` with the dev dependencies to build.\n`);
+  process.stderr.write(`zignsec-mock: ${asPrepare ? 'not built' : 'cannot build'}: the dev dependencies (TypeScript and type declarations) are not installed; run \`npm ci\` with them to build.\n`);
   process.exit(asPrepare ? 0 : 1);
 }
 // A fresh folder: a renamed or deleted source file must not live on in the build.

@@ -25,8 +25,8 @@ t.test('npm start (its prestart check)', async (t) => {
   t.strictSame(await spawnNode(['scripts/check-built.mjs'], { cwd: checkout, env: cleanEnv }).exited, { code: 1, signal: null, stdout: '', stderr: notBuilt });
 });
 
-t.test('building without the dev dependencies (no TypeScript)', async (t) => {
-  const why = 'TypeScript, a dev dependency, is not installed; run `npm ci` with the dev dependencies to build.\n';
+t.test('building without the dev dependencies', async (t) => {
+  const why = 'the dev dependencies (TypeScript and type declarations) are not installed; run `npm ci` with them to build.\n';
   t.strictSame(await spawnNode(['scripts/build.mjs'], { cwd: checkout, env: { ...cleanEnv, npm_lifecycle_event: 'build' } }).exited, {
     code: 1,
     signal: null,
