@@ -16,6 +16,7 @@ t.teardown(() => rmSync(checkout, { recursive: true, force: true }));
 cpSync(join(repo, 'bin'), join(checkout, 'bin'), { recursive: true });
 cpSync(join(repo, 'scripts', 'check-built.mjs'), join(checkout, 'scripts', 'check-built.mjs'));
 cpSync(join(repo, 'scripts', 'build.mjs'), join(checkout, 'scripts', 'build.mjs'));
+cpSync(join(repo, 'package.json'), join(checkout, 'package.json'));
 
 t.test('bin/zignsec-mock.js', async (t) => {
   t.strictSame(await spawnNode([join(checkout, 'bin', 'zignsec-mock.js'), '--help'], { cwd: tmpdir(), env: cleanEnv }).exited, { code: 1, signal: null, stdout: '', stderr: notBuilt });
@@ -26,7 +27,7 @@ t.test('npm start (its prestart check)', async (t) => {
 });
 
 t.test('building without the dev dependencies', async (t) => {
-  const why = 'the dev dependencies (TypeScript and type declarations) are not installed; run `npm ci` with them to build.\n';
+  const why = 'dev dependencies are not installed (@types/node, @types/pngjs, typescript); run `npm ci` with them to build.\n';
   t.strictSame(await spawnNode(['scripts/build.mjs'], { cwd: checkout, env: { ...cleanEnv, npm_lifecycle_event: 'build' } }).exited, {
     code: 1,
     signal: null,
