@@ -157,11 +157,10 @@ t.test("the Dockerfile's build stage compiles and packs the package", async (t) 
   tarball = join(buildDir, `${packageJson.name}-${packageJson.version}.tgz`);
   const listed = await run('tar', ['-tzf', tarball], { cwd: buildDir });
   t.equal(listed.code, 0, listed.stderr);
-  const files = listed.stdout
+  const paths = listed.stdout
     .split('\n')
     .filter(Boolean)
-    .map((path) => ({ path: path.replace(/^package\//, '') }));
-  const paths = files.map((f) => f.path);
+    .map((path) => path.replace(/^package\//, ''));
   for (const path of [
     'package.json',
     'README.md',
