@@ -2,6 +2,7 @@
 // journeys. Options and their help come from ConfigSchema, so a new setting is a new flag by itself.
 import { z } from 'zod';
 import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, packageVersion, settingHelp, type SettingHelp } from './config.js';
+import { isMainModule } from './main-module.js';
 
 /** A mistake on the command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -82,10 +83,24 @@ async function runServe(args: string[]): Promise<number | undefined> {
   return undefined;
 }
 
+/** Said when `scenarios` is asked for where Puppeteer is not installed (the server image, --omit=optional). */
+export const puppeteerMissing =
+  'zignsec-mock scenarios: the journeys drive Chromium through Puppeteer, which is not installed here. ' +
+  'In Docker, use the runner image, which has both (docker build --target runner -t zignsec-mock:runner .); ' +
+  'the default image is the emulator alone. With npm: npm install puppeteer (an optional dependency of zignsec-mock).\n';
+
 async function runScenarios(args: string[]): Promise<number> {
-  // Loaded only when asked for: it brings Puppeteer.
-  const { scenariosCommand } = await import('./scenarios/cli.js');
-  return scenariosCommand(args);
+  // Loaded only when asked for: it brings Puppeteer, an optional dependency the server image leaves out.
+  let command: typeof import('./scenarios/cli.js');
+  try {
+    command = await import('./scenarios/cli.js');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !message.includes("'puppeteer'")) throw error;
+    process.stderr.write(puppeteerMissing);
+    return 1;
+  }
+  return command.scenariosCommand(args);
 }
 
 /** The commands; each returns an exit code, or undefined while it keeps running (a server). */
@@ -117,8 +132,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
 }
 
 /**
- * Entry used by bin/zignsec-mock.js: sets the exit code when the command has finished. An error no
- * command expected is one line and exit code 1; its stack trace only at LOG_LEVEL debug or trace.
+ * Entry used by bin/zignsec-mock.js (and by this file when run directly): sets the exit code when the
+ * command has finished. An error no command expected is one line and exit code 1; its stack trace only
+ * at LOG_LEVEL debug or trace.
  */
 export async function run(argv: readonly string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): Promise<void> {
   let code: number | undefined;
@@ -132,3 +148,6 @@ export async function run(argv: readonly string[] = process.argv.slice(2), env: 
   }
   if (code !== undefined) process.exitCode = code;
 }
+
+// `tsx src/cli.ts ...` from a checkout; the installed command is bin/zignsec-mock.js, which imports run().
+if (isMainModule(import.meta.url)) await run();

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { settingDurationLimits } from './core/time-limits.js';
 
-export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
+/**
+ * The package folder (package.json, fixtures/): the parent of src/ when this runs from source, and of
+ * dist/ when it runs compiled (dist/src/config.js), where the code lies one level deeper.
+ */
+export const packageRoot = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../' : '../', import.meta.url));
 
 /** The emulator's version, from its package.json (`zignsec-mock --version`, the front door). */
 export function packageVersion(): string {

@@ -1,10 +1,10 @@
 // The library API for integrators' test suites (tap, Jest, Vitest, Mocha): start the emulator in-process,
 // drive it with the typed control-API client, and verify webhook signatures exactly as it signs them.
+// Nothing here loads Puppeteer: the journey runner is the separate entry `zignsec-mock/scenarios`.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { createApiClient, type ApiClient } from './api-client.js';
-import { buildApp } from './app.js';
 import { ConfigError, configKeys, loadConfig, type Config, type ConfigInput } from './config.js';
 
 /**
@@ -42,6 +42,9 @@ export async function startMock(options: StartMockOptions = {}): Promise<Running
     if (value !== undefined) input[key as keyof ConfigInput] = String(value);
   }
   const config = loadConfig({}, input);
+  // Loaded on the first call, not on import: a project that imports only the clients or the signature
+  // helpers (an emulator in Docker) does not load Fastify and the whole emulator.
+  const { buildApp } = await import('./app.js');
   const app = await buildApp(config, { logger });
   try {
     await app.listen({ port: config.PORT, host: config.HOST });
@@ -92,16 +95,3 @@ export type { ApiClient, ApiClientOptions, ApiErrorEntry, CreatedSession, Create
 export { ConfigError } from './config.js';
 export type { Config } from './config.js';
 export { signTimestamped, signZignSecHmac, verifyTimestampedSignature, verifyZignSecSignature } from './core/webhook-signature.js';
-export {
-  BrowserNotFoundError,
-  consoleReporter,
-  listScenarios,
-  runScenario,
-  runScenarios,
-  silentReporter,
-  type JourneyResult,
-  type RunOptions,
-  type RunSummary,
-  type ScenarioInfo,
-} from './scenarios/runner.js';
-export { defineJourney, type Journey, type JourneyContext } from '../scenarios/journey.js';

@@ -3,6 +3,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, warningPrintout, type Config, type ConfigKey } from './config.js';
 import { openControlApiWarning } from './exposure.js';
+import { isMainModule } from './main-module.js';
 import { FixtureError, type FixtureSetting } from './services/fixtures.js';
 import { settleForShutdown } from './services/shutdown.js';
 
@@ -131,4 +132,4 @@ export async function serve(argv: readonly string[] = process.argv.slice(2)): Pr
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await serve();
+if (isMainModule(import.meta.url)) await serve();

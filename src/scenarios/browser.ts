@@ -30,7 +30,7 @@ export class BrowserNotFoundError extends BrowserLaunchError {
 
 const howToInstall =
   'The scenarios drive a Chrome or Chromium browser. Install one (Debian/Ubuntu: `apt-get install chromium`, ' +
-  'or use the zignsec-mock Docker image, which has it) or set PUPPETEER_EXECUTABLE_PATH to the browser binary.';
+  'or use the zignsec-mock runner image, which has it: docker build --target runner) or set PUPPETEER_EXECUTABLE_PATH to the browser binary.';
 
 /** The browser binary to launch, or a BrowserNotFoundError saying how to get one. */
 export function findBrowser(env: Record<string, string | undefined> = process.env, explicit?: string): string {
@@ -63,7 +63,7 @@ export interface LaunchOptions {
 export async function launchScenarioBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const executablePath = findBrowser(process.env, options.executablePath);
   if (options.headful && process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    throw new BrowserLaunchError('--headful needs a display (DISPLAY or WAYLAND_DISPLAY is unset); run under xvfb-run, or leave --headful out');
+    throw new BrowserLaunchError('--headful needs a display (DISPLAY or WAYLAND_DISPLAY is unset; the runner image has none): leave --headful out, or run under xvfb-run on a desktop machine');
   }
   try {
     return await puppeteer.launch({

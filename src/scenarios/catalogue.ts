@@ -1,12 +1,12 @@
 // The journey catalogue: every scenarios/<name>.ts (journey.ts and support/ excepted), loaded and
 // checked: a default export with name (= file name), description, tags and run().
 import { readdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, extname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Journey } from '../../scenarios/journey.js';
-import { packageRoot } from '../config.js';
 
-export const scenariosDir = join(packageRoot, 'scenarios');
+/** The journeys of the package: scenarios/ in a checkout, dist/scenarios (compiled) in the build. */
+export const scenariosDir = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
 const journeyFile = /^[a-z0-9][a-z0-9-]*\.(ts|mts|js|mjs)$/;
 const notJourneys = new Set(['journey', 'index']);
@@ -45,7 +45,14 @@ export async function loadJourneys(dirs: string[] = [scenariosDir]): Promise<Jou
   }
   const loaded = await Promise.all(
     files.map(async (file) => {
-      const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      const module = (await import(pathToFileURL(file).href).catch((error: NodeJS.ErrnoException) => {
+        // The installed command runs compiled code without a TypeScript loader; Node 24 strips types itself.
+        if (error.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+        throw new CatalogueError(
+          `${file}: Node ${process.version} cannot load TypeScript by itself. Write the journey in JavaScript (.js or .mjs), ` +
+            "run on Node 24, or add a loader: NODE_OPTIONS='--import tsx' npx zignsec-mock scenarios ...",
+        );
+      })) as { default?: unknown };
       const journey = checkJourney(module.default, file);
       const stem = basename(file, extname(file));
       if (journey.name !== stem) throw new CatalogueError(`${file}: the journey is named ${journey.name}; name it like its file (${stem})`);

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { BrowserLaunchError } from './browser.js';
 import { CatalogueError } from './catalogue.js';
+import { OutputFolderError } from './outputs.js';
 import { consoleReporter } from './reporter.js';
 import { listScenarios, runScenarios, ScenarioSelectionError, type RunOptions } from './runner.js';
 
@@ -185,7 +186,7 @@ export async function scenariosCommand(argv: readonly string[], io: CommandIo = 
     if (parsed.options.junitFile) stdout.write(`JUnit XML: ${parsed.options.junitFile}\n`);
     return summary.ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof ScenarioSelectionError || error instanceof BrowserLaunchError || error instanceof CatalogueError) {
+    if (error instanceof ScenarioSelectionError || error instanceof BrowserLaunchError || error instanceof CatalogueError || error instanceof OutputFolderError) {
       stderr.write(`zignsec-mock scenarios: ${error.message}\n`);
       return error instanceof ScenarioSelectionError && /^unknown journey|^no journeys match/.test(error.message) ? 2 : 1;
     }

@@ -14,6 +14,7 @@ import { CatalogueError, checkJourney, loadJourneys, scenariosDir } from './cata
 import { createJourneyRun, failedStepOf, type JourneyRun, type RunEnvironment } from './context.js';
 import { startInProcessEmulator, type InProcessEmulator } from './emulator.js';
 import { writeJUnit } from './junit.js';
+import { checkOutputFolders } from './outputs.js';
 import { consoleReporter, type Reporter } from './reporter.js';
 import type { JourneyResult, RunSummary } from './results.js';
 
@@ -21,6 +22,7 @@ export { BrowserLaunchError, BrowserNotFoundError, findBrowser, launchScenarioBr
 export { CatalogueError, loadJourneys, scenariosDir } from './catalogue.js';
 export { consoleReporter, silentReporter, summaryTable, type Reporter, type RunInfo } from './reporter.js';
 export { toJUnitXml } from './junit.js';
+export { OutputFolderError } from './outputs.js';
 export type { JourneyResult, RunSummary, StepRecord } from './results.js';
 export type { Journey, JourneyContext } from '../../scenarios/journey.js';
 
@@ -169,6 +171,8 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
   const ownBrowser = !browser;
   // Before anything starts: a missing browser is the most common setup problem, and says how to fix it.
   const executablePath = browser ? undefined : findBrowser(process.env, options.executablePath);
+  // So is an output folder this user cannot write (a container's mounted report folder).
+  checkOutputFolders(options);
   let emulator: InProcessEmulator | undefined;
   const callbacks = await startCallbackServer({ publicHost: options.callbackHost });
   try {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-// Through the package's own name, as an integrator imports it (package.json "exports").
-import { AdminApiError, ConfigError, createAdminClient, signZignSecHmac, startMock, verifyZignSecSignature, ZignSecApiError } from 'zignsec-mock';
+// From source; test/package/ imports the packed package by its name, as an integrator does.
+import { AdminApiError, ConfigError, createAdminClient, signZignSecHmac, startMock, verifyZignSecSignature, ZignSecApiError } from '../../src/index.js';
 import { buildMerchantApp } from '../../fixtures/merchant-app/app.js';
 import { eventually } from '../helpers/eventually.js';
 

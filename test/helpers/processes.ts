@@ -15,9 +15,9 @@ export interface Exited {
   stderr: string;
 }
 
-/** Runs node with these arguments, collecting its output until it closes. */
-export function spawnNode(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): { child: ChildProcess; exited: Promise<Exited> } {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs node (this process's, or the `node` binary given) with these arguments, collecting its output until it closes. */
+export function spawnNode(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; node?: string }): { child: ChildProcess; exited: Promise<Exited> } {
+  const child = spawn(options.node ?? process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,4 +1,5 @@
-// The installed command: the bin shim run from another working directory, as npx or a Docker image would.
+// The command from source (src/cli.ts under tsx), run from another working directory as npx or a Docker
+// image would run it; test/package/ runs the installed bin/zignsec-mock.js of the packed package.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,9 +9,9 @@ import { helpText, run } from '../../src/cli.js';
 import { configKeys, describeConfig, flagName, flagsToInput, formatConfig, loadConfig, settingHelp } from '../../src/config.js';
 import { cleanEnv, freePort, readyBody, spawnNode } from '../helpers/processes.js';
 
-const bin = fileURLToPath(new URL('../../bin/zignsec-mock.js', import.meta.url));
+const cli = ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../src/cli.ts', import.meta.url))];
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-const runCli = (args: string[]) => spawnNode([bin, ...args], { cwd: tmpdir(), env: cleanEnv });
+const runCli = (args: string[]) => spawnNode([...cli, ...args], { cwd: tmpdir(), env: cleanEnv });
 
 const usageHint = 'Run zignsec-mock --help for the commands and options.\n';
 
@@ -156,7 +157,7 @@ t.test('an error no command expected is one line and exit code 1, not a stack tr
 
 t.test('the environment is read too, and a flag wins over it', async (t) => {
   const port = await freePort();
-  const { child, exited } = spawnNode([bin, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' } });
+  const { child, exited } = spawnNode([...cli, '--log-level', 'silent'], { cwd: tmpdir(), env: { ...cleanEnv, PORT: String(port), LOG_LEVEL: 'info' } });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
