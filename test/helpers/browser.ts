@@ -17,6 +17,9 @@ export async function launchBrowser(t: Test, extraArgs: string[] = []): Promise<
     executablePath: process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium',
     headless: true,
     args: [...browserArgs, ...extraArgs],
+    // A browser call that gets no answer fails within a minute (Puppeteer's default is 3 minutes,
+    // as long as a whole test file may take), so a hang shows as the call that hung.
+    protocolTimeout: 60_000,
   });
   t.teardown(() => browser.close());
   return browser;
