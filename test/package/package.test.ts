@@ -257,6 +257,12 @@ t.test("the server stage's files run the emulator on their own, with production 
       const css = await fetch(new URL(stylesheet!.replace(/&amp;/g, '&'), base));
       t.equal(css.status, 200, 'its stylesheet is served');
       t.match(await css.text(), /--/, 'with the shared palette');
+      // The front door and the portal read their own assets: a file the stage left out would show here.
+      const frontDoor = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+      t.equal(frontDoor.status, 200, 'the front door opens');
+      const frontDoorScript = /src="(\/assets\/front-door\.js\?v=[^"]+)"/.exec(await frontDoor.text())?.[1];
+      t.equal(frontDoorScript && (await fetch(new URL(frontDoorScript.replace(/&amp;/g, '&'), base))).status, 200, 'with its script');
+      t.equal((await fetch(`${base}/portal/sign-in`)).status, 200, 'the portal signs in');
 
       const health = (healthEnv: NodeJS.ProcessEnv) => spawnNode(healthArgs.slice(1), { cwd: serverDir, env: healthEnv, node: binary }).exited;
       t.match(await health(containerEnv), { code: 0 }, 'the HEALTHCHECK passes');
