@@ -211,7 +211,8 @@ t.test('without Web Locks (a page outside a secure context), a tab holds its own
   const page = await context.newPage();
   t.teardown(() => page.close().catch(() => undefined));
   const errors = collectPortalErrors(page);
-  await page.evaluateOnNewDocument(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  // As text: the test loader names the getter with a helper the page does not have.
+  await page.evaluateOnNewDocument("Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })");
   await page.goto(`${baseUrl}/portal/sessions/${id}`);
   await waitForState(page, 'live');
   app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!, 'liveness_failed');
