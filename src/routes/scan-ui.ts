@@ -13,7 +13,7 @@ import { isFinal, type Session } from '../core/session.js';
 import { acceptUploads, readUploadedImage } from '../http/uploads.js';
 import { machineNetwork, phoneReach, type MachineNetwork, type PhoneReach } from '../http/phone-reach.js';
 import { requestScheme } from '../http/public-url.js';
-import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
+import { captureSteps, uploadSides, type UiRole } from '../services/scan-flow.js';
 import { contentSecurityPolicy, cspSourceOf, html, type SafeHtml } from '../ui/html.js';
 import { pageShell, renderResultPage, renderScanPage, scriptJson, type MobileReachView, type PageStep } from '../ui/scan-page.js';
 import { stringsFor } from '../ui/strings.js';
@@ -171,8 +171,7 @@ export interface ScanUiOptions {
 }
 
 export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, options) => {
-  const { sessions, config, clocks, fixtures } = app.emulator;
-  const flow = new ScanFlowService(sessions, config, clocks);
+  const { sessions, config, fixtures, scanFlow: flow } = app.emulator;
   const network = machineNetwork(app.server, options.network);
   const samples = loadSamples();
   const prefix = publicPathPrefix(config.PUBLIC_URL);

@@ -57,12 +57,19 @@ export function captureSteps(session: Pick<Session, 'flow' | 'settings' | 'chose
 
 export class ScanFlowService {
   private readonly mobileLinks = new Map<string, OneTimeLink>();
+  private readonly updateListeners = new Set<(apiKey: string) => void>();
 
   constructor(
     private readonly sessions: SessionService,
     private readonly config: Config,
     private readonly clocks: KeyClocks,
   ) {}
+
+  /** Told the session's key when the phone's progress changed (it opened its link): the portal's live pages follow it. */
+  onUpdate(listener: (apiKey: string) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
 
   /** Which browser holds the cookie: the desktop that opened redirect_url, or the phone that opened the mobile link. */
   roleOf(session: Session, desktopCookie: string | undefined, mobileCookie: string | undefined): UiRole | undefined {
@@ -95,6 +102,7 @@ export class ScanFlowService {
     if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
     markLinkUsed(link, secret, now);
+    for (const listener of this.updateListeners) listener(session.apiKey);
     return { ...check, cookieSecret: secret };
   }
 

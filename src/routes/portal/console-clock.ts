@@ -5,7 +5,7 @@
 // sessions are never touched or shown.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Emulator } from '../../app.js';
+import type { Emulator } from '../../emulator.js';
 import { parseDuration } from '../../config.js';
 import { ApiError } from '../../core/errors.js';
 import { isFinal } from '../../core/session.js';

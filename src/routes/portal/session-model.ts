@@ -5,7 +5,7 @@ import { jsonForView } from '../../core/json-view.js';
 import { isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
 import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
-import type { Emulator } from '../../app.js';
+import type { Emulator } from '../../emulator.js';
 import type { PhoneProgress } from '../../ui/portal/start.js';
 import type { DeliveryItemView, JournalItemView, SessionDetailView } from '../../ui/portal/session-detail.js';
 import type { SessionRow } from '../../ui/portal/sessions.js';
@@ -63,10 +63,10 @@ export function isLive(session: Session, deliveries: Delivery[]): boolean {
   return !isFinal(session.status) || deliveries.some((d) => d.status === 'pending' || d.status === 'held' || d.inFlight);
 }
 
-export function phoneProgress(session: Session, journal: JournalEntry[]): PhoneProgress {
-  const phonePage = `/v3/scan/ui/${session.id}/mobile`;
+/** How far the phone got, from the scan flow (whether it opened its link) and the session (what it captured). */
+export function phoneProgress(emulator: Emulator, session: Session): PhoneProgress {
   return {
-    opened: journal.some((e) => e.method === 'GET' && e.path.toLowerCase() === phonePage && e.status === 200),
+    opened: emulator.scanFlow.mobileState(session) === 'opened',
     images: session.documents.filter((d) => d.reference === PHONE_REFERENCE).length,
     analyzing: !isFinal(session.status) && (session.analysisDueAt !== null || session.events.some((e) => e.event === 'analysis started')),
   };
@@ -76,8 +76,9 @@ export function fingerprint(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 
-export function sessionFingerprint(session: Session, deliveries: Delivery[], journal: JournalEntry[]): string {
+export function sessionFingerprint(session: Session, deliveries: Delivery[], journal: JournalEntry[], phone?: PhoneProgress): string {
   return fingerprint([
+    phone?.opened,
     session.status,
     session.updatedAt,
     session.events.length,
