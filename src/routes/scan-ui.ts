@@ -305,7 +305,8 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
         const { bytes, contentType } = await readUploadedImage(request);
         const stored = sessions.addDocument(session, {
           documentType: uploadSides[request.query.side],
-          reference: `scan-ui:${role}`,
+          reference: null,
+          capturedBy: role,
           contentType,
           size: bytes.length,
           bytes,
@@ -322,8 +323,8 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
   });
 
   app.post('/v3/scan/ui/:id/cancel', { schema: { tags, summary: 'Cancel: the session ends Cancelled and the page goes to cancel_url', params: UiParams } }, async (request) => {
-    const { session } = caller(request);
-    if (!isFinal(session.status)) sessions.cancel(session);
+    const { session, role } = caller(request);
+    if (!isFinal(session.status)) sessions.cancel(session, role);
     return { ...flow.state(session, resultPage(session)), errors: [] };
   });
 

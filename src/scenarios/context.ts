@@ -17,6 +17,7 @@ import type {
 import { AdminApiError, type AdminClient, type ClockScope, type OutcomeSummary, type SessionView, type WebhookDelivery } from '../admin-client.js';
 import { createApiClient, ZignSecApiError, type ApiClient, type LivenessSessionRequest, type SessionResult } from '../api-client.js';
 import { finalRedirect, type ReturnParameterNames } from '../core/redirect.js';
+import { eventWords } from '../core/session.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { CallbackServer } from './callbacks.js';
 import { waitUntil } from './wait.js';
@@ -217,7 +218,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
     analysisStarted: (sessionId) =>
       wait(async () => {
         const view = await admin.sessions.get(sessionId);
-        const started = isFinalStatus(view.status) || Object.values(view.analyses).includes('Pending') || view.timeline.some((e) => e.event === 'analysis started');
+        const started = isFinalStatus(view.status) || Object.values(view.analyses).includes('Pending') || view.timeline.some((e) => e.event === eventWords.analysis_started);
         return started ? view : undefined;
       }, `the analysis of session ${sessionId} to start`),
     async finishAnalysis(sessionId) {

@@ -10,11 +10,11 @@ import { ApiError } from '../core/errors.js';
 import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
 import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
 import { finalRedirect, type FinalRedirect } from '../core/redirect.js';
-import { isFinal, type OneTimeLink, type Session } from '../core/session.js';
+import { isAnalyzing, isFinal, type OneTimeLink, type Session, type UiRole } from '../core/session.js';
 import type { SessionService } from './sessions.js';
 
 export type CaptureStep = 'document-front' | 'document-back' | 'face-align' | 'face-action';
-export type UiRole = 'desktop' | 'mobile';
+export type { UiRole };
 export type MobileState = 'none' | 'waiting' | 'opened';
 
 /** Upload sides the UI sends, and the documentType they are stored under. */
@@ -121,11 +121,10 @@ export class ScanFlowService {
   state(session: Session, resultPage: string): UiState {
     const now = this.clocks.now(session.apiKey);
     const due = session.analysisDueAt;
-    const analyzing = !isFinal(session.status) && (due !== null || session.events.some((entry) => entry.event === 'analysis started'));
     const preset = this.sessions.fixtures.outcomes.get(session.outcome.name);
     return {
       status: session.status,
-      analyzing,
+      analyzing: isAnalyzing(session),
       remaining_ms: due === null ? null : Math.max(0, due - now),
       duration_ms: preset ? preset.analysis_duration_ms : null,
       mobile: this.mobileState(session),

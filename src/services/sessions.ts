@@ -27,10 +27,13 @@ import {
   resultStateKey,
   transition,
   type AnalysisStatuses,
+  type CapturedBy,
   type Flow,
   type OutcomeRule,
   type Session,
+  type SessionEvent,
   type StoredDocument,
+  type UiRole,
 } from '../core/session.js';
 import type { AnalysisType, SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, OutcomePreset } from '../schemas/fixtures.js';
@@ -40,8 +43,9 @@ import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { MerchantRegistry } from './merchants.js';
 import { MAX_QUEUED_OUTCOMES, OutcomeQueues } from './outcome-queues.js';
 
-export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
-type Listener = (event: SessionEvent) => void;
+/** A session's status changed (`from` null: it was created). */
+export type StatusChange = { session: Session; from: SessionStatus | null; to: SessionStatus };
+type Listener = (change: StatusChange) => void;
 /** Told the key of a session whose shown state changed (see onUpdate). */
 type UpdateListener = (apiKey: string) => void;
 
@@ -300,19 +304,20 @@ export class SessionService implements DueWorkSource {
     if (!check.ok || !check.exchange || !consume) return check;
     const secret = randomBytes(24).toString('base64url');
     markLinkUsed(session.link, secret, now);
-    if (session.status === 'Created') this.move(session, 'Pending', 'scan UI opened');
+    if (session.status === 'Created') this.move(session, 'Pending', { kind: 'scan_ui_opened' });
     return { ...check, cookieSecret: secret };
   }
 
-  addDocument(session: Session, document: Omit<StoredDocument, 'id' | 'uploadedAt'>): StoredDocument {
+  /** Stores an image; `capturedBy` says who sent it (an API client unless the scan UI says which of its browsers). */
+  addDocument(session: Session, document: Omit<StoredDocument, 'id' | 'uploadedAt' | 'capturedBy'> & { capturedBy?: CapturedBy }): StoredDocument {
     this.assertOpen(session);
     if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
-    const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
+    const stored: StoredDocument = { ...document, capturedBy: document.capturedBy ?? 'api', id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
-    if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);
+    if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', { kind: 'document_uploaded', documentType: document.documentType });
     this.updated(session);
     return stored;
   }
@@ -339,8 +344,9 @@ export class SessionService implements DueWorkSource {
     const preset = this.preset(session.outcome.name);
     const now = this.clocks.now(session.apiKey);
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
-    if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
-    else recordEvent(session, { at: now, status: 'Pending', event: 'analysis started' });
+    const started: SessionEvent = { kind: 'analysis_started', via };
+    if (session.status !== 'Pending') this.move(session, 'Pending', started);
+    else recordEvent(session, now, started);
     if (!preset.never_finishes) {
       const waits = via === 'scan_ui' || preset.api_flow_waits;
       session.analysisDueAt = now + (waits ? preset.analysis_duration_ms : 0);
@@ -407,18 +413,19 @@ export class SessionService implements DueWorkSource {
       session.outcome = { name: outcomeName, rule: 'armed' };
     }
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
-    if (session.status !== 'Pending') this.move(session, 'Pending', 'completed through the control API');
+    if (session.status !== 'Pending') this.move(session, 'Pending', { kind: 'completed_by_control_api' });
     this.finish(session, true);
   }
 
-  cancel(session: Session, event = 'cancelled by the user'): void {
+  /** The person cancelled in the scan UI, on `device`: the session ends the way the user_cancelled preset says (Cancelled without one). */
+  cancel(session: Session, device: UiRole): void {
     this.assertOpen(session);
     const preset = this.fixtures.outcomes.get('user_cancelled');
     const from = session.status;
     const now = this.clocks.now(session.apiKey);
-    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, now, this.fixtures.wire.scan_ui.document_type);
-    else transition(session, 'Cancelled', now, event);
-    session.events[session.events.length - 1].event = event;
+    const cancelled: SessionEvent = { kind: 'cancelled', by: 'user', device };
+    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, now, this.fixtures.wire.scan_ui.document_type, cancelled);
+    else transition(session, 'Cancelled', now, cancelled);
     this.settle(session, from);
   }
 
@@ -519,7 +526,7 @@ export class SessionService implements DueWorkSource {
     }
   }
 
-  private move(session: Session, to: SessionStatus, event: string): void {
+  private move(session: Session, to: SessionStatus, event: SessionEvent): void {
     const from = session.status;
     transition(session, to, this.clocks.now(session.apiKey), event);
     this.settle(session, from);

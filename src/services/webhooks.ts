@@ -18,7 +18,7 @@ import { signTimestamped, signZignSecHmac } from '../core/webhook-signature.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
 import type { DueWorkKind, DueWorkSource } from './due-work.js';
-import type { SessionEvent, SessionService } from './sessions.js';
+import type { SessionService, StatusChange } from './sessions.js';
 
 export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'stopped';
 
@@ -190,7 +190,7 @@ export class WebhookDispatcher implements DueWorkSource {
 
   // ---- enqueueing ----
 
-  private onSessionChange({ session, to }: SessionEvent): void {
+  private onSessionChange({ session, to }: StatusChange): void {
     // Even while shutting down: a delivery owed is attempted, or reported, never dropped.
     if (!session.settings.webhook) return;
     const merchant = this.sessions.merchantFor(session.apiKey);

@@ -3,6 +3,7 @@
 import t from 'tap';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { multipartBody, tinyPng } from '../helpers/multipart.js';
+import { documentReferenceOf } from '../../src/core/session.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 
@@ -44,7 +45,8 @@ t.test('uploads: images only, within MAX_UPLOAD_BYTES, stored per side', async (
   const ok = await app.inject({ method: 'POST', url: `${api}/documents?side=back`, ...withCookie(multipartBody('document', 'x.bin', 'application/octet-stream', tinyPng), cookie) });
   t.equal(ok.statusCode, 200);
   t.match(ok.json(), { document_type: 'DocumentBack', content_type: 'image/png', size: tinyPng.length, errors: [] });
-  t.equal(app.emulator.sessions.findAny(id)!.documents[0].reference, 'scan-ui:desktop');
+  t.equal(app.emulator.sessions.findAny(id)!.documents[0].capturedBy, 'desktop');
+  t.equal(documentReferenceOf(app.emulator.sessions.findAny(id)!.documents[0]), 'scan-ui:desktop');
 
   const text = await app.inject({ method: 'POST', url: `${api}/documents`, ...withCookie(multipartBody('document', 'a.png', 'image/png', Buffer.from('<svg onload=alert(1)>')), cookie) });
   t.equal(text.statusCode, 415, 'the claimed type does not matter, the bytes do');

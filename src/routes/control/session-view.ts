@@ -1,7 +1,7 @@
 // How the control API shows a session: everything a tester needs to see why it ended as it did.
 import { isoInstant } from '../../core/time-limits.js';
 import { jsonForView } from '../../core/json-view.js';
-import { timelineOf, type Session } from '../../core/session.js';
+import { documentReferenceOf, timelineOf, type Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import type { SessionService } from '../../services/sessions.js';
 
@@ -28,7 +28,7 @@ export function sessionView(session: Session, sessions: SessionService, extras: 
     documents: session.documents.map((doc) => ({
       id: doc.id,
       document_type: doc.documentType,
-      reference: doc.reference,
+      reference: documentReferenceOf(doc),
       content_type: doc.contentType,
       size: doc.size,
       uploaded: iso(doc.uploadedAt),

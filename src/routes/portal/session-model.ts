@@ -2,7 +2,7 @@
 // pages render, plus a fingerprint that changes whenever anything on the page would.
 import { createHash } from 'node:crypto';
 import { jsonForView } from '../../core/json-view.js';
-import { isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
+import { documentReferenceOf, isAnalyzing, isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
 import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
 import type { Emulator } from '../../emulator.js';
@@ -20,9 +20,6 @@ export const ruleText: Record<OutcomeRule, string> = {
   merchant_default: "the merchant's default outcome (settings)",
   default: 'the emulator default: nothing else chose one',
 };
-
-/** Where the scan UI records the phone's uploads (reference) and its page (path), see routes/scan-ui.ts. */
-const PHONE_REFERENCE = 'scan-ui:mobile';
 
 export function sessionRow(session: Session): SessionRow {
   return {
@@ -67,8 +64,8 @@ export function isLive(session: Session, deliveries: Delivery[]): boolean {
 export function phoneProgress(emulator: Emulator, session: Session): PhoneProgress {
   return {
     opened: emulator.scanFlow.mobileState(session) === 'opened',
-    images: session.documents.filter((d) => d.reference === PHONE_REFERENCE).length,
-    analyzing: !isFinal(session.status) && (session.analysisDueAt !== null || session.events.some((e) => e.event === 'analysis started')),
+    images: session.documents.filter((d) => d.capturedBy === 'mobile').length,
+    analyzing: isAnalyzing(session),
   };
 }
 
@@ -194,7 +191,7 @@ export function sessionDetail(
       contentType: doc.contentType,
       size: doc.size,
       uploadedAt: doc.uploadedAt,
-      reference: doc.reference,
+      reference: documentReferenceOf(doc),
       url: `/portal/sessions/${session.id}/documents/${doc.id}`,
       isImage: isServableImage(doc.contentType),
     })),
