@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { packageRoot } from '../config.js';
 import { ApiError } from '../core/errors.js';
+import type { LinkUse } from '../core/otp.js';
 import { frameMessageTargets, linkExpiredMessage, type FrameMessage } from '../core/frame-message.js';
 import { qrSvg } from '../core/qr.js';
 import { isFinal, type Session } from '../core/session.js';
@@ -129,6 +130,9 @@ function setUiCookie(request: FastifyRequest, reply: FastifyReply, name: string,
   reply.header('set-cookie', `${name}=${secret}; Path=${prefix}/v3/scan/ui/${sessionId}; HttpOnly; ${sameSite}`);
 }
 
+/** Only a GET uses a one-time link up: a HEAD (link checkers, chat previews, prefetching) may only see whether it works. */
+const linkUseOf = (request: FastifyRequest): LinkUse => (request.method === 'HEAD' ? 'check-only' : 'use-up');
+
 /**
  * Lets a browser in through the one-time link; the first open swaps the token for a session-scoped
  * cookie. The page must be the session's own (a liveness session's link opens the liveness page only).
@@ -142,9 +146,7 @@ function admitBrowser(request: FastifyRequest, reply: FastifyReply, page: 'liven
     sendLinkProblem(reply, 'unknown');
     return undefined;
   }
-  // A HEAD request (link checkers, chat previews, prefetching) may see whether the link works but
-  // must not use it up: only a GET opens the session.
-  const admitted = sessions.openLink(session, otp, readCookie(request, cookieName), request.method !== 'HEAD');
+  const admitted = sessions.openLink(session, otp, readCookie(request, cookieName), linkUseOf(request));
   if (!admitted.ok) {
     sendLinkProblem(reply, admitted.reason, session);
     return undefined;
@@ -261,7 +263,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
     async (request, reply) => {
       const session = sessions.findAny(request.params.id.toLowerCase());
       if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
-      const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), request.method !== 'HEAD');
+      const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), linkUseOf(request));
       if (!admitted.ok) return sendLinkProblem(reply, admitted.reason, session);
       if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
       request.authorisedSessionId = session.id;

@@ -2,13 +2,12 @@
 // browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
 // session id, because they belong to the UI rather than to the session's API contract). Every time
 // here is the session's key's clock, as for the session itself.
-import { randomBytes } from 'node:crypto';
 import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
-import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
+import { issueLink, openOneTimeLink, timingSafeEqualText, type LinkOpening, type LinkUse } from '../core/otp.js';
 import { finalRedirect, type FinalRedirect } from '../core/redirect.js';
 import { isAnalyzing, isFinal, type OneTimeLink, type Session, type UiRole } from '../core/session.js';
 import type { SessionService } from './sessions.js';
@@ -93,17 +92,13 @@ export class ScanFlowService {
     return link.token;
   }
 
-  /** Like the desktop gate: the first phone swaps the token for a cookie; another phone gets `used`. */
-  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
+  /** Like the desktop gate (SessionService.openLink): the first phone swaps the token for a cookie; another phone gets `used`. */
+  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, use: LinkUse): LinkOpening {
     const link = this.mobileLinks.get(session.id);
     if (!link) return { ok: false, reason: 'invalid' };
-    const now = this.clocks.now(session.apiKey);
-    const check = checkLink(link, token, cookie, now);
-    if (!check.ok || !check.exchange || !consume) return check;
-    const secret = randomBytes(24).toString('base64url');
-    markLinkUsed(link, secret, now);
-    for (const listener of this.updateListeners) listener(session.apiKey);
-    return { ...check, cookieSecret: secret };
+    const opening = openOneTimeLink(link, token, cookie, this.clocks.now(session.apiKey), use);
+    if (opening.cookieSecret !== undefined) for (const listener of this.updateListeners) listener(session.apiKey);
+    return opening;
   }
 
   mobileState(session: Session): MobileState {

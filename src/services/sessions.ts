@@ -2,14 +2,14 @@
 // the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
 // Every session lives on its own key's clock (stamps, deadlines, analyses); its timed work (analyses
 // decided, sessions timed out) is kept per key and run by the due-work scheduler.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
 import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
-import { checkLink, issueLink, markLinkUsed, type LinkCheck } from '../core/otp.js';
+import { issueLink, openOneTimeLink, type LinkOpening, type LinkUse } from '../core/otp.js';
 import { applyOutcome } from '../core/outcome.js';
 import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-selection.js';
 import { seededRandom, type Random } from '../core/random.js';
@@ -295,17 +295,12 @@ export class SessionService implements DueWorkSource {
     return session.renderedResult.json;
   }
 
-  /** The first open of the one-time link exchanges it for a cookie secret; later opens need that cookie. */
-  /** Checks the link; with `consume` (every method but HEAD) a valid token is also used up and swapped for a cookie secret. */
-  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
+  /** Opens the session's one-time link (core/otp.ts); the first open that uses it up starts the session (Pending). */
+  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, use: LinkUse): LinkOpening {
     if (!session.link) return { ok: false, reason: 'invalid' };
-    const now = this.clocks.now(session.apiKey);
-    const check = checkLink(session.link, token, cookieSecret, now);
-    if (!check.ok || !check.exchange || !consume) return check;
-    const secret = randomBytes(24).toString('base64url');
-    markLinkUsed(session.link, secret, now);
-    if (session.status === 'Created') this.move(session, 'Pending', { kind: 'scan_ui_opened' });
-    return { ...check, cookieSecret: secret };
+    const opening = openOneTimeLink(session.link, token, cookieSecret, this.clocks.now(session.apiKey), use);
+    if (opening.cookieSecret !== undefined && session.status === 'Created') this.move(session, 'Pending', { kind: 'scan_ui_opened' });
+    return opening;
   }
 
   /** Stores an image; `capturedBy` says who sent it (an API client unless the scan UI says which of its browsers). */
