@@ -1,8 +1,9 @@
-// Turns a session, its webhook deliveries and its journal entries into the plain views the portal
-// pages render, plus a fingerprint that changes whenever anything on the page would.
+// Turns a session (as services/session-inspection.ts sees it), its webhook deliveries and its journal
+// entries into the plain views the portal pages render, plus a fingerprint that changes whenever
+// anything on the page would.
 import { createHash } from 'node:crypto';
-import { jsonForView } from '../../core/json-view.js';
-import { documentReferenceOf, isAnalyzing, isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
+import { isAnalyzing, isFinal, type OutcomeRule, type Session } from '../../core/session.js';
+import { inspectSession } from '../../services/session-inspection.js';
 import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
 import type { Emulator } from '../../emulator.js';
@@ -158,40 +159,38 @@ export function sessionDetail(
 ): SessionDetailView {
   const deliveries = deliveriesOf(emulator, session);
   const journal = journalOf(emulator, session);
-  const preset = emulator.fixtures.outcomes.get(session.outcome.name);
+  const inspected = inspectSession(session, emulator.sessions);
   return {
     ...extras,
-    id: session.id,
-    flow: session.flow,
-    status: session.status,
-    final: isFinal(session.status),
+    id: inspected.id,
+    flow: inspected.flow,
+    status: inspected.status,
+    final: inspected.final,
     live: isLive(session, deliveries),
     fingerprint: sessionFingerprint(session, deliveries, journal),
-    createdAt: session.createdAt,
-    updatedAt: session.updatedAt,
-    finishedAt: session.finishedAt,
-    expiresAt: session.expiresAt,
-    relayState: session.settings.relay_state,
-    chosenAction: session.chosenAction,
+    createdAt: inspected.createdAt,
+    updatedAt: inspected.updatedAt,
+    finishedAt: inspected.finishedAt,
+    expiresAt: inspected.expiresAt,
+    relayState: inspected.relayState,
+    chosenAction: inspected.chosenAction,
     outcome: {
-      name: session.outcome.name,
-      rule: session.outcome.rule,
-      ruleText: ruleText[session.outcome.rule] ?? session.outcome.rule,
-      description: preset?.description ?? '',
+      ...inspected.outcome,
+      ruleText: ruleText[inspected.outcome.rule] ?? inspected.outcome.rule,
       reason: session.findings?.reason ?? null,
     },
-    analyses: { ...session.analyses },
-    request: jsonForView(session.requestJson),
-    settings: { ...session.settings },
-    result: emulator.sessions.result(session),
-    timeline: timelineOf(session).map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),
-    documents: session.documents.map((doc) => ({
+    analyses: inspected.analyses,
+    request: inspected.request,
+    settings: inspected.settings,
+    result: inspected.result,
+    timeline: inspected.timeline.map((entry) => ({ at: entry.at, sinceStartMs: entry.at - inspected.createdAt, status: entry.status, event: entry.event })),
+    documents: inspected.documents.map((doc) => ({
       id: doc.id,
       type: doc.documentType,
       contentType: doc.contentType,
       size: doc.size,
       uploadedAt: doc.uploadedAt,
-      reference: documentReferenceOf(doc),
+      reference: doc.reference,
       url: `/portal/sessions/${session.id}/documents/${doc.id}`,
       isImage: isServableImage(doc.contentType),
     })),
