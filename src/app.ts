@@ -17,7 +17,7 @@ import type { MachineNetwork } from './http/phone-reach.js';
 import { frontDoorRoutes } from './routes/front-door.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
-import { scanUiRoutes } from './routes/scan-ui.js';
+import { scanUiRoutes } from './routes/scan-ui/index.js';
 import { scanningRoutes } from './routes/scanning.js';
 import { scanningSessionRoutes } from './routes/scanning-sessions.js';
 import { controlRoutes } from './routes/control/index.js';
@@ -190,7 +190,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(livenessRoutes);
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
-  await app.register(scanUiRoutes, { network: options.network });
+  await app.register(scanUiRoutes, { config, fixtures: emulator.fixtures, sessions, scanFlow: emulator.scanFlow, network: options.network });
   await app.register(portalRoutes, { live: options.live });
   await app.register(controlRoutes);
 
