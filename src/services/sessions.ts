@@ -1,9 +1,9 @@
-// Holds every session in memory, per API key, and runs the operations that need the clock,
-// the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
-// Every session lives on its own key's clock (stamps, deadlines, analyses); its timed work (analyses
-// decided, sessions timed out) is kept per key and run by the due-work scheduler.
+// A session's life cycle: create, open the one-time link, add images, analyse, complete, cancel,
+// expire; the operations that need the clock, the fixtures and randomness. Every session lives on its
+// own key's clock (stamps, deadlines, analyses). Where sessions are kept and evicted is
+// session-store.ts; their timed work is session-due-queues.ts, run by the due-work scheduler; the
+// outcomes queued per key are outcome-queues.ts.
 import { randomUUID } from 'node:crypto';
-import FlatQueue from 'flatqueue';
 import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
@@ -42,6 +42,8 @@ import type { Fixtures } from './fixtures.js';
 import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { MerchantRegistry } from './merchants.js';
 import { MAX_QUEUED_OUTCOMES, OutcomeQueues } from './outcome-queues.js';
+import { SessionDueQueues } from './session-due-queues.js';
+import { SessionStore, type KeyRecord } from './session-store.js';
 
 /** A session's status changed (`from` null: it was created). */
 export type StatusChange = { session: Session; from: SessionStatus | null; to: SessionStatus };
@@ -58,42 +60,9 @@ export interface CreateOptions {
   requestText?: string;
 }
 
-/**
- * A key's timed work, on the key's clock: unfinished sessions by deadline (expiresAt) and running
- * analyses by the instant they are decided (analysisDueAt). Entries of sessions that ended, were
- * deleted or rescheduled are skipped when met.
- */
-interface KeyDueQueues {
-  expiries: FlatQueue<string>;
-  analyses: FlatQueue<string>;
-}
-
-/**
- * Per API key: the key as first seen, shared by all its sessions (one string, not one per request),
- * its last session ordinal, how many sessions it holds and which of them are finished (oldest
- * finished first: its eviction order past MAX_SESSIONS_PER_KEY), and its timed work (made on first
- * use, dropped when it runs dry). Kept while the key holds a session: a key that holds none is as
- * new, so keys that come and go (AUTH_MODE=any) leave nothing behind.
- */
-interface KeyCounter {
-  readonly key: string;
-  sequence: number;
-  held: number;
-  readonly finished: Set<string>;
-  due: KeyDueQueues | undefined;
-}
-
-/** Past this many stale entries (sessions that finished before their deadline), a due queue is rebuilt. */
-const STALE_ENTRIES_ALLOWED = 1024;
-
-const analysisDueAtOf = (session: Session) => session.analysisDueAt;
-const expiresAtOf = (session: Session) => session.expiresAt;
-
 export class SessionService implements DueWorkSource {
-  private readonly sessions = new Map<string, Session>();
-  /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
-  private readonly finished = new Set<string>();
-  private readonly sequences = new Map<string, KeyCounter>();
+  private readonly store: SessionStore;
+  private readonly due: SessionDueQueues;
   wakeUp?: (apiKey: string, at: number) => void;
   ran?: (apiKey: string, kind: DueWorkKind) => void;
   /** Outcomes queued for the next sessions of each key. */
@@ -107,16 +76,19 @@ export class SessionService implements DueWorkSource {
     readonly fixtures: Fixtures,
     readonly clocks: KeyClocks,
     readonly merchants: MerchantRegistry,
-  ) {}
+  ) {
+    this.store = new SessionStore(config);
+    this.due = new SessionDueQueues(this.store);
+  }
 
   get size(): number {
-    return this.sessions.size;
+    return this.store.size;
   }
 
   /** How many API keys have anything kept here (sessions, or a queue): at most MAX_SESSIONS plus the keys with a queue. */
   get keyRecords(): number {
-    let count = this.sequences.size;
-    for (const key of this.queues.keys()) if (!this.sequences.has(key)) count++;
+    let count = this.store.recordCount;
+    for (const key of this.queues.keys()) if (!this.store.hasRecord(key)) count++;
     return count;
   }
 
@@ -156,9 +128,9 @@ export class SessionService implements DueWorkSource {
     const merchant = this.merchantFor(apiKey);
     if (!merchant) throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
     const now = this.clocks.now(apiKey);
-    const known = this.sequences.get(apiKey);
-    if (known) this.expireDue(known, now);
-    this.makeRoom(known);
+    const known = this.store.recordOf(apiKey);
+    if (known) this.expireOverdue(known, now);
+    this.store.makeRoom(known, this.eviction);
 
     const id = uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id);
@@ -174,10 +146,7 @@ export class SessionService implements DueWorkSource {
     });
     if (outcome.rule === 'queued') this.queues.take(apiKey);
 
-    // Making room may have taken the key's last session (and so its record): its numbering goes on.
-    let counter = known ?? this.sequences.get(apiKey);
-    if (!counter) counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
-    if (!this.sequences.has(counter.key)) this.sequences.set(counter.key, counter);
+    const counter = this.store.recordFor(apiKey, known);
 
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
@@ -204,11 +173,8 @@ export class SessionService implements DueWorkSource {
       outcome,
     };
     this.chooseActionIfNeeded(session);
-    this.sessions.set(id, session);
-    counter.held++;
-    const due = this.dueQueuesOf(counter);
-    due.expiries.push(id, session.expiresAt);
-    if (due.expiries.length > 2 * (counter.held - counter.finished.size) + STALE_ENTRIES_ALLOWED) this.rebuildDueQueues(counter);
+    this.store.add(session, counter);
+    this.due.scheduleExpiry(counter, session);
     this.wakeUp?.(counter.key, session.expiresAt);
     this.emit(session, null, 'Created');
     return session;
@@ -216,7 +182,7 @@ export class SessionService implements DueWorkSource {
 
   /** A session of this key; another key's session is as unknown as a missing one (no existence leak). */
   find(apiKey: string, id: string): Session {
-    const session = this.sessions.get(id);
+    const session = this.store.get(id);
     if (!session || session.apiKey !== apiKey) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id)} was found.`);
     this.expireIfDue(session);
     return session;
@@ -224,24 +190,24 @@ export class SessionService implements DueWorkSource {
 
   /** The API key that owns a session, without looking at its deadline. */
   keyOf(id: string): string | undefined {
-    return this.sessions.get(id)?.apiKey;
+    return this.store.get(id)?.apiKey;
   }
 
   /** For the browser UI and the control API, which are not scoped by API key. */
   findAny(id: string): Session | undefined {
-    const session = this.sessions.get(id);
+    const session = this.store.get(id);
     if (session) this.expireIfDue(session);
     return session;
   }
 
   /** The key a held session belongs to, read without touching the session (no expiry check). */
   ownerOf(id: string): string | undefined {
-    return this.sessions.get(id)?.apiKey;
+    return this.store.get(id)?.apiKey;
   }
 
   list(filter: { apiKey?: string; status?: SessionStatus } = {}): Session[] {
     const out: Session[] = [];
-    for (const session of this.sessions.values()) {
+    for (const session of this.store.values()) {
       this.expireIfDue(session);
       if (filter.apiKey !== undefined && session.apiKey !== filter.apiKey) continue;
       if (filter.status !== undefined && session.status !== filter.status) continue;
@@ -251,16 +217,8 @@ export class SessionService implements DueWorkSource {
   }
 
   delete(id: string): boolean {
-    const session = this.sessions.get(id);
+    const session = this.store.remove(id);
     if (!session) return false;
-    const counter = this.sequences.get(session.apiKey);
-    if (counter) {
-      counter.held--;
-      counter.finished.delete(id);
-      if (counter.held === 0) this.sequences.delete(counter.key);
-    }
-    this.finished.delete(id);
-    this.sessions.delete(id);
     this.updated(session);
     return true;
   }
@@ -268,16 +226,12 @@ export class SessionService implements DueWorkSource {
   /** Forgets every session (or one key's), its queue and its sequence numbers. */
   reset(apiKey?: string): number {
     let removed = 0;
-    for (const session of [...this.sessions.values()]) {
+    for (const session of [...this.store.values()]) {
       if (apiKey === undefined || session.apiKey === apiKey) removed += Number(this.delete(session.id));
     }
-    if (apiKey === undefined) {
-      this.queues.clearAll();
-      this.sequences.clear();
-    } else {
-      this.queues.clear(apiKey);
-      this.sequences.delete(apiKey);
-    }
+    if (apiKey === undefined) this.queues.clearAll();
+    else this.queues.clear(apiKey);
+    this.store.forgetRecords(apiKey);
     return removed;
   }
 
@@ -345,10 +299,10 @@ export class SessionService implements DueWorkSource {
     if (!preset.never_finishes) {
       const waits = via === 'scan_ui' || preset.api_flow_waits;
       session.analysisDueAt = now + (waits ? preset.analysis_duration_ms : 0);
-      const counter = this.sequences.get(session.apiKey);
+      const counter = this.store.recordOf(session.apiKey);
       // An analysis decided at once is finished below, not queued.
       if (counter && session.analysisDueAt > now) {
-        this.dueQueuesOf(counter).analyses.push(session.id, session.analysisDueAt);
+        this.due.scheduleAnalysis(counter, session, session.analysisDueAt);
         this.wakeUp?.(counter.key, session.analysisDueAt);
       }
     }
@@ -426,55 +380,19 @@ export class SessionService implements DueWorkSource {
 
   // ---- due work (see DueWorkScheduler), per key, on the key's clock ----
 
-  private dueQueuesOf(counter: KeyCounter): KeyDueQueues {
-    counter.due ??= { expiries: new FlatQueue<string>(), analyses: new FlatQueue<string>() };
-    return counter.due;
-  }
-
-  /** The session a queue entry stands for, or undefined when the entry is stale (ended, deleted, rescheduled). */
-  private liveEntry(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): Session | undefined {
-    const session = this.sessions.get(queue.peek()!);
-    return session && !isFinal(session.status) && dueAt(session) === queue.peekValue() ? session : undefined;
-  }
-
-  /** The earliest live entry of a queue, stale entries on top dropped on the way. */
-  private earliest(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): number | null {
-    while (queue.length > 0) {
-      if (this.liveEntry(queue, dueAt)) return queue.peekValue()!;
-      queue.pop();
-    }
-    return null;
-  }
-
   nextDueAt(apiKey: string): number | null {
-    const counter = this.sequences.get(apiKey);
-    const due = counter?.due;
-    if (!due) return null;
-    const analysis = this.earliest(due.analyses, analysisDueAtOf);
-    const expiry = this.earliest(due.expiries, expiresAtOf);
-    if (analysis === null && expiry === null) {
-      // Nothing left to do: an idle key keeps no queues.
-      counter.due = undefined;
-      return null;
-    }
-    if (analysis === null) return expiry;
-    return expiry === null ? analysis : Math.min(analysis, expiry);
+    return this.due.nextDueAt(this.store.recordOf(apiKey));
   }
 
   /** Decides the key's analyses and times out its sessions due at `now` (the key's time), in the order they fell due. */
   runDue(apiKey: string, now: number): void {
-    const due = this.sequences.get(apiKey)?.due;
-    if (!due) return;
-    for (;;) {
-      const analysis = this.earliest(due.analyses, analysisDueAtOf);
-      const expiry = this.earliest(due.expiries, expiresAtOf);
-      if (analysis !== null && analysis <= now && (expiry === null || analysis <= expiry)) {
-        const session = this.sessions.get(due.analyses.pop()!)!;
-        this.finish(session);
-        if (isFinal(session.status)) this.ran?.(session.apiKey, 'analyses_decided');
-      } else if (expiry !== null && expiry <= now) {
-        this.expireIfDue(this.sessions.get(due.expiries.pop()!)!);
-      } else return;
+    for (let work = this.due.takeNextDue(this.store.recordOf(apiKey), now); work; work = this.due.takeNextDue(this.store.recordOf(apiKey), now)) {
+      if (work.kind === 'expiry') {
+        this.expireIfDue(work.session);
+        continue;
+      }
+      this.finish(work.session);
+      if (isFinal(work.session.status)) this.ran?.(work.session.apiKey, 'analyses_decided');
     }
   }
 
@@ -484,24 +402,15 @@ export class SessionService implements DueWorkSource {
   }
 
   /** Timeouts only: before a create makes room, so that the key's sessions past their deadline count as finished. */
-  private expireDue(counter: KeyCounter, now: number): void {
-    const queue = counter.due?.expiries;
-    if (!queue) return;
-    for (let at = this.earliest(queue, expiresAtOf); at !== null && at <= now; at = this.earliest(queue, expiresAtOf)) {
-      this.expireIfDue(this.sessions.get(queue.pop()!)!);
-    }
+  private expireOverdue(record: KeyRecord, now: number): void {
+    for (let session = this.due.takeNextOverdue(record, now); session; session = this.due.takeNextOverdue(record, now)) this.expireIfDue(session);
   }
 
-  /** Drops the stale entries of a key's queues: its live ones are pushed again. */
-  private rebuildDueQueues(counter: KeyCounter): void {
-    const due = { expiries: new FlatQueue<string>(), analyses: new FlatQueue<string>() };
-    for (const session of this.sessions.values()) {
-      if (session.apiKey !== counter.key || isFinal(session.status)) continue;
-      due.expiries.push(session.id, session.expiresAt);
-      if (session.analysisDueAt !== null) due.analyses.push(session.id, session.analysisDueAt);
-    }
-    counter.due = due;
-  }
+  /** How the store's eviction removes a session and times out a key's overdue ones. */
+  private readonly eviction = {
+    remove: (id: string) => void this.delete(id),
+    expireOverdue: (record: KeyRecord) => this.expireOverdue(record, this.clocks.now(record.key)),
+  };
 
   private finish(session: Session, force = false): void {
     const preset = this.preset(session.outcome.name);
@@ -529,48 +438,12 @@ export class SessionService implements DueWorkSource {
 
   /** Book-keeping after any status change: finished index and listeners. */
   private settle(session: Session, from: SessionStatus): void {
-    if (isFinal(session.status)) {
-      this.finished.add(session.id);
-      this.sequences.get(session.apiKey)?.finished.add(session.id);
-    }
+    if (isFinal(session.status)) this.store.markFinished(session);
     this.emit(session, from, session.status);
   }
 
   private assertOpen(session: Session): void {
     if (isFinal(session.status)) throw new ApiError('SESSION_STATE', `The session is already ${session.status}.`);
-  }
-
-  /**
-   * Keeps memory bounded and shared fairly. A key at MAX_SESSIONS_PER_KEY makes room by dropping its
-   * own oldest finished session, and is refused (429, to that key only) when all of its sessions are
-   * unfinished; past MAX_SESSIONS the oldest finished session of any key goes. Unfinished sessions
-   * are never dropped. As one key holds at most MAX_SESSIONS_PER_KEY (a tenth of MAX_SESSIONS by
-   * default), one runaway key cannot fill the store for the others.
-   */
-  private makeRoom(counter: KeyCounter | undefined): void {
-    const perKey = this.config.MAX_SESSIONS_PER_KEY;
-    while (counter && counter.held >= perKey) {
-      const oldest = counter.finished.values().next();
-      if (oldest.done) {
-        throw new ApiError(
-          'TOO_MANY_SESSIONS',
-          `This API key already holds MAX_SESSIONS_PER_KEY=${perKey} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS_PER_KEY.`,
-        );
-      }
-      this.delete(oldest.value);
-    }
-    while (this.sessions.size >= this.config.MAX_SESSIONS) {
-      let oldest = this.finished.values().next();
-      if (oldest.done) {
-        // Other keys' sessions past their deadline on their own clocks count as finished too.
-        for (const other of this.sequences.values()) this.expireDue(other, this.clocks.now(other.key));
-        oldest = this.finished.values().next();
-      }
-      if (oldest.done) {
-        throw new ApiError('TOO_MANY_SESSIONS', `The emulator already holds MAX_SESSIONS=${this.config.MAX_SESSIONS} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS.`);
-      }
-      this.delete(oldest.value);
-    }
   }
 
   private emit(session: Session, from: SessionStatus | null, to: SessionStatus): void {
