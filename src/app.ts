@@ -61,7 +61,7 @@ function journalKeyOf(request: FastifyRequest, sessions: SessionService): string
   if (request.apiKey) return request.apiKey;
   const authorization = request.raw.headers.authorization;
   if (typeof authorization === 'string' && authorization.length > 0) return authorization.trim();
-  return request.authorisedSessionId === null ? '' : (sessions.keyOf(request.authorisedSessionId) ?? '');
+  return request.authorisedSessionId === null ? '' : (sessions.ownerOf(request.authorisedSessionId) ?? '');
 }
 
 /** The public surface: journaled and open to fault injection (the control API and docs are not). */

@@ -3,7 +3,7 @@ import type { AnalysisStatus } from '../schemas/common.js';
 import type { OutcomePreset } from '../schemas/fixtures.js';
 import { expireDocument, generateIdentity, type PersonPool } from './identity.js';
 import type { Random } from './random.js';
-import { analysisKeys, transition, type AnalysisStatuses, type Session, type SessionEvent, type SessionFindings } from './session.js';
+import { analysisKeys, changeStatus, type AnalysisStatuses, type Session, type SessionEvent, type SessionFindings } from './session.js';
 
 /**
  * The document score of an accepted document: fixtures/outcomes/approved.json's. A document whose only
@@ -106,5 +106,5 @@ export function applyOutcome(
     errors: preset.errors,
     redirect: decided.redirect,
   };
-  transition(session, decided.sessionStatus, now, event);
+  changeStatus(session, decided.sessionStatus, now, event);
 }

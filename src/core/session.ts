@@ -183,7 +183,7 @@ export function documentReferenceOf(document: Pick<StoredDocument, 'reference' |
  * a tree of fragments, often several times their length. Reading a character flattens the tree
  * into one plain string, so a stored value costs its length instead. Stored values live as long as sessions.
  */
-export function compact(text: string): string {
+export function flattenString(text: string): string {
   text.charCodeAt(0);
   return text;
 }
@@ -195,7 +195,7 @@ export function analysisIdOf(session: Session): string {
 }
 
 export function providerFolderIdOf(session: Session): string {
-  return (session.providerFolderId ??= compact(folderIdOf()));
+  return (session.providerFolderId ??= flattenString(folderIdOf()));
 }
 
 /** Everything the result object depends on that can change after creation. */
@@ -233,7 +233,7 @@ export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
 }
 
 /** Moves the session to `to`, recording it on the timeline; an illegal move is a 409 SESSION_STATE. */
-export function transition(session: Session, to: SessionStatus, now: number, event: SessionEvent): void {
+export function changeStatus(session: Session, to: SessionStatus, now: number, event: SessionEvent): void {
   if (!canTransition(session.status, to)) {
     throw new ApiError('SESSION_STATE', `The session is ${session.status} and cannot become ${to}.`);
   }
@@ -294,7 +294,7 @@ function shared(value: string | undefined): string | undefined {
   const known = sharedValues.get(value);
   if (known !== undefined) return known;
   if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
-  sharedValues.set(value, compact(value));
+  sharedValues.set(value, flattenString(value));
   return value;
 }
 
@@ -354,6 +354,6 @@ export function effectiveSettings(
  */
 export function expireIfDue(session: Session, now: number): boolean {
   if (isFinal(session.status) || now < session.expiresAt) return false;
-  transition(session, 'Timeout', Math.max(session.expiresAt, session.updatedAt), { kind: 'timed_out' });
+  changeStatus(session, 'Timeout', Math.max(session.expiresAt, session.updatedAt), { kind: 'timed_out' });
   return true;
 }

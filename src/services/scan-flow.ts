@@ -159,6 +159,6 @@ export class ScanFlowService {
 
   /** Keeps the map bounded by the session store: links of evicted or deleted sessions go. */
   private forgetGoneSessions(): void {
-    for (const id of this.mobileLinks.keys()) if (!this.sessions.findAny(id)) this.mobileLinks.delete(id);
+    for (const id of this.mobileLinks.keys()) if (!this.sessions.findById(id)) this.mobileLinks.delete(id);
   }
 }

@@ -16,7 +16,7 @@ import { seededRandom, type Random } from '../core/random.js';
 import { renderResult } from '../core/result.js';
 import {
   analysisKeys,
-  compact,
+  flattenString,
   effectiveSettings,
   expireIfDue,
   isFinal,
@@ -25,7 +25,7 @@ import {
   recordEvent,
   requestedAnalyses,
   resultStateKey,
-  transition,
+  changeStatus,
   type AnalysisStatuses,
   type CapturedBy,
   type Flow,
@@ -161,7 +161,7 @@ export class SessionService implements DueWorkSource {
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      requestJson: compact(options.requestText ?? JSON.stringify(request)),
+      requestJson: flattenString(options.requestText ?? JSON.stringify(request)),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
@@ -180,21 +180,16 @@ export class SessionService implements DueWorkSource {
     return session;
   }
 
-  /** A session of this key; another key's session is as unknown as a missing one (no existence leak). */
-  find(apiKey: string, id: string): Session {
+  /** A session of this key, or 404 SESSION_NOT_FOUND; another key's session is as unknown as a missing one (no existence leak). */
+  getForKey(apiKey: string, id: string): Session {
     const session = this.store.get(id);
     if (!session || session.apiKey !== apiKey) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id)} was found.`);
     this.expireIfDue(session);
     return session;
   }
 
-  /** The API key that owns a session, without looking at its deadline. */
-  keyOf(id: string): string | undefined {
-    return this.store.get(id)?.apiKey;
-  }
-
-  /** For the browser UI and the control API, which are not scoped by API key. */
-  findAny(id: string): Session | undefined {
+  /** Any key's session, or undefined: for the browser UI and the control API, which are not scoped by API key. */
+  findById(id: string): Session | undefined {
     const session = this.store.get(id);
     if (session) this.expireIfDue(session);
     return session;
@@ -242,7 +237,7 @@ export class SessionService implements DueWorkSource {
 
   /** The result object as JSON, rendered again only when the session has changed since the last time. */
   resultJson(session: Session): string {
-    const key = compact(resultStateKey(session));
+    const key = flattenString(resultStateKey(session));
     if (session.renderedResult?.key !== key) {
       session.renderedResult = { key, json: JSON.stringify(renderResult(this.fixtures.resultTemplate, session)) };
     }
@@ -253,7 +248,7 @@ export class SessionService implements DueWorkSource {
   openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, use: LinkUse): LinkOpening {
     if (!session.link) return { ok: false, reason: 'invalid' };
     const opening = openOneTimeLink(session.link, token, cookieSecret, this.clocks.now(session.apiKey), use);
-    if (opening.cookieSecret !== undefined && session.status === 'Created') this.move(session, 'Pending', { kind: 'scan_ui_opened' });
+    if (opening.cookieSecret !== undefined && session.status === 'Created') this.changeStatusNow(session, 'Pending', { kind: 'scan_ui_opened' });
     return opening;
   }
 
@@ -266,7 +261,7 @@ export class SessionService implements DueWorkSource {
     const stored: StoredDocument = { ...document, capturedBy: document.capturedBy ?? 'api', id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
-    if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', { kind: 'document_uploaded', documentType: document.documentType });
+    if (session.status === 'Created' && session.flow === 'scanningsession') this.changeStatusNow(session, 'ReadyToStart', { kind: 'document_uploaded', documentType: document.documentType });
     this.updated(session);
     return stored;
   }
@@ -294,7 +289,7 @@ export class SessionService implements DueWorkSource {
     const now = this.clocks.now(session.apiKey);
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
     const started: SessionEvent = { kind: 'analysis_started', via };
-    if (session.status !== 'Pending') this.move(session, 'Pending', started);
+    if (session.status !== 'Pending') this.changeStatusNow(session, 'Pending', started);
     else recordEvent(session, now, started);
     if (!preset.never_finishes) {
       const waits = via === 'scan_ui' || preset.api_flow_waits;
@@ -306,7 +301,7 @@ export class SessionService implements DueWorkSource {
         this.wakeUp?.(counter.key, session.analysisDueAt);
       }
     }
-    if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
+    if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.decideAnalysis(session);
     this.updated(session);
   }
 
@@ -362,8 +357,8 @@ export class SessionService implements DueWorkSource {
       session.outcome = { name: outcomeName, rule: 'armed' };
     }
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
-    if (session.status !== 'Pending') this.move(session, 'Pending', { kind: 'completed_by_control_api' });
-    this.finish(session, true);
+    if (session.status !== 'Pending') this.changeStatusNow(session, 'Pending', { kind: 'completed_by_control_api' });
+    this.endWithOutcome(session);
   }
 
   /** The person cancelled in the scan UI, on `device`: the session ends the way the user_cancelled preset says (Cancelled without one). */
@@ -374,8 +369,8 @@ export class SessionService implements DueWorkSource {
     const now = this.clocks.now(session.apiKey);
     const cancelled: SessionEvent = { kind: 'cancelled', by: 'user', device };
     if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, now, this.fixtures.wire.scan_ui.document_type, cancelled);
-    else transition(session, 'Cancelled', now, cancelled);
-    this.settle(session, from);
+    else changeStatus(session, 'Cancelled', now, cancelled);
+    this.afterStatusChange(session, from);
   }
 
   // ---- due work (see DueWorkScheduler), per key, on the key's clock ----
@@ -391,7 +386,7 @@ export class SessionService implements DueWorkSource {
         this.expireIfDue(work.session);
         continue;
       }
-      this.finish(work.session);
+      this.decideAnalysis(work.session);
       if (isFinal(work.session.status)) this.ran?.(work.session.apiKey, 'analyses_decided');
     }
   }
@@ -412,13 +407,19 @@ export class SessionService implements DueWorkSource {
     expireOverdue: (record: KeyRecord) => this.expireOverdue(record, this.clocks.now(record.key)),
   };
 
-  private finish(session: Session, force = false): void {
+  /** The analysis is due: the session ends with its outcome, unless the preset never finishes. */
+  private decideAnalysis(session: Session): void {
     const preset = this.preset(session.outcome.name);
-    if (preset.never_finishes && !force) return;
+    if (!preset.never_finishes) this.endWithOutcome(session);
+  }
+
+  /** Ends the session with its outcome now; a preset that never finishes ends it as Timeout. */
+  private endWithOutcome(session: Session): void {
+    const preset = this.preset(session.outcome.name);
     const from = session.status;
     const random = this.randomFor(session.apiKey, session.sequence, 'identity');
     applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clocks.now(session.apiKey), this.fixtures.wire.scan_ui.document_type);
-    this.settle(session, from);
+    this.afterStatusChange(session, from);
   }
 
   private expireIfDue(session: Session): void {
@@ -426,18 +427,19 @@ export class SessionService implements DueWorkSource {
     if (expireIfDue(session, this.clocks.now(session.apiKey))) {
       this.ran?.(session.apiKey, 'sessions_timed_out');
       session.findings = { identity: null, document: null, failedFields: [], scores: {}, reason: 'SessionTimeout', errors: [], redirect: 'target_error' };
-      this.settle(session, from);
+      this.afterStatusChange(session, from);
     }
   }
 
-  private move(session: Session, to: SessionStatus, event: SessionEvent): void {
+  /** Changes the status at the key's current time, and tells whoever listens. */
+  private changeStatusNow(session: Session, to: SessionStatus, event: SessionEvent): void {
     const from = session.status;
-    transition(session, to, this.clocks.now(session.apiKey), event);
-    this.settle(session, from);
+    changeStatus(session, to, this.clocks.now(session.apiKey), event);
+    this.afterStatusChange(session, from);
   }
 
-  /** Book-keeping after any status change: finished index and listeners. */
-  private settle(session: Session, from: SessionStatus): void {
+  /** After any status change: a finished session enters the eviction order, and listeners are told. */
+  private afterStatusChange(session: Session, from: SessionStatus): void {
     if (isFinal(session.status)) this.store.markFinished(session);
     this.emit(session, from, session.status);
   }

@@ -291,7 +291,7 @@ export class WebhookDispatcher implements DueWorkSource {
   /** Stores a rule; a session rule needs a session the emulator holds (404 otherwise). */
   addChaos(request: ChaosRuleRequest): ChaosRule {
     const sessionId = request.session_id?.toLowerCase();
-    if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
+    if (sessionId !== undefined && !this.sessions.findById(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
     this.forgetRulesOfGoneSessions();
     if (this.chaosRules.length >= MAX_CHAOS_RULES) throw new ApiError('INVALID_REQUEST', `At most ${MAX_CHAOS_RULES} chaos rules are held, and as many are: remove some first.`);
     const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);

@@ -10,7 +10,7 @@ async function startMobileScan(app: FastifyInstance, client: PortalClient) {
   const started = await client.post('/portal/scans', { mode: 'mobile' });
   const portalPage = String(started.headers.location);
   const id = /^\/portal\/scans\/([0-9a-f-]{36})\/mobile$/.exec(portalPage)![1];
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   const desktop = await app.inject({ url: `/v3/scan/ui/${id}/liveness?otp=${session.link!.token}` });
   t.equal(desktop.statusCode, 200, 'the desktop opened the scan UI');
   return { id, portalPage, desktopCookie: `zsm_ui=${cookiesOf(desktop).zsm_ui}` };

@@ -29,7 +29,7 @@ t.test('a cancel records who cancelled on which device; the control API says it 
   const cancelled = await app.inject({ method: 'POST', url: `${api}/cancel`, headers: { cookie: phone } });
   t.equal(cancelled.statusCode, 200);
 
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   t.strictSame(
     session.events.map(({ at: _at, ...event }) => event),
     [
@@ -55,7 +55,7 @@ t.test('the analysis start is an event with its time; "analyzing" is derived fro
     const upload = await app.inject({ method: 'POST', url: `${api}/documents?side=${side}`, ...withCookie(multipartBody('document', 'a.png', 'image/png', tinyPng), desktop) });
     t.equal(upload.statusCode, 200);
   }
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   t.equal(analysisStartedAt(session), null);
   t.equal(isAnalyzing(session), false);
 
@@ -92,7 +92,7 @@ t.test('an API upload keeps the caller reference and is labelled as the API clie
     payload: multipartBody('document', 'a.png', 'image/png', tinyPng).payload,
   });
   t.equal(upload.statusCode, 200, upload.body);
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   t.strictSame(session.documents.map((document) => [document.reference, document.capturedBy]), [['folder-7', 'api']]);
   t.strictSame(session.events.map(({ at: _at, ...event }) => event), [{ status: 'ReadyToStart', kind: 'document_uploaded', documentType: 'Passport' }]);
   const view = (await app.inject({ url: `/__mock/sessions/${id}` })).json();

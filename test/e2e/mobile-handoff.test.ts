@@ -71,7 +71,7 @@ t.test('desktop shows a QR code; a phone opens it, captures, and the desktop fin
   t.equal(landed.searchParams.get('session_id'), id);
   await waitForStep(phone, 'mobile-done');
   t.equal(new URL(phone.url()).pathname, `/v3/scan/ui/${id}/mobile`, 'the phone stays on its page');
-  const documents = app.emulator.sessions.findAny(id)!.documents;
+  const documents = app.emulator.sessions.findById(id)!.documents;
   t.same(
     documents.map((d) => [d.documentType, d.reference]),
     [

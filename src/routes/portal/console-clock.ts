@@ -15,7 +15,7 @@ import type { AdvanceReport } from '../../services/due-work.js';
 import { formatSpan, renderConsoleClock, type ClockPageView, type UpcomingItem } from '../../ui/portal/console-clock.js';
 import type { NoticeItem } from './console-notices.js';
 import { backWithNotice, NoticeQuery, plural, postedForm } from './console-forms.js';
-import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
+import { portalSessionOf, sendPage, signedInView, type PortalContext } from './signed-in.js';
 
 const hide = { hide: true } as const;
 const PAGE = '/portal/clock';

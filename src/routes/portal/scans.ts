@@ -10,7 +10,7 @@ import { publicBaseUrl } from '../../http/public-url.js';
 import { LivenessRequest } from '../../schemas/public.js';
 import { renderMobile, renderStart } from '../../ui/portal/start.js';
 import { uiUrl } from '../public-session.js';
-import { ownSession, portalCsp, portalSessionOf, sendPage, signedInView } from './context.js';
+import { ownSession, portalCsp, portalSessionOf, sendPage, signedInView } from './signed-in.js';
 import { journalOf, newestFirst, phoneProgress, sessionFingerprint, deliveriesOf, sessionRow } from './session-model.js';
 
 const hide = { hide: true } as const;

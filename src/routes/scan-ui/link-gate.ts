@@ -62,7 +62,7 @@ export function sendLinkProblem(services: ScanUiServices, reply: FastifyReply, p
 export function admitBrowser(services: ScanUiServices, request: FastifyRequest, reply: FastifyReply, page: 'liveness' | 'scanning'): Session | undefined {
   const { id } = request.params as { id: string };
   const { otp } = request.query as { otp?: string };
-  const session = services.sessions.findAny(id.toLowerCase());
+  const session = services.sessions.findById(id.toLowerCase());
   if (!session || !session.link || (session.flow === 'liveness') !== (page === 'liveness')) {
     sendLinkProblem(services, reply, 'unknown');
     return undefined;

@@ -91,7 +91,7 @@ export function pageRoutes(services: ScanUiServices): FastifyPluginAsyncZod {
       '/v3/scan/ui/:id/mobile',
       { schema: { tags, summary: 'The phone page of the mobile hand-off (its own one-time link, from the QR code)', params: UiParams, querystring: MobileQuery } },
       async (request, reply) => {
-        const session = sessions.findAny(request.params.id.toLowerCase());
+        const session = sessions.findById(request.params.id.toLowerCase());
         if (!session || !session.link) return sendLinkProblem(services, reply, 'unknown');
         const admitted = scanFlow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), linkUseOf(request));
         if (!admitted.ok) return sendLinkProblem(services, reply, admitted.reason, session);
@@ -102,7 +102,7 @@ export function pageRoutes(services: ScanUiServices): FastifyPluginAsyncZod {
     );
 
     app.get('/v3/scan/ui/:id/result', { schema: { tags, summary: 'Result page, when the merchant gave no URL to return to', params: UiParams } }, async (request, reply) => {
-      const session = sessions.findAny(request.params.id.toLowerCase());
+      const session = sessions.findById(request.params.id.toLowerCase());
       if (!session || !session.link) return sendLinkProblem(services, reply, 'unknown');
       if (!scanFlow.roleOf(session, readCookie(request, desktopCookieName), readCookie(request, mobileCookieName))) return sendLinkProblem(services, reply, 'invalid');
       request.authorisedSessionId = session.id;

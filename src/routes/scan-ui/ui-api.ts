@@ -25,7 +25,7 @@ export function uiApiRoutes(services: ScanUiServices): FastifyPluginAsyncZod {
   /** The session and which browser (desktop or phone) an API call comes from, by its cookie. */
   function caller(request: FastifyRequest): { session: Session; role: UiRole } {
     const { id } = request.params as { id: string };
-    const session = sessions.findAny(id.toLowerCase());
+    const session = sessions.findById(id.toLowerCase());
     if (!session || !session.link) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
     const role = scanFlow.roleOf(session, readCookie(request, desktopCookieName), readCookie(request, mobileCookieName));
     if (!role) throw new ApiError('UNAUTHORIZED', 'The scan UI API needs the cookie of the verification page: open the page through its one-time link first.');
