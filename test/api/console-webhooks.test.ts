@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import { createAdminClient } from '../../src/admin-client.js';
 import { verifyTimestampedSignature } from '../../src/core/webhook-signature.js';
-import { MAX_CHAOS_RULES_PER_KEY } from '../../src/services/webhooks.js';
+import { MAX_CHAOS_RULES_PER_KEY } from '../../src/services/webhook-chaos.js';
 import { assertInvalidRequest, auth, exampleLivenessRequest } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { decode, signIn, startPortalApp, textOf, textsOf } from '../helpers/portal.js';
