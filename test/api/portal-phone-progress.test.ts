@@ -26,6 +26,8 @@ async function openOnPhone(app: FastifyInstance, id: string, desktopCookie: stri
   return `zsm_m=${cookiesOf(phone).zsm_m}`;
 }
 
+const fingerprintOf = (page: string) => /data-fingerprint="([^"]+)" data-testid="mobile-progress"/.exec(page)?.[1];
+
 const progressOf = (page: string) => ({
   state: /data-testid="mobile-progress" data-state="([a-z]+)"/.exec(page)?.[1],
   text: textOf(page, 'mobile-progress-text'),
@@ -35,10 +37,20 @@ t.test('with JOURNAL_SIZE=0 the portal shows the phone as opened once it opened 
   const { app } = await startPortalApp(t, { JOURNAL_SIZE: '0' });
   const client = await signIn(app, 'key-a');
   const { id, portalPage, desktopCookie } = await startMobileScan(app, client);
-  t.same(progressOf((await client.get(portalPage)).body), { state: 'waiting', text: 'Waiting for a phone to scan the QR code.' });
+  const before = (await client.get(portalPage)).body;
+  t.same(progressOf(before), { state: 'waiting', text: 'Waiting for a phone to scan the QR code.' });
 
+  // The live page hears of the phone from the scan flow (the journal, keeping nothing, says nothing).
+  let notices = 0;
+  const subscribed = app.emulator.changes.subscribe('key-a', { changed: () => notices++, ended: () => undefined });
+  t.ok(subscribed.ok);
+  t.teardown(() => subscribed.ok && subscribed.subscription.unsubscribe());
   await openOnPhone(app, id, desktopCookie);
-  t.same(progressOf((await client.get(portalPage)).body), { state: 'opened', text: 'The phone has opened the link.' });
+  const after = (await client.get(portalPage)).body;
+  t.same(progressOf(after), { state: 'opened', text: 'The phone has opened the link.' });
+  t.not(fingerprintOf(after), fingerprintOf(before), "the page's fingerprint changed with it");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.ok(notices > 0, 'the change feed told the key');
   t.same(app.emulator.journal.forSession(id), [], 'the journal kept nothing');
 });
 
