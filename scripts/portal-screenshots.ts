@@ -68,7 +68,7 @@ async function scanInBrowser(page: Page): Promise<void> {
 }
 
 async function finishAnalysis(id: string): Promise<void> {
-  const session = () => app.emulator.sessions.findAny(id);
+  const session = () => app.emulator.sessions.findById(id);
   while (session()?.analysisDueAt == null) await new Promise((r) => setTimeout(r, 10));
   clock.advance(session()!.analysisDueAt! - clock.now());
 }
@@ -214,7 +214,7 @@ try {
     ['order-1004', 'user_cancelled'],
   ]) {
     const id = await startScan(page, 'browser', { relayState, outcome });
-    app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+    app.emulator.sessions.complete(app.emulator.sessions.findById(id)!);
   }
   await startScan(page, 'browser', { relayState: 'order-1005' });
   // Let the webhook engine retry the first (503) delivery.
@@ -248,7 +248,7 @@ try {
   await page.waitForSelector(`${testid('mobile-progress')}[data-state="capturing"]`);
   await shot(page, 'mobile-phone-capturing', false);
   await phone.browserContext().close();
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(mobile)!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(mobile)!);
   await page.waitForSelector(`${testid('page-session')} ${testid('session-status')}[data-status="Accepted"]`);
 
   await page.goto(`${base}/portal/sessions/00000000-0000-4000-8000-000000000000`);

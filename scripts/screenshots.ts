@@ -83,7 +83,7 @@ async function browserFlow(device: 'desktop' | 'phone'): Promise<void> {
   await shot(page, device, 'face-action');
   await press(page, '[data-testid="face-action-done"]');
   await atStep(page, 'analyzing');
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   while (session.analysisDueAt === null) await new Promise((r) => setTimeout(r, 10));
   clock.advance(Math.floor((session.analysisDueAt - clock.now()) / 2));
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="analyzing-progress"]')?.getAttribute('aria-valuenow')) >= 50);

@@ -1,10 +1,13 @@
-// buildApp(config): the whole emulator as a Fastify instance that is ready but not listening.
+// buildApp(config): the whole emulator as a Fastify instance that is ready but not listening. The
+// services come from the composition root (emulator.ts); this file is the Fastify wiring around them:
+// compilers, hooks (journal, faults, shutdown), the OpenAPI document and the route plugins.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import { jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { AdjustableClock, KeyClocks } from './core/clock.js';
+import type { AdjustableClock } from './core/clock.js';
+import { buildEmulator } from './emulator.js';
 import { handleClientError, handleError, handleFrameworkError, requireHost } from './http/errors.js';
 import { withSecretsMasked } from './http/log-masking.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
@@ -14,43 +17,16 @@ import type { MachineNetwork } from './http/phone-reach.js';
 import { frontDoorRoutes } from './routes/front-door.js';
 import { healthRoutes } from './routes/health.js';
 import { livenessRoutes } from './routes/liveness.js';
-import { scanUiRoutes } from './routes/scan-ui.js';
+import { scanUiRoutes } from './routes/scan-ui/index.js';
 import { scanningRoutes } from './routes/scanning.js';
 import { scanningSessionRoutes } from './routes/scanning-sessions.js';
-import { loadFixtures, type Fixtures } from './services/fixtures.js';
 import { controlRoutes } from './routes/control/index.js';
 import { portalRoutes } from './routes/portal/index.js';
-import { applyFault, FaultInjector } from './services/faults.js';
-import { RequestJournal } from './services/journal.js';
-import { MerchantRegistry } from './services/merchants.js';
-import { SessionService } from './services/sessions.js';
-import { WebhookDispatcher } from './services/webhooks.js';
-import { DueWorkScheduler } from './services/due-work.js';
-import { ChangeFeed, type ChangeFeedLimits } from './services/change-feed.js';
+import { applyFault } from './services/faults.js';
+import type { SessionService } from './services/sessions.js';
+import type { ChangeFeedLimits } from './services/change-feed.js';
 import type { LiveStreamTimings } from './routes/portal/live.js';
-import { closeConnectionsBy, refuseWhileShuttingDown, ShutdownRegistry } from './services/shutdown.js';
-
-export interface Emulator {
-  config: Config;
-  /** The shared clock: every key's, unless the key moved a clock of its own. */
-  clock: AdjustableClock;
-  /** Every key's domain time: the shared clock, or the key's own. */
-  clocks: KeyClocks;
-  fixtures: Fixtures;
-  sessions: SessionService;
-  merchants: MerchantRegistry;
-  journal: RequestJournal;
-  faults: FaultInjector;
-  webhooks: WebhookDispatcher;
-  dueWork: DueWorkScheduler;
-  /** Which key's data changed, for the portal's live pages. */
-  changes: ChangeFeed;
-  /** Set once shutdown has begun: every request from then on is refused with 503 (services/shutdown.ts). */
-  shuttingDown: boolean;
-  /** What holds a connection open until it ends (long polls, event streams): ended at shutdown. */
-  endAtShutdown: ShutdownRegistry;
-  startedAt: number;
-}
+import { closeConnectionsBy, refuseWhileShuttingDown } from './services/shutdown.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -85,18 +61,12 @@ function journalKeyOf(request: FastifyRequest, sessions: SessionService): string
   if (request.apiKey) return request.apiKey;
   const authorization = request.raw.headers.authorization;
   if (typeof authorization === 'string' && authorization.length > 0) return authorization.trim();
-  return request.authorisedSessionId === null ? '' : (sessions.keyOf(request.authorisedSessionId) ?? '');
+  return request.authorisedSessionId === null ? '' : (sessions.ownerOf(request.authorisedSessionId) ?? '');
 }
 
 /** The public surface: journaled and open to fault injection (the control API and docs are not). */
 const publicApiPath = /^\/v3\/(?!scan\/swagger)/i;
 const isPublicApi = (url: string) => publicApiPath.test(url);
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    emulator: Emulator;
-  }
-}
 
 export interface BuildOptions {
   /** A clock to share with the test (defaults to a fresh real-time clock). */
@@ -118,9 +88,6 @@ function loggerOptions(config: Config): object | boolean {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const fixtures = loadFixtures(config);
-  const clock = options.clock ?? new AdjustableClock();
-  const clocks = new KeyClocks(clock);
   const app = Fastify({
     logger: withSecretsMasked(options.logger ?? loggerOptions(config)),
     bodyLimit: config.MAX_BODY_BYTES,
@@ -138,35 +105,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   }).withTypeProvider<ZodTypeProvider>();
 
-  const merchants = new MerchantRegistry(config, fixtures.merchants);
-  const sessions = new SessionService(config, fixtures, clocks, merchants);
-  const journal = new RequestJournal(config.JOURNAL_SIZE, (sessionId) => sessions.ownerOf(sessionId));
-  const faults = new FaultInjector();
-  const webhooks = new WebhookDispatcher(config, sessions, clocks, app.log);
-  const dueWork = new DueWorkScheduler(clocks, app.log, options.advanceBudgetMs);
-  dueWork.add(sessions);
-  dueWork.add(webhooks);
-  const changes = new ChangeFeed(options.live);
-  const tellFeed = (apiKey: string | undefined) => changes.notify(apiKey);
-  sessions.onUpdate(tellFeed);
-  journal.onUpdate(tellFeed);
-  webhooks.onUpdate(tellFeed);
-    const emulator: Emulator = {
-    config,
-    clock,
-    clocks,
-    fixtures,
-    sessions,
-    merchants,
-    journal,
-    faults,
-    webhooks,
-    dueWork,
-    changes,
-    shuttingDown: false,
-    endAtShutdown: new ShutdownRegistry(),
-    startedAt: Date.now(),
-  };
+  const emulator = buildEmulator(config, app.log, { clock: options.clock, changeFeed: options.live, advanceBudgetMs: options.advanceBudgetMs });
+  const { sessions, journal, faults, clocks, changes, dueWork, webhooks } = emulator;
   app.decorate('emulator', emulator);
 
   app.setValidatorCompiler(validateWithZod);
@@ -250,7 +190,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(livenessRoutes);
   await app.register(scanningRoutes);
   await app.register(scanningSessionRoutes);
-  await app.register(scanUiRoutes, { network: options.network });
+  await app.register(scanUiRoutes, { config, fixtures: emulator.fixtures, sessions, scanFlow: emulator.scanFlow, network: options.network });
   await app.register(portalRoutes, { live: options.live });
   await app.register(controlRoutes);
 

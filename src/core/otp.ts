@@ -1,4 +1,6 @@
-// One-time links: the token in redirect_url is good for one first open, then a cookie takes over.
+// One-time links: the token in redirect_url (and the phone's link) is good for one first open, then a
+// cookie takes over. The one place a link is checked and exchanged for a cookie secret.
+import { urlSafeToken } from './ids.js';
 import type { OneTimeLink } from './session.js';
 
 export type LinkCheck =
@@ -21,6 +23,25 @@ export function checkLink(link: OneTimeLink, token: string | undefined, cookieSe
   if (link.usedAt !== null) return { ok: false, reason: 'used' };
   if (now >= link.expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, exchange: true };
+}
+
+/**
+ * Whether opening a link may use it up: a GET does; a HEAD (link checkers, chat previews, prefetching)
+ * may only see whether the link works.
+ */
+export type LinkUse = 'use-up' | 'check-only';
+
+/** A check, and the cookie secret the browser is now to hold when the open used the token up. */
+export type LinkOpening = LinkCheck & { cookieSecret?: string };
+
+/** Opens a link: checks it and, when the token is good and `use` allows, swaps it for a fresh cookie secret. */
+export function openOneTimeLink(link: OneTimeLink, token: string | undefined, cookieSecret: string | undefined, now: number, use: LinkUse): LinkOpening {
+  const check = checkLink(link, token, cookieSecret, now);
+  if (!check.ok || !check.exchange || use === 'check-only') return check;
+  // 32 characters of 6 random bits: 192 bits, as many as the 24 random bytes it replaced.
+  const secret = urlSafeToken(32);
+  markLinkUsed(link, secret, now);
+  return { ...check, cookieSecret: secret };
 }
 
 export function markLinkUsed(link: OneTimeLink, cookieSecret: string, now: number): void {

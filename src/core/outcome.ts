@@ -3,7 +3,7 @@ import type { AnalysisStatus } from '../schemas/common.js';
 import type { OutcomePreset } from '../schemas/fixtures.js';
 import { expireDocument, generateIdentity, type PersonPool } from './identity.js';
 import type { Random } from './random.js';
-import { analysisKeys, transition, type AnalysisStatuses, type Session, type SessionFindings } from './session.js';
+import { analysisKeys, changeStatus, type AnalysisStatuses, type Session, type SessionEvent, type SessionFindings } from './session.js';
 
 /**
  * The document score of an accepted document: fixtures/outcomes/approved.json's. A document whose only
@@ -76,8 +76,16 @@ export function documentTypeOf(session: Pick<Session, 'flow' | 'documents'>, sca
   return identityDocuments.at(-1)?.documentType ?? scanUiDocumentType;
 }
 
-/** Ends the session the way the preset says. */
-export function applyOutcome(session: Session, preset: OutcomePreset, random: Random, pools: readonly PersonPool[], now: number, scanUiDocumentType: string): void {
+/** Ends the session the way the preset says; `event` says why it ended (by default: its analysis finished). */
+export function applyOutcome(
+  session: Session,
+  preset: OutcomePreset,
+  random: Random,
+  pools: readonly PersonPool[],
+  now: number,
+  scanUiDocumentType: string,
+  event: SessionEvent = { kind: 'analysis_finished', outcome: preset.name },
+): void {
   const decided = decideStatuses(session, preset);
   let identity = null;
   let document = null;
@@ -98,5 +106,5 @@ export function applyOutcome(session: Session, preset: OutcomePreset, random: Ra
     errors: preset.errors,
     redirect: decided.redirect,
   };
-  transition(session, decided.sessionStatus, now, `analysis finished: ${preset.name}`);
+  changeStatus(session, decided.sessionStatus, now, event);
 }

@@ -36,20 +36,63 @@ export interface AnalysisStatuses {
 /** Every analysis a session can run, in the order results and pages list them. */
 export const analysisKeys = ['document', 'liveness', 'face_match', 'fraud'] as const satisfies readonly (keyof AnalysisStatuses)[];
 
+/** Which browser of the hosted scan UI a request comes from: the desktop that opened redirect_url, or the phone that opened the mobile link. */
+export type UiRole = 'desktop' | 'mobile';
+
+/** Who sent an image: an API client (the scanning-sessions upload), or the hosted scan UI in one of its browsers. */
+export type CapturedBy = 'api' | UiRole;
+
 export interface StoredDocument {
   id: string;
   documentType: string;
+  /** The caller's reference (scanning-sessions uploads); null when none was given, and for the scan UI's images. */
   reference: string | null;
+  capturedBy: CapturedBy;
   contentType: string;
   size: number;
   uploadedAt: number;
   bytes: Buffer;
 }
 
+/** What happened to a session after its creation, as data; every view reads these, none parses the words. */
+export type SessionEvent =
+  | { readonly kind: 'scan_ui_opened' }
+  | { readonly kind: 'document_uploaded'; readonly documentType: string }
+  | { readonly kind: 'analysis_started'; readonly via: 'api' | 'scan_ui' }
+  | { readonly kind: 'completed_by_control_api' }
+  | { readonly kind: 'analysis_finished'; readonly outcome: string }
+  | { readonly kind: 'cancelled'; readonly by: 'user'; readonly device: UiRole }
+  | { readonly kind: 'timed_out' };
+
+/** An event as the session keeps it: when, and the status the session had after it. */
+export type RecordedEvent = { readonly at: number; readonly status: SessionStatus } & SessionEvent;
+
+/** A line of the timeline the control API and the portal show (its words are the control API's contract). */
 export interface TimelineEntry {
   at: number;
   status: SessionStatus;
   event: string;
+}
+
+/** The words of the events that take no detail, as the timelines show them. */
+export const eventWords = {
+  scan_ui_opened: 'scan UI opened',
+  analysis_started: 'analysis started',
+  completed_by_control_api: 'completed through the control API',
+  cancelled: 'cancelled by the user',
+  timed_out: 'session timed out',
+} as const;
+
+/** An event in words, as on the timelines. */
+export function describeEvent(event: SessionEvent): string {
+  switch (event.kind) {
+    case 'document_uploaded':
+      return `document uploaded: ${event.documentType}`;
+    case 'analysis_finished':
+      return `analysis finished: ${event.outcome}`;
+    default:
+      return eventWords[event.kind];
+  }
 }
 
 export interface OneTimeLink {
@@ -95,7 +138,7 @@ export interface Session {
   documents: readonly StoredDocument[];
   link: OneTimeLink | null;
   /** What happened after creation, oldest first (timelineOf adds the creation itself). */
-  events: TimelineEntry[];
+  events: RecordedEvent[];
   findings: SessionFindings | null;
   /** Analysis running: the instant it will be decided. */
   analysisDueAt: number | null;
@@ -106,17 +149,33 @@ export interface Session {
 }
 
 /** Shared by every session with no events yet, so a new session carries no list of its own. */
-export const NO_EVENTS: TimelineEntry[] = Object.freeze([]) as unknown as TimelineEntry[];
+export const NO_EVENTS: RecordedEvent[] = Object.freeze([]) as unknown as RecordedEvent[];
 export const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
 
-export function recordEvent(session: Session, entry: TimelineEntry): void {
+export function recordEvent(session: Session, at: number, event: SessionEvent): void {
+  const entry: RecordedEvent = { at, status: session.status, ...event };
   if (session.events === NO_EVENTS) session.events = [entry];
   else session.events.push(entry);
 }
 
-/** The session's timeline: its creation, then every event. */
+/** The session's timeline: its creation, then every event, in words. */
 export function timelineOf(session: Session): TimelineEntry[] {
-  return [{ at: session.createdAt, status: 'Created', event: 'session created' }, ...session.events];
+  return [{ at: session.createdAt, status: 'Created', event: 'session created' }, ...session.events.map((entry) => ({ at: entry.at, status: entry.status, event: describeEvent(entry) }))];
+}
+
+/** When the analysis started (the scan UI's Analyzing step, or the API's start call); null before. */
+export function analysisStartedAt(session: Session): number | null {
+  return session.events.find((entry) => entry.kind === 'analysis_started')?.at ?? null;
+}
+
+/** Whether the session is in its analysis: started and not yet decided. */
+export function isAnalyzing(session: Session): boolean {
+  return !isFinal(session.status) && (session.analysisDueAt !== null || analysisStartedAt(session) !== null);
+}
+
+/** How the control API and the portal label an image: the caller's reference, or which scan UI browser captured it. */
+export function documentReferenceOf(document: Pick<StoredDocument, 'reference' | 'capturedBy'>): string | null {
+  return document.capturedBy === 'api' ? document.reference : `scan-ui:${document.capturedBy}`;
 }
 
 /**
@@ -124,7 +183,7 @@ export function timelineOf(session: Session): TimelineEntry[] {
  * a tree of fragments, often several times their length. Reading a character flattens the tree
  * into one plain string, so a stored value costs its length instead. Stored values live as long as sessions.
  */
-export function compact(text: string): string {
+export function flattenString(text: string): string {
   text.charCodeAt(0);
   return text;
 }
@@ -136,7 +195,7 @@ export function analysisIdOf(session: Session): string {
 }
 
 export function providerFolderIdOf(session: Session): string {
-  return (session.providerFolderId ??= compact(folderIdOf()));
+  return (session.providerFolderId ??= flattenString(folderIdOf()));
 }
 
 /** Everything the result object depends on that can change after creation. */
@@ -174,13 +233,13 @@ export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
 }
 
 /** Moves the session to `to`, recording it on the timeline; an illegal move is a 409 SESSION_STATE. */
-export function transition(session: Session, to: SessionStatus, now: number, event: string): void {
+export function changeStatus(session: Session, to: SessionStatus, now: number, event: SessionEvent): void {
   if (!canTransition(session.status, to)) {
     throw new ApiError('SESSION_STATE', `The session is ${session.status} and cannot become ${to}.`);
   }
   session.status = to;
   session.updatedAt = now;
-  recordEvent(session, { at: now, status: to, event });
+  recordEvent(session, now, event);
   if (isFinal(to)) {
     session.finishedAt = now;
     session.analysisDueAt = null;
@@ -235,7 +294,7 @@ function shared(value: string | undefined): string | undefined {
   const known = sharedValues.get(value);
   if (known !== undefined) return known;
   if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
-  sharedValues.set(value, compact(value));
+  sharedValues.set(value, flattenString(value));
   return value;
 }
 
@@ -295,6 +354,6 @@ export function effectiveSettings(
  */
 export function expireIfDue(session: Session, now: number): boolean {
   if (isFinal(session.status) || now < session.expiresAt) return false;
-  transition(session, 'Timeout', Math.max(session.expiresAt, session.updatedAt), 'session timed out');
+  changeStatus(session, 'Timeout', Math.max(session.expiresAt, session.updatedAt), { kind: 'timed_out' });
   return true;
 }

@@ -70,7 +70,8 @@ const isUnspecified = (address: string) => address === '0.0.0.0' || address === 
  * only when the server listens on `::`), real interfaces before container and VM bridges, private
  * ranges before others, link-local last (IPv6 link-local needs a zone no URL can carry: left out).
  */
-export function lanAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>, withIpv6: boolean): string[] {
+export function lanAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>, families: 'ipv4' | 'ipv4-and-ipv6'): string[] {
+  const withIpv6 = families === 'ipv4-and-ipv6';
   const candidates: { address: string; rank: number[]; order: number }[] = [];
   const seen = new Set<string>();
   for (const [name, entries] of Object.entries(interfaces)) {
@@ -116,7 +117,7 @@ export function phoneReach(request: FastifyRequest, config: { PUBLIC_URL?: strin
   // In a container (the Docker image listens on 0.0.0.0) the interfaces are the container's own.
   if (everyInterface && network.inContainer()) return { kind: 'loopback', base: desktopBase, reason: 'in_container', port: listening.port, host: listening.address };
   if (everyInterface) {
-    addresses = lanAddresses(network.interfaces(), listening.address !== '0.0.0.0').slice(0, MAX_LAN_ADDRESSES);
+    addresses = lanAddresses(network.interfaces(), listening.address === '0.0.0.0' ? 'ipv4' : 'ipv4-and-ipv6').slice(0, MAX_LAN_ADDRESSES);
   } else if (familyOf(listening.address) !== undefined && !isLoopbackAddress(listening.address)) {
     // Bound to one address of this machine that is not loopback: a phone on its network can use it.
     addresses = [listening.address];

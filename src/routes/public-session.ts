@@ -49,7 +49,7 @@ export function uiUrl(request: FastifyRequest, session: Session): string {
 /** The caller's session by path id: 400 for a non-GUID, 404 SESSION_NOT_FOUND for unknown or another key's. */
 export function sessionOfCaller(request: FastifyRequest, id: string): Session {
   if (!guid.test(id)) throw new ApiError('INVALID_REQUEST', `${JSON.stringify(id.slice(0, 64))} is not a session id: ids are GUIDs.`);
-  const session = request.server.emulator.sessions.find(request.apiKey, id.toLowerCase());
+  const session = request.server.emulator.sessions.getForKey(request.apiKey, id.toLowerCase());
   request.authorisedSessionId = session.id;
   return session;
 }

@@ -1,5 +1,5 @@
 // What a run produces: one result per journey and the run's summary (shared by reporters, JUnit, CLI).
-import type { StepRecord } from './context.js';
+import type { StepRecord } from './journey-steps.js';
 
 export type { StepRecord };
 

@@ -11,7 +11,8 @@ import { saveArtifacts } from './artifacts.js';
 import { findBrowser, launchScenarioBrowser } from './browser.js';
 import { startCallbackServer } from './callbacks.js';
 import { CatalogueError, checkJourney, loadJourneys, scenariosDir } from './catalogue.js';
-import { createJourneyRun, failedStepOf, type JourneyRun, type RunEnvironment } from './context.js';
+import { createJourneyRun, type JourneyRun, type RunEnvironment } from './journey-run.js';
+import { failedStepOf } from './journey-steps.js';
 import { startInProcessEmulator, type InProcessEmulator } from './emulator.js';
 import { writeJUnit } from './junit.js';
 import { checkOutputFolders } from './outputs.js';
@@ -109,7 +110,9 @@ interface Selection {
   skipped: { journey: Journey; reason: string }[];
 }
 
-function select(all: Journey[], options: RunOptions, integrator: boolean): Selection {
+/** Which journeys run: by name and tag, and in integrator mode only those written for it. */
+function select(all: Journey[], options: RunOptions, mode: 'own-sessions' | 'integrator'): Selection {
+  const integrator = mode === 'integrator';
   const byName = new Map(all.map((j) => [j.name, j]));
   const unknown = (options.names ?? []).filter((n) => !byName.has(n));
   if (unknown.length > 0) throw new ScenarioSelectionError(`unknown journey${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (see \`zignsec-mock scenarios list\`)`);
@@ -163,7 +166,7 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
   if (options.appStartSelector && !integrator) throw new ScenarioSelectionError('--app-start-selector needs --app-url');
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const all = options.journeys ? checkJourneys(options.journeys) : await loadJourneys([scenariosDir, ...(options.dirs ?? [])]);
-  const selection = select(all, options, integrator);
+  const selection = select(all, options, integrator ? 'integrator' : 'own-sessions');
 
   const startedAt = new Date();
   const started = performance.now();

@@ -22,7 +22,7 @@ export class FixtureError extends Error {
 }
 
 /** Runs a loading step, marking any FixtureError it throws with the setting that named the file. */
-function through<T>(setting: FixtureSetting, load: () => T): T {
+function loadNamingSetting<T>(setting: FixtureSetting, load: () => T): T {
   try {
     return load();
   } catch (error) {
@@ -167,22 +167,22 @@ function loadWire(overridesFile: string | undefined): WireFile {
   const builtIn = readJson(builtInFile);
   const wire = parseWire(builtInFile, builtIn);
   if (!overridesFile) return wire;
-  return through('WIRE_FILE', () => {
+  return loadNamingSetting('WIRE_FILE', () => {
     const overrides = parseFixture(overridesFile, WireOverrides, readJson(overridesFile));
     return parseWire(overridesFile, layOver(builtIn, overrides, replacedWhole));
   });
 }
 
 export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_DIR' | 'RESULT_TEMPLATE_FILE' | 'WIRE_FILE'>): Fixtures {
-  const merchants = through('MERCHANTS_FILE', () => parseFixture(config.MERCHANTS_FILE, MerchantsFile, readJson(config.MERCHANTS_FILE)));
+  const merchants = loadNamingSetting('MERCHANTS_FILE', () => parseFixture(config.MERCHANTS_FILE, MerchantsFile, readJson(config.MERCHANTS_FILE)));
   const outcomes: Fixtures['outcomes'] = new Map();
   loadOutcomeDir(join(packageRoot, 'fixtures', 'outcomes'), 'built-in', outcomes);
-  if (config.OUTCOMES_DIR) through('OUTCOMES_DIR', () => loadOutcomeDir(config.OUTCOMES_DIR!, 'custom', outcomes));
+  if (config.OUTCOMES_DIR) loadNamingSetting('OUTCOMES_DIR', () => loadOutcomeDir(config.OUTCOMES_DIR!, 'custom', outcomes));
 
   const peopleFile = join(packageRoot, 'fixtures', 'people.json');
   const pools = parseFixture(peopleFile, PeopleFile, readJson(peopleFile)).pools;
 
-  const resultTemplate = through('RESULT_TEMPLATE_FILE', () => {
+  const resultTemplate = loadNamingSetting('RESULT_TEMPLATE_FILE', () => {
     const template = readJson(config.RESULT_TEMPLATE_FILE);
     const sample = sampleSession();
     const missing = unknownPlaceholders(template, resultContext(sample));
@@ -191,7 +191,7 @@ export function loadFixtures(config: Pick<Config, 'MERCHANTS_FILE' | 'OUTCOMES_D
     return template;
   });
 
-  through('MERCHANTS_FILE', () => {
+  loadNamingSetting('MERCHANTS_FILE', () => {
     for (const [key, merchant] of Object.entries({ default: merchants.default, ...merchants.merchants })) {
       if (merchant.default_outcome && !outcomes.has(merchant.default_outcome)) {
         throw new FixtureError(

@@ -2,19 +2,18 @@
 // browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
 // session id, because they belong to the UI rather than to the session's API contract). Every time
 // here is the session's key's clock, as for the session itself.
-import { randomBytes } from 'node:crypto';
 import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
-import { checkLink, issueLink, markLinkUsed, timingSafeEqualText, type LinkCheck } from '../core/otp.js';
+import { issueLink, openOneTimeLink, timingSafeEqualText, type LinkOpening, type LinkUse } from '../core/otp.js';
 import { finalRedirect, type FinalRedirect } from '../core/redirect.js';
-import { isFinal, type OneTimeLink, type Session } from '../core/session.js';
+import { isAnalyzing, isFinal, type OneTimeLink, type Session, type UiRole } from '../core/session.js';
 import type { SessionService } from './sessions.js';
 
 export type CaptureStep = 'document-front' | 'document-back' | 'face-align' | 'face-action';
-export type UiRole = 'desktop' | 'mobile';
+export type { UiRole };
 export type MobileState = 'none' | 'waiting' | 'opened';
 
 /** Upload sides the UI sends, and the documentType they are stored under. */
@@ -57,12 +56,19 @@ export function captureSteps(session: Pick<Session, 'flow' | 'settings' | 'chose
 
 export class ScanFlowService {
   private readonly mobileLinks = new Map<string, OneTimeLink>();
+  private readonly updateListeners = new Set<(apiKey: string) => void>();
 
   constructor(
     private readonly sessions: SessionService,
     private readonly config: Config,
     private readonly clocks: KeyClocks,
   ) {}
+
+  /** Told the session's key when the phone's progress changed (it opened its link): the portal's live pages follow it. */
+  onUpdate(listener: (apiKey: string) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
 
   /** Which browser holds the cookie: the desktop that opened redirect_url, or the phone that opened the mobile link. */
   roleOf(session: Session, desktopCookie: string | undefined, mobileCookie: string | undefined): UiRole | undefined {
@@ -86,16 +92,13 @@ export class ScanFlowService {
     return link.token;
   }
 
-  /** Like the desktop gate: the first phone swaps the token for a cookie; another phone gets `used`. */
-  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
+  /** Like the desktop gate (SessionService.openLink): the first phone swaps the token for a cookie; another phone gets `used`. */
+  openMobileLink(session: Session, token: string | undefined, cookie: string | undefined, use: LinkUse): LinkOpening {
     const link = this.mobileLinks.get(session.id);
     if (!link) return { ok: false, reason: 'invalid' };
-    const now = this.clocks.now(session.apiKey);
-    const check = checkLink(link, token, cookie, now);
-    if (!check.ok || !check.exchange || !consume) return check;
-    const secret = randomBytes(24).toString('base64url');
-    markLinkUsed(link, secret, now);
-    return { ...check, cookieSecret: secret };
+    const opening = openOneTimeLink(link, token, cookie, this.clocks.now(session.apiKey), use);
+    if (opening.cookieSecret !== undefined) for (const listener of this.updateListeners) listener(session.apiKey);
+    return opening;
   }
 
   mobileState(session: Session): MobileState {
@@ -113,11 +116,10 @@ export class ScanFlowService {
   state(session: Session, resultPage: string): UiState {
     const now = this.clocks.now(session.apiKey);
     const due = session.analysisDueAt;
-    const analyzing = !isFinal(session.status) && (due !== null || session.events.some((entry) => entry.event === 'analysis started'));
     const preset = this.sessions.fixtures.outcomes.get(session.outcome.name);
     return {
       status: session.status,
-      analyzing,
+      analyzing: isAnalyzing(session),
       remaining_ms: due === null ? null : Math.max(0, due - now),
       duration_ms: preset ? preset.analysis_duration_ms : null,
       mobile: this.mobileState(session),
@@ -157,6 +159,6 @@ export class ScanFlowService {
 
   /** Keeps the map bounded by the session store: links of evicted or deleted sessions go. */
   private forgetGoneSessions(): void {
-    for (const id of this.mobileLinks.keys()) if (!this.sessions.findAny(id)) this.mobileLinks.delete(id);
+    for (const id of this.mobileLinks.keys()) if (!this.sessions.findById(id)) this.mobileLinks.delete(id);
   }
 }

@@ -1,22 +1,22 @@
-// Holds every session in memory, per API key, and runs the operations that need the clock,
-// the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
-// Every session lives on its own key's clock (stamps, deadlines, analyses); its timed work (analyses
-// decided, sessions timed out) is kept per key and run by the due-work scheduler.
-import { randomBytes, randomUUID } from 'node:crypto';
-import FlatQueue from 'flatqueue';
+// A session's life cycle: create, open the one-time link, add images, analyse, complete, cancel,
+// expire; the operations that need the clock, the fixtures and randomness. Every session lives on its
+// own key's clock (stamps, deadlines, analyses). Where sessions are kept and evicted is
+// session-store.ts; their timed work is session-due-queues.ts, run by the due-work scheduler; the
+// outcomes queued per key are outcome-queues.ts.
+import { randomUUID } from 'node:crypto';
 import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
 import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
-import { checkLink, issueLink, markLinkUsed, type LinkCheck } from '../core/otp.js';
+import { issueLink, openOneTimeLink, type LinkOpening, type LinkUse } from '../core/otp.js';
 import { applyOutcome } from '../core/outcome.js';
 import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-selection.js';
 import { seededRandom, type Random } from '../core/random.js';
 import { renderResult } from '../core/result.js';
 import {
   analysisKeys,
-  compact,
+  flattenString,
   effectiveSettings,
   expireIfDue,
   isFinal,
@@ -25,12 +25,15 @@ import {
   recordEvent,
   requestedAnalyses,
   resultStateKey,
-  transition,
+  changeStatus,
   type AnalysisStatuses,
+  type CapturedBy,
   type Flow,
   type OutcomeRule,
   type Session,
+  type SessionEvent,
   type StoredDocument,
+  type UiRole,
 } from '../core/session.js';
 import type { AnalysisType, SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, OutcomePreset } from '../schemas/fixtures.js';
@@ -39,9 +42,12 @@ import type { Fixtures } from './fixtures.js';
 import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { MerchantRegistry } from './merchants.js';
 import { MAX_QUEUED_OUTCOMES, OutcomeQueues } from './outcome-queues.js';
+import { SessionDueQueues } from './session-due-queues.js';
+import { SessionStore, type KeyRecord } from './session-store.js';
 
-export type SessionEvent = { session: Session; from: SessionStatus | null; to: SessionStatus };
-type Listener = (event: SessionEvent) => void;
+/** A session's status changed (`from` null: it was created). */
+export type StatusChange = { session: Session; from: SessionStatus | null; to: SessionStatus };
+type Listener = (change: StatusChange) => void;
 /** Told the key of a session whose shown state changed (see onUpdate). */
 type UpdateListener = (apiKey: string) => void;
 
@@ -54,42 +60,9 @@ export interface CreateOptions {
   requestText?: string;
 }
 
-/**
- * A key's timed work, on the key's clock: unfinished sessions by deadline (expiresAt) and running
- * analyses by the instant they are decided (analysisDueAt). Entries of sessions that ended, were
- * deleted or rescheduled are skipped when met.
- */
-interface KeyDueQueues {
-  expiries: FlatQueue<string>;
-  analyses: FlatQueue<string>;
-}
-
-/**
- * Per API key: the key as first seen, shared by all its sessions (one string, not one per request),
- * its last session ordinal, how many sessions it holds and which of them are finished (oldest
- * finished first: its eviction order past MAX_SESSIONS_PER_KEY), and its timed work (made on first
- * use, dropped when it runs dry). Kept while the key holds a session: a key that holds none is as
- * new, so keys that come and go (AUTH_MODE=any) leave nothing behind.
- */
-interface KeyCounter {
-  readonly key: string;
-  sequence: number;
-  held: number;
-  readonly finished: Set<string>;
-  due: KeyDueQueues | undefined;
-}
-
-/** Past this many stale entries (sessions that finished before their deadline), a due queue is rebuilt. */
-const STALE_ENTRIES_ALLOWED = 1024;
-
-const analysisDueAtOf = (session: Session) => session.analysisDueAt;
-const expiresAtOf = (session: Session) => session.expiresAt;
-
 export class SessionService implements DueWorkSource {
-  private readonly sessions = new Map<string, Session>();
-  /** Finished session ids, oldest finished first: the eviction order past MAX_SESSIONS. */
-  private readonly finished = new Set<string>();
-  private readonly sequences = new Map<string, KeyCounter>();
+  private readonly store: SessionStore;
+  private readonly due: SessionDueQueues;
   wakeUp?: (apiKey: string, at: number) => void;
   ran?: (apiKey: string, kind: DueWorkKind) => void;
   /** Outcomes queued for the next sessions of each key. */
@@ -103,16 +76,19 @@ export class SessionService implements DueWorkSource {
     readonly fixtures: Fixtures,
     readonly clocks: KeyClocks,
     readonly merchants: MerchantRegistry,
-  ) {}
+  ) {
+    this.store = new SessionStore(config);
+    this.due = new SessionDueQueues(this.store);
+  }
 
   get size(): number {
-    return this.sessions.size;
+    return this.store.size;
   }
 
   /** How many API keys have anything kept here (sessions, or a queue): at most MAX_SESSIONS plus the keys with a queue. */
   get keyRecords(): number {
-    let count = this.sequences.size;
-    for (const key of this.queues.keys()) if (!this.sequences.has(key)) count++;
+    let count = this.store.recordCount;
+    for (const key of this.queues.keys()) if (!this.store.hasRecord(key)) count++;
     return count;
   }
 
@@ -152,9 +128,9 @@ export class SessionService implements DueWorkSource {
     const merchant = this.merchantFor(apiKey);
     if (!merchant) throw new ApiError('UNAUTHORIZED', 'The API key is not known to this emulator (AUTH_MODE=strict).');
     const now = this.clocks.now(apiKey);
-    const known = this.sequences.get(apiKey);
-    if (known) this.expireDue(known, now);
-    this.makeRoom(known);
+    const known = this.store.recordOf(apiKey);
+    if (known) this.expireOverdue(known, now);
+    this.store.makeRoom(known, this.eviction);
 
     const id = uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id);
@@ -170,10 +146,7 @@ export class SessionService implements DueWorkSource {
     });
     if (outcome.rule === 'queued') this.queues.take(apiKey);
 
-    // Making room may have taken the key's last session (and so its record): its numbering goes on.
-    let counter = known ?? this.sequences.get(apiKey);
-    if (!counter) counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
-    if (!this.sequences.has(counter.key)) this.sequences.set(counter.key, counter);
+    const counter = this.store.recordFor(apiKey, known);
 
     const usesLink = flow !== 'scanningsession';
     const session: Session = {
@@ -188,7 +161,7 @@ export class SessionService implements DueWorkSource {
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      requestJson: compact(options.requestText ?? JSON.stringify(request)),
+      requestJson: flattenString(options.requestText ?? JSON.stringify(request)),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
@@ -200,44 +173,36 @@ export class SessionService implements DueWorkSource {
       outcome,
     };
     this.chooseActionIfNeeded(session);
-    this.sessions.set(id, session);
-    counter.held++;
-    const due = this.dueQueuesOf(counter);
-    due.expiries.push(id, session.expiresAt);
-    if (due.expiries.length > 2 * (counter.held - counter.finished.size) + STALE_ENTRIES_ALLOWED) this.rebuildDueQueues(counter);
+    this.store.add(session, counter);
+    this.due.scheduleExpiry(counter, session);
     this.wakeUp?.(counter.key, session.expiresAt);
     this.emit(session, null, 'Created');
     return session;
   }
 
-  /** A session of this key; another key's session is as unknown as a missing one (no existence leak). */
-  find(apiKey: string, id: string): Session {
-    const session = this.sessions.get(id);
+  /** A session of this key, or 404 SESSION_NOT_FOUND; another key's session is as unknown as a missing one (no existence leak). */
+  getForKey(apiKey: string, id: string): Session {
+    const session = this.store.get(id);
     if (!session || session.apiKey !== apiKey) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id)} was found.`);
     this.expireIfDue(session);
     return session;
   }
 
-  /** The API key that owns a session, without looking at its deadline. */
-  keyOf(id: string): string | undefined {
-    return this.sessions.get(id)?.apiKey;
-  }
-
-  /** For the browser UI and the control API, which are not scoped by API key. */
-  findAny(id: string): Session | undefined {
-    const session = this.sessions.get(id);
+  /** Any key's session, or undefined: for the browser UI and the control API, which are not scoped by API key. */
+  findById(id: string): Session | undefined {
+    const session = this.store.get(id);
     if (session) this.expireIfDue(session);
     return session;
   }
 
   /** The key a held session belongs to, read without touching the session (no expiry check). */
   ownerOf(id: string): string | undefined {
-    return this.sessions.get(id)?.apiKey;
+    return this.store.get(id)?.apiKey;
   }
 
   list(filter: { apiKey?: string; status?: SessionStatus } = {}): Session[] {
     const out: Session[] = [];
-    for (const session of this.sessions.values()) {
+    for (const session of this.store.values()) {
       this.expireIfDue(session);
       if (filter.apiKey !== undefined && session.apiKey !== filter.apiKey) continue;
       if (filter.status !== undefined && session.status !== filter.status) continue;
@@ -247,16 +212,8 @@ export class SessionService implements DueWorkSource {
   }
 
   delete(id: string): boolean {
-    const session = this.sessions.get(id);
+    const session = this.store.remove(id);
     if (!session) return false;
-    const counter = this.sequences.get(session.apiKey);
-    if (counter) {
-      counter.held--;
-      counter.finished.delete(id);
-      if (counter.held === 0) this.sequences.delete(counter.key);
-    }
-    this.finished.delete(id);
-    this.sessions.delete(id);
     this.updated(session);
     return true;
   }
@@ -264,16 +221,12 @@ export class SessionService implements DueWorkSource {
   /** Forgets every session (or one key's), its queue and its sequence numbers. */
   reset(apiKey?: string): number {
     let removed = 0;
-    for (const session of [...this.sessions.values()]) {
+    for (const session of [...this.store.values()]) {
       if (apiKey === undefined || session.apiKey === apiKey) removed += Number(this.delete(session.id));
     }
-    if (apiKey === undefined) {
-      this.queues.clearAll();
-      this.sequences.clear();
-    } else {
-      this.queues.clear(apiKey);
-      this.sequences.delete(apiKey);
-    }
+    if (apiKey === undefined) this.queues.clearAll();
+    else this.queues.clear(apiKey);
+    this.store.forgetRecords(apiKey);
     return removed;
   }
 
@@ -284,35 +237,31 @@ export class SessionService implements DueWorkSource {
 
   /** The result object as JSON, rendered again only when the session has changed since the last time. */
   resultJson(session: Session): string {
-    const key = compact(resultStateKey(session));
+    const key = flattenString(resultStateKey(session));
     if (session.renderedResult?.key !== key) {
       session.renderedResult = { key, json: JSON.stringify(renderResult(this.fixtures.resultTemplate, session)) };
     }
     return session.renderedResult.json;
   }
 
-  /** The first open of the one-time link exchanges it for a cookie secret; later opens need that cookie. */
-  /** Checks the link; with `consume` (every method but HEAD) a valid token is also used up and swapped for a cookie secret. */
-  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, consume = true): LinkCheck & { cookieSecret?: string } {
+  /** Opens the session's one-time link (core/otp.ts); the first open that uses it up starts the session (Pending). */
+  openLink(session: Session, token: string | undefined, cookieSecret: string | undefined, use: LinkUse): LinkOpening {
     if (!session.link) return { ok: false, reason: 'invalid' };
-    const now = this.clocks.now(session.apiKey);
-    const check = checkLink(session.link, token, cookieSecret, now);
-    if (!check.ok || !check.exchange || !consume) return check;
-    const secret = randomBytes(24).toString('base64url');
-    markLinkUsed(session.link, secret, now);
-    if (session.status === 'Created') this.move(session, 'Pending', 'scan UI opened');
-    return { ...check, cookieSecret: secret };
+    const opening = openOneTimeLink(session.link, token, cookieSecret, this.clocks.now(session.apiKey), use);
+    if (opening.cookieSecret !== undefined && session.status === 'Created') this.changeStatusNow(session, 'Pending', { kind: 'scan_ui_opened' });
+    return opening;
   }
 
-  addDocument(session: Session, document: Omit<StoredDocument, 'id' | 'uploadedAt'>): StoredDocument {
+  /** Stores an image; `capturedBy` says who sent it (an API client unless the scan UI says which of its browsers). */
+  addDocument(session: Session, document: Omit<StoredDocument, 'id' | 'uploadedAt' | 'capturedBy'> & { capturedBy?: CapturedBy }): StoredDocument {
     this.assertOpen(session);
     if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
-    const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
+    const stored: StoredDocument = { ...document, capturedBy: document.capturedBy ?? 'api', id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
-    if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);
+    if (session.status === 'Created' && session.flow === 'scanningsession') this.changeStatusNow(session, 'ReadyToStart', { kind: 'document_uploaded', documentType: document.documentType });
     this.updated(session);
     return stored;
   }
@@ -339,19 +288,20 @@ export class SessionService implements DueWorkSource {
     const preset = this.preset(session.outcome.name);
     const now = this.clocks.now(session.apiKey);
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
-    if (session.status !== 'Pending') this.move(session, 'Pending', 'analysis started');
-    else recordEvent(session, { at: now, status: 'Pending', event: 'analysis started' });
+    const started: SessionEvent = { kind: 'analysis_started', via };
+    if (session.status !== 'Pending') this.changeStatusNow(session, 'Pending', started);
+    else recordEvent(session, now, started);
     if (!preset.never_finishes) {
       const waits = via === 'scan_ui' || preset.api_flow_waits;
       session.analysisDueAt = now + (waits ? preset.analysis_duration_ms : 0);
-      const counter = this.sequences.get(session.apiKey);
+      const counter = this.store.recordOf(session.apiKey);
       // An analysis decided at once is finished below, not queued.
       if (counter && session.analysisDueAt > now) {
-        this.dueQueuesOf(counter).analyses.push(session.id, session.analysisDueAt);
+        this.due.scheduleAnalysis(counter, session, session.analysisDueAt);
         this.wakeUp?.(counter.key, session.analysisDueAt);
       }
     }
-    if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.finish(session);
+    if (session.analysisDueAt !== null && session.analysisDueAt <= now) this.decideAnalysis(session);
     this.updated(session);
   }
 
@@ -407,72 +357,37 @@ export class SessionService implements DueWorkSource {
       session.outcome = { name: outcomeName, rule: 'armed' };
     }
     for (const key of analysisKeys) if (session.analyses[key] === 'Requested') session.analyses[key] = 'Pending';
-    if (session.status !== 'Pending') this.move(session, 'Pending', 'completed through the control API');
-    this.finish(session, true);
+    if (session.status !== 'Pending') this.changeStatusNow(session, 'Pending', { kind: 'completed_by_control_api' });
+    this.endWithOutcome(session);
   }
 
-  cancel(session: Session, event = 'cancelled by the user'): void {
+  /** The person cancelled in the scan UI, on `device`: the session ends the way the user_cancelled preset says (Cancelled without one). */
+  cancel(session: Session, device: UiRole): void {
     this.assertOpen(session);
     const preset = this.fixtures.outcomes.get('user_cancelled');
     const from = session.status;
     const now = this.clocks.now(session.apiKey);
-    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, now, this.fixtures.wire.scan_ui.document_type);
-    else transition(session, 'Cancelled', now, event);
-    session.events[session.events.length - 1].event = event;
-    this.settle(session, from);
+    const cancelled: SessionEvent = { kind: 'cancelled', by: 'user', device };
+    if (preset) applyOutcome(session, preset, this.unseeded, this.fixtures.pools, now, this.fixtures.wire.scan_ui.document_type, cancelled);
+    else changeStatus(session, 'Cancelled', now, cancelled);
+    this.afterStatusChange(session, from);
   }
 
   // ---- due work (see DueWorkScheduler), per key, on the key's clock ----
 
-  private dueQueuesOf(counter: KeyCounter): KeyDueQueues {
-    counter.due ??= { expiries: new FlatQueue<string>(), analyses: new FlatQueue<string>() };
-    return counter.due;
-  }
-
-  /** The session a queue entry stands for, or undefined when the entry is stale (ended, deleted, rescheduled). */
-  private liveEntry(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): Session | undefined {
-    const session = this.sessions.get(queue.peek()!);
-    return session && !isFinal(session.status) && dueAt(session) === queue.peekValue() ? session : undefined;
-  }
-
-  /** The earliest live entry of a queue, stale entries on top dropped on the way. */
-  private earliest(queue: FlatQueue<string>, dueAt: (session: Session) => number | null): number | null {
-    while (queue.length > 0) {
-      if (this.liveEntry(queue, dueAt)) return queue.peekValue()!;
-      queue.pop();
-    }
-    return null;
-  }
-
   nextDueAt(apiKey: string): number | null {
-    const counter = this.sequences.get(apiKey);
-    const due = counter?.due;
-    if (!due) return null;
-    const analysis = this.earliest(due.analyses, analysisDueAtOf);
-    const expiry = this.earliest(due.expiries, expiresAtOf);
-    if (analysis === null && expiry === null) {
-      // Nothing left to do: an idle key keeps no queues.
-      counter.due = undefined;
-      return null;
-    }
-    if (analysis === null) return expiry;
-    return expiry === null ? analysis : Math.min(analysis, expiry);
+    return this.due.nextDueAt(this.store.recordOf(apiKey));
   }
 
   /** Decides the key's analyses and times out its sessions due at `now` (the key's time), in the order they fell due. */
   runDue(apiKey: string, now: number): void {
-    const due = this.sequences.get(apiKey)?.due;
-    if (!due) return;
-    for (;;) {
-      const analysis = this.earliest(due.analyses, analysisDueAtOf);
-      const expiry = this.earliest(due.expiries, expiresAtOf);
-      if (analysis !== null && analysis <= now && (expiry === null || analysis <= expiry)) {
-        const session = this.sessions.get(due.analyses.pop()!)!;
-        this.finish(session);
-        if (isFinal(session.status)) this.ran?.(session.apiKey, 'analyses_decided');
-      } else if (expiry !== null && expiry <= now) {
-        this.expireIfDue(this.sessions.get(due.expiries.pop()!)!);
-      } else return;
+    for (let work = this.due.takeNextDue(this.store.recordOf(apiKey), now); work; work = this.due.takeNextDue(this.store.recordOf(apiKey), now)) {
+      if (work.kind === 'expiry') {
+        this.expireIfDue(work.session);
+        continue;
+      }
+      this.decideAnalysis(work.session);
+      if (isFinal(work.session.status)) this.ran?.(work.session.apiKey, 'analyses_decided');
     }
   }
 
@@ -482,32 +397,29 @@ export class SessionService implements DueWorkSource {
   }
 
   /** Timeouts only: before a create makes room, so that the key's sessions past their deadline count as finished. */
-  private expireDue(counter: KeyCounter, now: number): void {
-    const queue = counter.due?.expiries;
-    if (!queue) return;
-    for (let at = this.earliest(queue, expiresAtOf); at !== null && at <= now; at = this.earliest(queue, expiresAtOf)) {
-      this.expireIfDue(this.sessions.get(queue.pop()!)!);
-    }
+  private expireOverdue(record: KeyRecord, now: number): void {
+    for (let session = this.due.takeNextOverdue(record, now); session; session = this.due.takeNextOverdue(record, now)) this.expireIfDue(session);
   }
 
-  /** Drops the stale entries of a key's queues: its live ones are pushed again. */
-  private rebuildDueQueues(counter: KeyCounter): void {
-    const due = { expiries: new FlatQueue<string>(), analyses: new FlatQueue<string>() };
-    for (const session of this.sessions.values()) {
-      if (session.apiKey !== counter.key || isFinal(session.status)) continue;
-      due.expiries.push(session.id, session.expiresAt);
-      if (session.analysisDueAt !== null) due.analyses.push(session.id, session.analysisDueAt);
-    }
-    counter.due = due;
-  }
+  /** How the store's eviction removes a session and times out a key's overdue ones. */
+  private readonly eviction = {
+    remove: (id: string) => void this.delete(id),
+    expireOverdue: (record: KeyRecord) => this.expireOverdue(record, this.clocks.now(record.key)),
+  };
 
-  private finish(session: Session, force = false): void {
+  /** The analysis is due: the session ends with its outcome, unless the preset never finishes. */
+  private decideAnalysis(session: Session): void {
     const preset = this.preset(session.outcome.name);
-    if (preset.never_finishes && !force) return;
+    if (!preset.never_finishes) this.endWithOutcome(session);
+  }
+
+  /** Ends the session with its outcome now; a preset that never finishes ends it as Timeout. */
+  private endWithOutcome(session: Session): void {
+    const preset = this.preset(session.outcome.name);
     const from = session.status;
     const random = this.randomFor(session.apiKey, session.sequence, 'identity');
     applyOutcome(session, preset.never_finishes ? { ...preset, session_status: 'Timeout' } : preset, random, this.fixtures.pools, this.clocks.now(session.apiKey), this.fixtures.wire.scan_ui.document_type);
-    this.settle(session, from);
+    this.afterStatusChange(session, from);
   }
 
   private expireIfDue(session: Session): void {
@@ -515,60 +427,25 @@ export class SessionService implements DueWorkSource {
     if (expireIfDue(session, this.clocks.now(session.apiKey))) {
       this.ran?.(session.apiKey, 'sessions_timed_out');
       session.findings = { identity: null, document: null, failedFields: [], scores: {}, reason: 'SessionTimeout', errors: [], redirect: 'target_error' };
-      this.settle(session, from);
+      this.afterStatusChange(session, from);
     }
   }
 
-  private move(session: Session, to: SessionStatus, event: string): void {
+  /** Changes the status at the key's current time, and tells whoever listens. */
+  private changeStatusNow(session: Session, to: SessionStatus, event: SessionEvent): void {
     const from = session.status;
-    transition(session, to, this.clocks.now(session.apiKey), event);
-    this.settle(session, from);
+    changeStatus(session, to, this.clocks.now(session.apiKey), event);
+    this.afterStatusChange(session, from);
   }
 
-  /** Book-keeping after any status change: finished index and listeners. */
-  private settle(session: Session, from: SessionStatus): void {
-    if (isFinal(session.status)) {
-      this.finished.add(session.id);
-      this.sequences.get(session.apiKey)?.finished.add(session.id);
-    }
+  /** After any status change: a finished session enters the eviction order, and listeners are told. */
+  private afterStatusChange(session: Session, from: SessionStatus): void {
+    if (isFinal(session.status)) this.store.markFinished(session);
     this.emit(session, from, session.status);
   }
 
   private assertOpen(session: Session): void {
     if (isFinal(session.status)) throw new ApiError('SESSION_STATE', `The session is already ${session.status}.`);
-  }
-
-  /**
-   * Keeps memory bounded and shared fairly. A key at MAX_SESSIONS_PER_KEY makes room by dropping its
-   * own oldest finished session, and is refused (429, to that key only) when all of its sessions are
-   * unfinished; past MAX_SESSIONS the oldest finished session of any key goes. Unfinished sessions
-   * are never dropped. As one key holds at most MAX_SESSIONS_PER_KEY (a tenth of MAX_SESSIONS by
-   * default), one runaway key cannot fill the store for the others.
-   */
-  private makeRoom(counter: KeyCounter | undefined): void {
-    const perKey = this.config.MAX_SESSIONS_PER_KEY;
-    while (counter && counter.held >= perKey) {
-      const oldest = counter.finished.values().next();
-      if (oldest.done) {
-        throw new ApiError(
-          'TOO_MANY_SESSIONS',
-          `This API key already holds MAX_SESSIONS_PER_KEY=${perKey} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS_PER_KEY.`,
-        );
-      }
-      this.delete(oldest.value);
-    }
-    while (this.sessions.size >= this.config.MAX_SESSIONS) {
-      let oldest = this.finished.values().next();
-      if (oldest.done) {
-        // Other keys' sessions past their deadline on their own clocks count as finished too.
-        for (const other of this.sequences.values()) this.expireDue(other, this.clocks.now(other.key));
-        oldest = this.finished.values().next();
-      }
-      if (oldest.done) {
-        throw new ApiError('TOO_MANY_SESSIONS', `The emulator already holds MAX_SESSIONS=${this.config.MAX_SESSIONS} unfinished sessions; finish some, wait for SESSION_TTL, or raise MAX_SESSIONS.`);
-      }
-      this.delete(oldest.value);
-    }
   }
 
   private emit(session: Session, from: SessionStatus | null, to: SessionStatus): void {

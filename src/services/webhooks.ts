@@ -1,5 +1,7 @@
-// The webhook delivery engine: signs and POSTs each session's result to its webhook URL, retries on
-// ZignSec's schedule through the clock, records every attempt, and can be broken on purpose.
+// The webhook delivery engine: makes a delivery of each session change the merchant wants, attempts
+// it (webhook-transport.ts signs and POSTs it), retries on ZignSec's schedule through the clock,
+// records every attempt, and at shutdown gives every open delivery a last attempt. Chaos rules are
+// webhook-chaos.ts; who waits for a delivery is webhook-waiters.ts.
 // Deliveries live on their session's key's clock and wait per key; when an attempt is due is decided
 // here, when it runs is the due-work scheduler's call. WEBHOOK_CONCURRENCY slots are shared by every
 // key, and one key holds at most half of them: receivers of one key that never answer leave the other
@@ -10,15 +12,16 @@ import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
-import { nextRetryDelay, parseRetryAfter } from '../core/retry-schedule.js';
-import { MAX_RETRY_AFTER_MS } from '../core/time-limits.js';
+import { nextRetryDelay } from '../core/retry-schedule.js';
 import { isFinal, type Session } from '../core/session.js';
 import { eventEnvelopeJson, type WebhookEvent } from '../core/webhook-body.js';
-import { signTimestamped, signZignSecHmac } from '../core/webhook-signature.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
 import type { DueWorkKind, DueWorkSource } from './due-work.js';
-import type { SessionEvent, SessionService } from './sessions.js';
+import type { SessionService, StatusChange } from './sessions.js';
+import { ChaosRules } from './webhook-chaos.js';
+import { postDelivery, signedHeaders } from './webhook-transport.js';
+import { DeliveryWaiters } from './webhook-waiters.js';
 
 export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'stopped';
 
@@ -88,15 +91,6 @@ export interface ChaosRule {
 
 /** A key's share of WEBHOOK_CONCURRENCY: half, at least one, so that another key always finds a slot when there are two or more. */
 export const perKeyConcurrency = (total: number) => Math.max(1, Math.floor(total / 2));
-/** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
-export const MAX_CHAOS_RULES_PER_KEY = 100;
-/** Chaos rules held in all (the rules of sessions no longer held do not count: they go). */
-export const MAX_CHAOS_RULES = 1000;
-const EXCERPT_CHARS = 1024;
-const MAX_RESPONSE_BYTES = 64 * 1024;
-const STALE_SECONDS = 600;
-
-type Waiter = { matches: (d: Delivery) => boolean; resolve: (d: Delivery) => void };
 
 /** A key's pending deliveries by nextAttemptAt (the key's time), and its attempts in flight. */
 interface KeyDeliveries {
@@ -104,42 +98,12 @@ interface KeyDeliveries {
   running: number;
 }
 
-/** Reads at most `limit` bytes of a response body, then lets the rest go. */
-async function readExcerpt(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).toString('utf8', 0, Math.min(size, limit));
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  const err = error as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-  const code = err.cause?.code;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS lookup failed (${code})`;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset by the receiver';
-  if (code && /CERT|TLS|SSL/i.test(code)) return `TLS error (${code})`;
-  return `${err.cause?.message ?? err.message}${code ? ` (${code})` : ''}`;
-}
-
 export class WebhookDispatcher implements DueWorkSource {
   private readonly deliveries = new Map<string, Delivery>();
   private readonly bySession = new Map<string, string[]>();
   private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
-  private readonly chaosRules: ChaosRule[] = [];
-  private readonly waiters = new Set<Waiter>();
+  private readonly chaosRules: ChaosRules;
+  private readonly waiters = new DeliveryWaiters();
   /**
    * Per key with pending work or attempts in flight. An entry of a due queue whose delivery has moved
    * on (attempted, rescheduled, forgotten) is skipped when met; an idle key's entry goes.
@@ -158,7 +122,6 @@ export class WebhookDispatcher implements DueWorkSource {
   private closing: Promise<Delivery[]> | undefined;
   /** At shutdown: every delivery open then or created since, to be delivered or reported. */
   private readonly owedAtClose = new Set<Delivery>();
-  private nextChaosId = 1;
   wakeUp?: (apiKey: string, at: number) => void;
   ran?: (apiKey: string, kind: DueWorkKind) => void;
 
@@ -171,6 +134,7 @@ export class WebhookDispatcher implements DueWorkSource {
     private readonly wallClock: () => number = Date.now,
   ) {
     this.perKeyLimit = perKeyConcurrency(config.WEBHOOK_CONCURRENCY);
+    this.chaosRules = new ChaosRules(sessions, (apiKey) => this.updated(apiKey));
     sessions.onChange((event) => this.onSessionChange(event));
   }
 
@@ -190,13 +154,13 @@ export class WebhookDispatcher implements DueWorkSource {
 
   // ---- enqueueing ----
 
-  private onSessionChange({ session, to }: SessionEvent): void {
+  private onSessionChange({ session, to }: StatusChange): void {
     // Even while shutting down: a delivery owed is attempted, or reported, never dropped.
     if (!session.settings.webhook) return;
     const merchant = this.sessions.merchantFor(session.apiKey);
     const final = isFinal(to);
     if (!final && !merchant?.webhook_intermediate_events) return;
-    const chaos = this.chaosFor(session, merchant);
+    const chaos = this.chaosRules.chaosFor(session, merchant);
     const now = this.clocks.now(session.apiKey);
     const event: WebhookEvent = to === 'Created' ? 'session_created' : 'session_updated';
     const delivery: Delivery = {
@@ -274,73 +238,21 @@ export class WebhookDispatcher implements DueWorkSource {
     });
   }
 
-  /** Merchant chaos, then a session rule, then a key rule that still has deliveries left (which uses one up). */
-  private chaosFor(session: Session, merchant: MerchantSettings | undefined): WebhookChaos {
-    const chaos: WebhookChaos = { ...(merchant?.webhook_chaos ?? {}) };
-    const sessionRule = this.chaosRules.find((r) => r.session_id === session.id);
-    if (sessionRule) return { ...chaos, ...sessionRule.chaos };
-    const keyRule = this.chaosRules.find((r) => r.api_key === session.apiKey && r.remaining !== 0);
-    if (keyRule) {
-      if (keyRule.remaining !== null) keyRule.remaining -= 1;
-      if (keyRule.remaining === 0) this.chaosRules.splice(this.chaosRules.indexOf(keyRule), 1);
-      return { ...chaos, ...keyRule.chaos };
-    }
-    return chaos;
-  }
-
-  /** Stores a rule; a session rule needs a session the emulator holds (404 otherwise). */
+  /** Stores a chaos rule (webhook-chaos.ts). */
   addChaos(request: ChaosRuleRequest): ChaosRule {
-    const sessionId = request.session_id?.toLowerCase();
-    if (sessionId !== undefined && !this.sessions.findAny(sessionId)) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(request.session_id)} was found.`);
-    this.forgetRulesOfGoneSessions();
-    if (this.chaosRules.length >= MAX_CHAOS_RULES) throw new ApiError('INVALID_REQUEST', `At most ${MAX_CHAOS_RULES} chaos rules are held, and as many are: remove some first.`);
-    const owner = request.api_key ?? this.sessions.ownerOf(sessionId!);
-    if (owner !== undefined && this.listChaos(owner).length >= MAX_CHAOS_RULES_PER_KEY) {
-      throw new ApiError('INVALID_REQUEST', `A key holds at most ${MAX_CHAOS_RULES_PER_KEY} chaos rules, and this one has as many: remove one first.`);
-    }
-    const rule: ChaosRule = { id: `chaos-${this.nextChaosId++}`, remaining: request.api_key !== undefined ? (request.next ?? null) : null, chaos: request.chaos };
-    if (sessionId !== undefined) rule.session_id = sessionId;
-    if (request.api_key !== undefined) rule.api_key = request.api_key;
-    this.chaosRules.push(rule);
-    this.updated(owner);
-    return rule;
+    return this.chaosRules.add(request);
   }
 
-  /** A session rule whose session was deleted or evicted can never apply again. */
-  private forgetRulesOfGoneSessions(): void {
-    for (let i = this.chaosRules.length - 1; i >= 0; i--) {
-      const sessionId = this.chaosRules[i].session_id;
-      if (sessionId !== undefined && this.sessions.ownerOf(sessionId) === undefined) this.chaosRules.splice(i, 1);
-    }
-  }
-
-  /** The key a rule belongs to: the key it names, or the key of the session it names. */
-  private ownerOf(rule: ChaosRule): string | undefined {
-    return rule.api_key ?? (rule.session_id === undefined ? undefined : this.sessions.ownerOf(rule.session_id));
-  }
-
-  /** Every rule, or only those of one key (its next-N rules and the rules of its sessions). */
   listChaos(apiKey?: string): ChaosRule[] {
-    this.forgetRulesOfGoneSessions();
-    return this.chaosRules.filter((rule) => apiKey === undefined || this.ownerOf(rule) === apiKey);
+    return this.chaosRules.list(apiKey);
   }
 
-  /** Removes one rule; with `apiKey`, only a rule of that key (another key's is as unknown as a missing one). */
   removeChaos(id: string, apiKey?: string): boolean {
-    const index = this.chaosRules.findIndex((rule) => rule.id === id && (apiKey === undefined || this.ownerOf(rule) === apiKey));
-    if (index === -1) return false;
-    const owner = this.ownerOf(this.chaosRules[index]);
-    this.chaosRules.splice(index, 1);
-    this.updated(owner);
-    return true;
+    return this.chaosRules.remove(id, apiKey);
   }
 
-  /** Removes every rule, or one key's; returns how many went. */
   clearChaos(apiKey?: string): number {
-    const removed = this.listChaos(apiKey);
-    for (const rule of removed) this.chaosRules.splice(this.chaosRules.indexOf(rule), 1);
-    if (removed.length > 0) this.updated(apiKey);
-    return removed.length;
+    return this.chaosRules.clear(apiKey);
   }
 
   /** Keeps memory bounded like the session store: past the limit the oldest settled deliveries go. */
@@ -459,32 +371,6 @@ export class WebhookDispatcher implements DueWorkSource {
 
   // ---- sending ----
 
-  /**
-   * X-ZignSec-Hmac-SHA256 carries the merchant's scheme, signed at each attempt (a timestamped value
-   * carries the attempt's time). The delivery id and event headers (X-ZignSec-Webhook-Id and
-   * X-ZignSec-Event by default, wire.json `webhook.extension_headers`) are the emulator's own
-   * extensions (no ZignSec source documents them): they let a test match what it received to the
-   * control API's deliveries, and production code must not need them.
-   */
-  private headersFor(delivery: Delivery): Record<string, string> {
-    const merchants = this.sessions.merchants;
-    const timestamped = merchants.settingsFor(delivery.apiKey)?.webhook_signature === 'timestamped';
-    const rightKey = timestamped ? merchants.webhookSecretFor(delivery.apiKey) : delivery.apiKey;
-    const key = delivery.chaos.wrong_signature ? `${rightKey}-wrong` : rightKey;
-    // Real time, not the key's clock: receivers check t against their own clock (usually within 5
-    // minutes), and a key whose clock was moved 48 hours would have every delivery refused.
-    const timestamp = Math.floor(this.wallClock() / 1000) - (delivery.chaos.stale_timestamp ? STALE_SECONDS : 0);
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': 'zignsec-mock-webhooks/0.1',
-      'x-zignsec-hmac-sha256': timestamped ? signTimestamped(delivery.body, key, timestamp) : signZignSecHmac(delivery.body, key),
-    };
-    const extensions = this.sessions.fixtures.wire.webhook.extension_headers;
-    if (extensions.delivery_id) headers[extensions.delivery_id.toLowerCase()] = delivery.id;
-    if (extensions.event) headers[extensions.event.toLowerCase()] = delivery.event;
-    return headers;
-  }
-
   private async attempt(delivery: Delivery): Promise<void> {
     const perKey = this.keyDeliveries(delivery.apiKey);
     delivery.inFlight = true;
@@ -492,51 +378,27 @@ export class WebhookDispatcher implements DueWorkSource {
     perKey.running += 1;
     this.ran?.(delivery.apiKey, 'webhook_attempts');
     const at = this.clocks.now(delivery.apiKey);
-    const headers = this.headersFor(delivery);
-    const record: Attempt = { number: delivery.attempts.length + 1, at, url: delivery.url, request_headers: headers, status: null, response_excerpt: null, duration_ms: 0, error: null, retry_after_ms: null };
+    const headers = signedHeaders(delivery, this.sessions.merchants, this.sessions.fixtures.wire.webhook.extension_headers, this.wallClock);
     const started = performance.now();
     this.updated(delivery.apiKey);
-    let retryAfterMs: number | undefined;
-    try {
-      if (delivery.dropped < (delivery.chaos.drop_first ?? 0)) {
-        delivery.dropped += 1;
-        record.error = 'dropped on purpose by webhook chaos (drop_first): not sent';
-      } else {
-        const response = await fetch(delivery.url, {
-          method: 'POST',
-          headers,
-          body: delivery.body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT),
-        });
-        record.status = response.status;
-        record.response_excerpt = (await readExcerpt(response, MAX_RESPONSE_BYTES)).slice(0, EXCERPT_CHARS);
-        if (response.status >= 300 && response.status < 400) {
-          record.error = `redirect to ${response.headers.get('location') ?? '(no location)'} not followed`;
-        } else if (response.status < 200 || response.status >= 300) {
-          record.error = `receiver answered ${response.status}`;
-          const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-          if (asked !== undefined) {
-            retryAfterMs = Math.min(asked, MAX_RETRY_AFTER_MS);
-            record.retry_after_ms = retryAfterMs;
-            if (asked > MAX_RETRY_AFTER_MS) record.error += ` (Retry-After of ${response.headers.get('retry-after')!.trim().slice(0, 40)} is longer than the ${MAX_RETRY_AFTER_MS / 3_600_000} h honoured at most: waiting ${MAX_RETRY_AFTER_MS / 3_600_000} h)`;
-          }
-        }
-        if (!record.error && delivery.chaos.duplicate) {
-          await fetch(delivery.url, { method: 'POST', headers, body: delivery.body, redirect: 'manual', signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT) })
-            .then((r) => r.body?.cancel())
-            .catch(() => undefined);
-        }
-      }
-    } catch (error) {
-      record.error = describeFetchError(error, this.config.WEBHOOK_TIMEOUT);
-    }
+    const outcome = await postDelivery(delivery, headers, this.config.WEBHOOK_TIMEOUT);
+    const record: Attempt = {
+      number: delivery.attempts.length + 1,
+      at,
+      url: delivery.url,
+      request_headers: headers,
+      status: outcome.status,
+      response_excerpt: outcome.responseExcerpt,
+      duration_ms: 0,
+      error: outcome.error,
+      retry_after_ms: outcome.retryAfterMs,
+    };
     record.duration_ms = Math.round((performance.now() - started) * 100) / 100;
     delivery.attempts.push(record);
     delivery.inFlight = false;
     this.running -= 1;
     perKey.running -= 1;
-    this.settleAttempt(delivery, record, retryAfterMs);
+    this.settleAttempt(delivery, record);
     this.updated(delivery.apiKey);
     // A slot is free: what waited for one starts now, and whoever waits for the engine looks again.
     this.serveWaitingKeys();
@@ -547,12 +409,13 @@ export class WebhookDispatcher implements DueWorkSource {
     }
   }
 
-  private settleAttempt(delivery: Delivery, attempt: Attempt, retryAfterMs: number | undefined): void {
+  /** After an attempt: succeeded, stopped for good (410), failed for good, or retried on the schedule. */
+  private settleAttempt(delivery: Delivery, attempt: Attempt): void {
     if (attempt.error === null) {
       delivery.status = 'succeeded';
       delivery.nextAttemptAt = null;
       if (delivery.final) this.releaseHeld(delivery.sessionId);
-      for (const waiter of this.waiters) if (waiter.matches(delivery)) waiter.resolve(delivery);
+      this.waiters.delivered(delivery);
       return;
     }
     if (attempt.status === 410) {
@@ -562,7 +425,7 @@ export class WebhookDispatcher implements DueWorkSource {
       if (delivery.final) this.stopHeld(delivery.sessionId);
       return;
     }
-    const delay = nextRetryDelay(this.sessions.fixtures.wire.webhook.retry_delays, delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, retryAfterMs);
+    const delay = nextRetryDelay(this.sessions.fixtures.wire.webhook.retry_delays, delivery.attempts.length, this.config.WEBHOOK_MAX_ATTEMPTS, this.config.WEBHOOK_TIME_SCALE, attempt.retry_after_ms ?? undefined);
     if (delay === null || this.closed) {
       delivery.status = 'failed';
       delivery.nextAttemptAt = null;
@@ -645,22 +508,7 @@ export class WebhookDispatcher implements DueWorkSource {
    * undefined on timeout or once `signal` aborts (the waiter is gone then, its timer too).
    */
   waitFor(sessionId: string, status: SessionStatus | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Delivery | undefined> {
-    const matches = (d: Delivery) => d.sessionId === sessionId && d.status === 'succeeded' && (status === undefined || d.sessionStatus === status);
-    const already = this.list({ sessionId }).find(matches);
-    if (already || signal?.aborted) return Promise.resolve(already);
-    return new Promise((resolve) => {
-      const finish = (d: Delivery | undefined) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', giveUp);
-        this.waiters.delete(waiter);
-        resolve(d);
-      };
-      const giveUp = () => finish(undefined);
-      const waiter: Waiter = { matches, resolve: finish };
-      const timer = setTimeout(giveUp, timeoutMs);
-      signal?.addEventListener('abort', giveUp, { once: true });
-      this.waiters.add(waiter);
-    });
+    return this.waiters.waitFor(this.list({ sessionId }), sessionId, status, timeoutMs, signal);
   }
 
   forget(sessionId?: string): void {

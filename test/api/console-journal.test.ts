@@ -16,7 +16,7 @@ async function createSession(app: App, key: string, body: Record<string, unknown
 
 /** Opens the session's one-time link like a browser and returns the scan UI's cookie. */
 async function openScanUi(app: App, id: string): Promise<string> {
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   const opened = await app.inject({ url: `/v3/scan/ui/${id}/liveness?otp=${session.link!.token}` });
   if (opened.statusCode !== 200) throw new Error(`open failed: ${opened.statusCode}`);
   return String(opened.headers['set-cookie']).split(';')[0];

@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import { createAdminClient } from '../../src/admin-client.js';
 import { verifyTimestampedSignature } from '../../src/core/webhook-signature.js';
-import { MAX_CHAOS_RULES_PER_KEY } from '../../src/services/webhooks.js';
+import { MAX_CHAOS_RULES_PER_KEY } from '../../src/services/webhook-chaos.js';
 import { assertInvalidRequest, auth, exampleLivenessRequest } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
 import { decode, signIn, startPortalApp, textOf, textsOf } from '../helpers/portal.js';
@@ -46,7 +46,7 @@ async function deliveredSessions(app: App, clock: { advance(ms: number): number 
 /** A session of `key` that has finished, once its first webhook attempt has been answered. */
 async function deliveredSession(app: App, key: string, webhook: string, outcome?: string): Promise<string> {
   const id = await createSession(app, key, webhook);
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!, outcome);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!, outcome);
   await eventually(() => app.emulator.webhooks.list({ sessionId: id }).some((d) => d.attempts.length > 0 && !d.inFlight), `the first attempt for ${id}`);
   return id;
 }
@@ -506,7 +506,7 @@ t.test("values from requests and receivers are escaped on the webhooks page", as
   const evil = '<img src=x onerror=alert(1)>';
   const receiver = await startReceiver(t, () => ({ status: 500, body: evil }));
   const id = await createSession(app, 'escape-key', `${receiver.url}?q="><script>alert(1)</script>`);
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!);
   await eventually(() => app.emulator.webhooks.list({ sessionId: id })[0]?.attempts.length === 1, 'the attempt');
   const client = await signIn(app, 'escape-key');
   const page = await client.get(`/portal/webhooks?session_id=${encodeURIComponent('<script>x</script>')}`);

@@ -72,7 +72,7 @@ t.test("the example command is the real create call: run through a shell, it cre
   });
   t.equal(created.statusCode, 200, created.body);
   t.match(created.json(), { id: /^[0-9a-f-]{36}$/, errors: [], redirect_url: /^http:\/\/emulator\.test:9000\/v3\/scan\/ui\// });
-  t.equal(app.emulator.sessions.findAny(created.json().id)!.apiKey, 'my-test-key');
+  t.equal(app.emulator.sessions.findById(created.json().id)!.apiKey, 'my-test-key');
 });
 
 t.test('PUBLIC_URL wins as the base URL; strict mode says which keys work', async (t) => {

@@ -253,7 +253,7 @@ t.test('identity data is never cached; the control image route is never sniffed'
     t.equal(res.headers['cache-control'], 'no-store', url);
     t.equal(res.headers['x-content-type-options'], 'nosniff', url);
   }
-  const documentId = app.emulator.sessions.findAny(sessionId)!.documents[0].id;
+  const documentId = app.emulator.sessions.findById(sessionId)!.documents[0].id;
   const image = await app.inject({ url: `/__mock/sessions/${sessionId}/documents/${documentId}` });
   t.equal(image.statusCode, 200);
   t.equal(image.headers['content-type'], 'image/png');

@@ -7,7 +7,7 @@ import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { MAX_QUEUED_OUTCOMES } from '../../src/services/outcome-queues.js';
-import { MAX_CHAOS_RULES } from '../../src/services/webhooks.js';
+import { MAX_CHAOS_RULES } from '../../src/services/webhook-chaos.js';
 import { eventually } from '../helpers/eventually.js';
 import { startReceiver } from '../helpers/receiver.js';
 

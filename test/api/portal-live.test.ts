@@ -65,7 +65,7 @@ t.test('every live page carries its fingerprint as a weak ETag and answers 304 t
 
   // A change: the session's page answers with the page again, and a new tag.
   const before = await client.get(`/portal/sessions/${id}`);
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!, 'face_mismatch');
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!, 'face_mismatch');
   const after = await app.inject({ url: `/portal/sessions/${id}`, headers: { cookie: client.cookie, 'if-none-match': String(before.headers.etag) } });
   t.equal(after.statusCode, 200);
   t.not(after.headers.etag, before.headers.etag);
@@ -144,7 +144,7 @@ t.test('every change a live page shows reaches the stream: sessions, documents, 
     folder = (await app.inject({ method: 'POST', url: '/v3/eid/scanningsessions', headers: auth('key-a'), payload: { analysis_types: ['document'] } })).json().session_id;
   });
   await expectChange(t, stream, 'a document added, with no status change', () =>
-    sessions.addDocument(sessions.findAny(folder)!, { documentType: 'Passport', reference: '', contentType: 'image/png', size: 3, bytes: Buffer.from('png') }),
+    sessions.addDocument(sessions.findById(folder)!, { documentType: 'Passport', reference: '', contentType: 'image/png', size: 3, bytes: Buffer.from('png') }),
   );
   await expectChange(t, stream, 'completed through the control API', () => app.inject({ method: 'POST', url: `/__mock/sessions/${id}/complete`, payload: {} }));
   await eventually(() => webhooks.list({ sessionId: id })[0]?.status === 'succeeded', 'the delivery');
@@ -156,7 +156,7 @@ t.test('every change a live page shows reaches the stream: sessions, documents, 
   let running = '';
   await expectChange(t, stream, 'another session', async () => (running = await createSession(app, 'key-a')));
   await expectChange(t, stream, 'the clock moved past its deadline: it timed out', () => clock.advance(2 * 3_600_000));
-  t.equal(sessions.findAny(running)!.status, 'Timeout');
+  t.equal(sessions.findById(running)!.status, 'Timeout');
   await expectChange(t, stream, 'one session deleted', () => app.inject({ method: 'DELETE', url: `/__mock/sessions/${running}` }));
   await expectChange(t, stream, "the key's namespace reset", () => app.inject({ method: 'DELETE', url: '/__mock/sessions?api_key=key-a' }));
   await expectChange(t, stream, 'the whole journal cleared by a reset of everything', async () => {
@@ -179,9 +179,9 @@ t.test("a key's stream never hears of another key's changes", async (t) => {
 
   // Everything key-b can change: sessions, documents, outcomes, deliveries, chaos, journal, its namespace.
   const id = await createSession(app, 'key-b', { webhook: receiver.url });
-  const cookie = String((await app.inject({ url: `/v3/scan/ui/${id}/liveness?otp=${app.emulator.sessions.findAny(id)!.link!.token}` })).headers['set-cookie']).split(';')[0];
+  const cookie = String((await app.inject({ url: `/v3/scan/ui/${id}/liveness?otp=${app.emulator.sessions.findById(id)!.link!.token}` })).headers['set-cookie']).split(';')[0];
   await app.inject({ method: 'POST', url: `/v3/scan/ui/${id}/tester/outcome`, headers: { cookie }, payload: { outcome: 'liveness_failed' } });
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!);
   await eventually(() => app.emulator.webhooks.list({ sessionId: id })[0]?.status === 'succeeded', 'the delivery');
   await b.post('/portal/webhooks/chaos', { next: '1', duplicate: 'on' });
   await app.inject({ url: `/v3/scanning/${id}`, headers: auth('key-b') });
@@ -379,7 +379,7 @@ t.test('SIGTERM with a live page open: the stream ends with bye shutdown and the
 
 t.test('the sessions list follows new sessions on its first page; an older page of finished sessions holds still', async (t) => {
   const { app } = await startPortalApp(t);
-  for (let i = 0; i < 21; i++) app.emulator.sessions.complete(app.emulator.sessions.findAny(await createSession(app, 'key-a'))!);
+  for (let i = 0; i < 21; i++) app.emulator.sessions.complete(app.emulator.sessions.findById(await createSession(app, 'key-a'))!);
   const client = await signIn(app, 'key-a');
   const first = await client.get('/portal/sessions');
   t.match(first.body, /data-live="on"[^>]*data-testid="session-list"/, 'every session on it finished, and still live');

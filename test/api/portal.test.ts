@@ -38,7 +38,7 @@ async function uploadSelfie(app: App, key: string): Promise<{ sessionId: string;
     headers: { ...upload.headers, ...auth(key) },
   });
   if (res.statusCode >= 300) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
-  return { sessionId, documentId: app.emulator.sessions.findAny(sessionId)!.documents[0].id };
+  return { sessionId, documentId: app.emulator.sessions.findById(sessionId)!.documents[0].id };
 }
 
 t.test('sign-in', async (t) => {
@@ -308,7 +308,7 @@ t.test('settings', async (t) => {
     t.equal(textOf(saved.body, 'portal-merchant-name'), 'Nordic Shop AB');
 
     const id = await createLiveness(app, 'key-a', { webhook: '', available_actions: [] });
-    const session = app.emulator.sessions.findAny(id)!;
+    const session = app.emulator.sessions.findById(id)!;
     t.same(
       [session.settings.webhook, session.settings.locale, session.settings.available_actions, session.settings.css, session.outcome],
       ['https://shop.example/hook', 'de', ['BlinkEyes', 'Smile'], ['https://cdn.example/brand.css'], { name: 'face_mismatch', rule: 'merchant_default' }],
@@ -381,7 +381,7 @@ t.test('starting a scan', async (t) => {
     const location = new URL(String(res.headers.location));
     t.match(location.pathname, /^\/v3\/scan\/ui\/[0-9a-f-]{36}\/liveness$/);
     const id = location.pathname.split('/')[4];
-    const session = app.emulator.sessions.find('demo-merchant-key', id);
+    const session = app.emulator.sessions.getForKey('demo-merchant-key', id);
     t.equal(location.searchParams.get('otp'), session.link!.token, 'the one-time link, as redirect_url has it');
     t.same(JSON.parse(session.requestJson), {
       relay_state: 'order-7',
@@ -404,7 +404,7 @@ t.test('starting a scan', async (t) => {
     const client = await signIn(app, 'key-a');
     const res = await client.post('/portal/scans', { mode: 'browser', outcome: 'document_expired' });
     const id = new URL(String(res.headers.location)).pathname.split('/')[4];
-    t.same(app.emulator.sessions.findAny(id)!.outcome, { name: 'document_expired', rule: 'armed' });
+    t.same(app.emulator.sessions.findById(id)!.outcome, { name: 'document_expired', rule: 'armed' });
     const unknown = await client.post('/portal/scans', { mode: 'browser', outcome: 'nope' });
     t.equal(unknown.statusCode, 400);
     t.equal(textOf(unknown.body, 'start-error'), 'Unknown outcome "nope".');
@@ -417,7 +417,7 @@ t.test('starting a scan', async (t) => {
     t.equal(res.statusCode, 303);
     const match = /^\/portal\/scans\/([0-9a-f-]{36})\/mobile$/.exec(String(res.headers.location));
     t.ok(match, 'to the portal mobile page');
-    const session = app.emulator.sessions.findAny(match![1])!;
+    const session = app.emulator.sessions.findById(match![1])!;
     const page = await client.get(String(res.headers.location));
     t.equal(page.statusCode, 200);
     t.equal(page.headers['content-security-policy'], `${expectedCsp}; frame-src 'self'`);
@@ -481,8 +481,8 @@ t.test('the session list: newest first, filtered, paged', async (t) => {
     ids.push(await createLiveness(app, 'key-a', { relay_state: `r-${i}` }));
     clock.advance(1000);
   }
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(ids[3])!, 'face_mismatch');
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(ids[4])!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(ids[3])!, 'face_mismatch');
+  app.emulator.sessions.complete(app.emulator.sessions.findById(ids[4])!);
   const rowsOf = (body: string) => [...body.matchAll(/data-testid="session-row" data-session-id="([^"]+)" data-status="([^"]+)" data-outcome="([^"]+)"/g)].map((m) => m.slice(1));
 
   const first = await client.get('/portal/sessions');
@@ -530,7 +530,7 @@ t.test('the session page', async (t) => {
     t.match(running.body, /data-testid="session-open-scan-ui"/, 'a way into the scan UI while it runs');
     t.equal(textOf(running.body, 'webhooks-empty'), 'No deliveries yet: the result is sent when the session ends.');
 
-    const session = app.emulator.sessions.findAny(id)!;
+    const session = app.emulator.sessions.findById(id)!;
     app.emulator.sessions.complete(session, 'liveness_failed');
     await eventually(() => app.emulator.webhooks.list({ sessionId: id })[0]?.attempts.length === 1, 'the first webhook attempt');
     const page = await client.get(`/portal/sessions/${id}`);
@@ -567,7 +567,7 @@ t.test('the session page', async (t) => {
     const { app } = await startPortalApp(t);
     const receiver = await startReceiver(t);
     const id = await createLiveness(app, 'key-a', { webhook: receiver.url });
-    app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+    app.emulator.sessions.complete(app.emulator.sessions.findById(id)!);
     const delivered = await app.emulator.webhooks.waitFor(id, undefined, 5000);
     t.ok(delivered);
     const client = await signIn(app, 'key-a');
@@ -615,7 +615,7 @@ t.test("a second key sees none of the first key's sessions", async (t) => {
   const started = await a.post('/portal/scans', { mode: 'browser', relay_state: 'a-secret-order' });
   const id = new URL(String(started.headers.location)).pathname.split('/')[4];
   const apiId = await createLiveness(app, 'key-a', { relay_state: 'a-api-order', webhook: receiver.url });
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(apiId)!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(apiId)!);
   const delivery = await app.emulator.webhooks.waitFor(apiId, undefined, 5000);
 
   const aList = await a.get('/portal/sessions');
@@ -692,7 +692,7 @@ t.test('assets and unknown pages', async (t) => {
 t.test("the scan UI's polling shows as one journal entry with a count", async (t) => {
   const { app } = await startPortalApp(t);
   const id = await createLiveness(app, 'key-a');
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   const opened = await app.inject({ url: `/v3/scan/ui/${id}/liveness?otp=${session.link!.token}` });
   const uiCookie = String(opened.headers['set-cookie']).split(';')[0];
   for (let i = 0; i < 3; i++) t.equal((await app.inject({ url: `/v3/scan/ui/${id}/state`, headers: { cookie: uiCookie } })).statusCode, 200);

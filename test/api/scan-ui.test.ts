@@ -3,6 +3,7 @@
 import t from 'tap';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { multipartBody, tinyPng } from '../helpers/multipart.js';
+import { documentReferenceOf } from '../../src/core/session.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 
@@ -32,7 +33,7 @@ t.test('the UI API refuses calls without the page cookie', async (t) => {
   }
   const upload = multipartBody('document', 'a.png', 'image/png', tinyPng);
   t.equal((await app.inject({ method: 'POST', url: `${api}/documents`, ...upload })).statusCode, 401);
-  t.equal(app.emulator.sessions.findAny(id)!.documents.length, 0);
+  t.equal(app.emulator.sessions.findById(id)!.documents.length, 0);
   const unknown = await app.inject({ url: '/v3/scan/ui/00000000-0000-4000-8000-000000000000/state' });
   t.equal(unknown.statusCode, 404);
   t.equal(unknown.json().errors[0].code, 'SESSION_NOT_FOUND');
@@ -44,7 +45,8 @@ t.test('uploads: images only, within MAX_UPLOAD_BYTES, stored per side', async (
   const ok = await app.inject({ method: 'POST', url: `${api}/documents?side=back`, ...withCookie(multipartBody('document', 'x.bin', 'application/octet-stream', tinyPng), cookie) });
   t.equal(ok.statusCode, 200);
   t.match(ok.json(), { document_type: 'DocumentBack', content_type: 'image/png', size: tinyPng.length, errors: [] });
-  t.equal(app.emulator.sessions.findAny(id)!.documents[0].reference, 'scan-ui:desktop');
+  t.equal(app.emulator.sessions.findById(id)!.documents[0].capturedBy, 'desktop');
+  t.equal(documentReferenceOf(app.emulator.sessions.findById(id)!.documents[0]), 'scan-ui:desktop');
 
   const text = await app.inject({ method: 'POST', url: `${api}/documents`, ...withCookie(multipartBody('document', 'a.png', 'image/png', Buffer.from('<svg onload=alert(1)>')), cookie) });
   t.equal(text.statusCode, 415, 'the claimed type does not matter, the bytes do');
@@ -57,7 +59,7 @@ t.test('uploads: images only, within MAX_UPLOAD_BYTES, stored per side', async (
 
   const side = await app.inject({ method: 'POST', url: `${api}/documents?side=left`, ...withCookie(multipartBody('document', 'a.png', 'image/png', tinyPng), cookie) });
   t.equal(side.statusCode, 400);
-  t.equal(app.emulator.sessions.findAny(id)!.documents.length, 1);
+  t.equal(app.emulator.sessions.findById(id)!.documents.length, 1);
 });
 
 function withCookie(upload: { payload: Buffer; headers: Record<string, string> }, cookie: string) {
@@ -97,7 +99,7 @@ t.test('uploads: a multipart body the parser cannot read is a 400, never a 500',
   }
   const json = await app.inject({ method: 'POST', url: `${api}/documents?side=front`, headers: { cookie, 'content-type': 'application/json' }, payload: '{}' });
   t.equal(json.statusCode, 415, 'JSON on the upload route');
-  t.equal(app.emulator.sessions.findAny(id)!.documents.length, 0);
+  t.equal(app.emulator.sessions.findById(id)!.documents.length, 0);
 });
 
 t.test('HEAD on a one-time link tells whether it works without using it up', async (t) => {
@@ -107,7 +109,7 @@ t.test('HEAD on a one-time link tells whether it works without using it up', asy
   const head = await app.inject({ method: 'HEAD', url: `${url.pathname}${url.search}` });
   t.equal(head.statusCode, 200);
   t.equal(head.headers['set-cookie'], undefined, 'no cookie handed out');
-  t.equal(app.emulator.sessions.findAny(created.id)!.status, 'Created', 'the session is not opened');
+  t.equal(app.emulator.sessions.findById(created.id)!.status, 'Created', 'the session is not opened');
   const get = await app.inject({ url: `${url.pathname}${url.search}` });
   t.equal(get.statusCode, 200, 'the browser still gets in');
   t.ok(get.headers['set-cookie']);
@@ -136,7 +138,7 @@ t.test('analysis: the state says analyzing, then the redirect to target once the
   const early = await app.inject({ method: 'POST', url: `${api}/analysis`, headers: { cookie } });
   t.equal(early.statusCode, 400, 'no analysis before the document is captured');
   t.strictSame(early.json(), { errors: [{ code: 'INVALID_REQUEST', description: 'Capture the front of the document before the analysis starts.' }] });
-  t.equal(app.emulator.sessions.findAny(id)!.analysisDueAt, null, 'the refused start changed nothing');
+  t.equal(app.emulator.sessions.findById(id)!.analysisDueAt, null, 'the refused start changed nothing');
   t.equal((await uploadSide('front')).statusCode, 200);
   const started = await app.inject({ method: 'POST', url: `${api}/analysis`, headers: { cookie } });
   t.equal(started.statusCode, 200);
@@ -166,7 +168,7 @@ t.test('the tester panel: picks an outcome, refuses unknown names, and is gone w
   t.match(page.body, 'data-testid="tester-panel"');
   const chosen = await app.inject({ method: 'POST', url: `${api}/tester/outcome`, headers: { cookie }, payload: { outcome: 'face_mismatch' } });
   t.same(chosen.json(), { applied: true, outcome: { name: 'face_mismatch', rule: 'tester_panel' }, errors: [] });
-  t.equal(app.emulator.sessions.findAny(id)!.outcome.name, 'face_mismatch');
+  t.equal(app.emulator.sessions.findById(id)!.outcome.name, 'face_mismatch');
   const unknown = await app.inject({ method: 'POST', url: `${api}/tester/outcome`, headers: { cookie }, payload: { outcome: 'nope' } });
   t.equal(unknown.statusCode, 400);
   t.match(unknown.json().errors[0].description, 'Unknown outcome "nope"');

@@ -31,7 +31,7 @@ const activeTestid = (p: Page) => p.evaluate(() => document.activeElement?.getAt
 async function createFinishedSession(relayState: string): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(KEY), payload: { ...exampleLivenessRequest, relay_state: relayState, webhook: receiver.url } });
   const id = res.json().id as string;
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!);
   await until(() => app.emulator.webhooks.list({ sessionId: id }).some((d) => d.attempts.length > 0 && !d.inFlight), 'the first webhook attempt');
   return id;
 }

@@ -18,7 +18,7 @@ const frontImage = fileURLToPath(new URL('../../fixtures/sample-documents/id-car
 const { landing, app, clock, baseUrl, request, newPage } = await startScanSuite(t, { relay_state: 'state-7', options: 'FrontSide', action: 'BlinkEyes' });
 
 
-const status = (id: string) => app.emulator.sessions.findAny(id)!.status;
+const status = (id: string) => app.emulator.sessions.findById(id)!.status;
 
 t.test('cancel is on every step and lands on cancel_url with relay_state and the id', async (t) => {
   for (const where of ['start', 'document-front', 'face-align', 'face-action']) {
@@ -95,7 +95,7 @@ t.test('"Simulate analysis error" fails the analysis and lands on target_error',
   await walkToAnalyzing(page);
   await finishAnalysis(app, clock, id);
   t.equal((await landedAt(page)).pathname, '/error');
-  t.equal(app.emulator.sessions.findAny(id)!.outcome.name, 'provider_error');
+  t.equal(app.emulator.sessions.findById(id)!.outcome.name, 'provider_error');
 });
 
 t.test('the tester panel cannot override an outcome chosen by the X-Mock-Outcome header', async (t) => {
@@ -106,7 +106,7 @@ t.test('the tester panel cannot override an outcome chosen by the X-Mock-Outcome
   await press(page, 'tester-analysis-error');
   await page.waitForSelector(`${testid('tester-message')}[data-applied="false"]`);
   t.match(await page.$eval(testid('tester-message'), (el) => el.textContent), 'face_mismatch');
-  t.equal(app.emulator.sessions.findAny(id)!.outcome.name, 'face_mismatch');
+  t.equal(app.emulator.sessions.findById(id)!.outcome.name, 'face_mismatch');
 });
 
 t.test('"Simulate camera denied" switches to the file upload, which completes the step', async (t) => {
@@ -123,7 +123,7 @@ t.test('"Simulate camera denied" switches to the file upload, which completes th
   const input = await page.$('input[data-testid="file-input"]');
   await input!.uploadFile(frontImage);
   await waitForStep(page, 'face-align');
-  t.equal(app.emulator.sessions.findAny(id)!.documents[0].documentType, 'DocumentFront');
+  t.equal(app.emulator.sessions.findById(id)!.documents[0].documentType, 'DocumentFront');
 });
 
 t.test('a browser that refuses the camera gets the upload fallback and can finish', async (t) => {

@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { documentReferenceOf } from '../../src/core/session.js';
 import {
   createSession,
   finishAnalysis,
@@ -71,9 +72,9 @@ t.test('desktop shows a QR code; a phone opens it, captures, and the desktop fin
   t.equal(landed.searchParams.get('session_id'), id);
   await waitForStep(phone, 'mobile-done');
   t.equal(new URL(phone.url()).pathname, `/v3/scan/ui/${id}/mobile`, 'the phone stays on its page');
-  const documents = app.emulator.sessions.findAny(id)!.documents;
+  const documents = app.emulator.sessions.findById(id)!.documents;
   t.same(
-    documents.map((d) => [d.documentType, d.reference]),
+    documents.map((d) => [d.documentType, documentReferenceOf(d)]),
     [
       ['DocumentFront', 'scan-ui:mobile'],
       ['DocumentBack', 'scan-ui:mobile'],

@@ -74,7 +74,7 @@ t.test('a session page left open downloads nothing while idle, and updates when 
   );
 
   const fingerprint = await page.$eval(testid('session-live'), (el) => el.getAttribute('data-fingerprint'));
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!, 'face_mismatch');
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!, 'face_mismatch');
   await page.waitForSelector(`${testid('session-live')}[data-status="Declined"]`, { timeout: 10_000 });
   t.equal(await text(page, 'session-status'), 'Declined');
   t.equal(await text(page, 'live-announcer'), 'Status: Declined', 'the change is announced');
@@ -143,7 +143,7 @@ t.test('the emulator goes away: the page says so, and picks up what changed when
   t.match(await text(page, 'live-status'), /^Lost the connection to the emulator: this page is not updating\. Trying again in \d+ seconds?\.$/);
   t.equal(await page.$eval(testid('live-status'), (el) => (el as HTMLElement).hidden), false, 'the banner shows');
 
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!);
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!);
   await quietFor(1500);
   t.equal(await liveState(page), 'lost', 'still away: still says so');
   await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', () => resolve()));
@@ -215,7 +215,7 @@ t.test('without Web Locks (a page outside a secure context), a tab holds its own
   await page.evaluateOnNewDocument("Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })");
   await page.goto(`${baseUrl}/portal/sessions/${id}`);
   await waitForState(page, 'live');
-  app.emulator.sessions.complete(app.emulator.sessions.findAny(id)!, 'liveness_failed');
+  app.emulator.sessions.complete(app.emulator.sessions.findById(id)!, 'liveness_failed');
   await page.waitForSelector(`${testid('session-live')}[data-status="Declined"]`, { timeout: 10_000 });
   t.pass('it updates');
   t.strictSame(errors, []);

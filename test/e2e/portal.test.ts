@@ -234,7 +234,7 @@ t.test("a second key in another incognito context sees none of the first key's s
     const response = await second.goto(`${baseUrl}/portal/sessions/${id}`);
     t.equal(response!.status(), 404);
     t.equal(await second.$eval(testid('problem'), (el) => el.getAttribute('data-status')), '404');
-    const image = app.emulator.sessions.findAny(id)!.documents[0];
+    const image = app.emulator.sessions.findById(id)!.documents[0];
     const imageResponse = await second.goto(`${baseUrl}/portal/sessions/${id}/documents/${image.id}`);
     t.equal(imageResponse!.status(), 404, "another key's image is not served");
   }

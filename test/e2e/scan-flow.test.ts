@@ -32,7 +32,7 @@ t.test('FrontSide with the camera: front photo, face, action, Analyzing, then ta
   t.equal(landed.searchParams.get('q'), 'Success', "the target's own query is kept");
   t.equal(landed.searchParams.get('relay_state'), 'r-42');
   t.equal(landed.searchParams.get('session_id'), id);
-  const session = app.emulator.sessions.findAny(id)!;
+  const session = app.emulator.sessions.findById(id)!;
   t.equal(session.status, 'Accepted');
   t.same(
     session.documents.map((d) => [d.documentType, d.contentType]),
@@ -56,7 +56,7 @@ t.test('FrontAndBack with file uploads: front then back', async (t) => {
   t.same(seen, ['document-front', 'document-back', 'face-align', 'face-action', 'analyzing']);
   await finishAnalysis(app, clock, id);
   t.equal((await landedAt(page)).pathname, '/success');
-  const documents = app.emulator.sessions.findAny(id)!.documents;
+  const documents = app.emulator.sessions.findById(id)!.documents;
   t.same(
     documents.map((d) => d.documentType),
     ['DocumentFront', 'DocumentBack', 'Selfie'],
@@ -72,7 +72,7 @@ t.test('NoDocument goes straight to the face', async (t) => {
   t.same(seen, ['start', 'face-align', 'face-action', 'analyzing']);
   await finishAnalysis(app, clock, id);
   t.equal((await landedAt(page)).pathname, '/success');
-  t.equal(app.emulator.sessions.findAny(id)!.documents.filter((d) => d.documentType.startsWith('Document')).length, 0);
+  t.equal(app.emulator.sessions.findById(id)!.documents.filter((d) => d.documentType.startsWith('Document')).length, 0);
 });
 
 t.test('a fixed action shows its prompt and cue; FollowText moves text', async (t) => {
@@ -92,7 +92,7 @@ t.test('Random with restricted available_actions picks one of them and stores it
   const allowed = ['BlinkEyes', 'HeadUp'];
   for (let i = 0; i < 3; i++) {
     const { id, url } = await createSession(app, baseUrl, request({ options: 'NoDocument', action: 'Random', available_actions: allowed }));
-    const chosen = app.emulator.sessions.findAny(id)!.chosenAction;
+    const chosen = app.emulator.sessions.findById(id)!.chosenAction;
     t.ok(allowed.includes(chosen!), `chosen ${chosen}`);
     const { page } = await newPage();
     await page.goto(url);
@@ -111,7 +111,7 @@ t.test('test-mode sample documents can be chosen instead of the camera', async (
   const { page } = await newPage();
   await page.goto(url);
   await walkToAnalyzing(page, 'sample');
-  const front = app.emulator.sessions.findAny(id)!.documents[0];
+  const front = app.emulator.sessions.findById(id)!.documents[0];
   t.equal(front.documentType, 'DocumentFront');
   t.equal(front.contentType, 'image/jpeg');
 });

@@ -115,11 +115,11 @@ t.test('a failed upload says why and its retry sends the image again; a refused 
   await messageIs(page, 'The upload failed: Injected fault: the service is unavailable.');
   t.equal(await retryShown(page), 'upload');
   t.equal(await page.$eval(testid('scan-root'), (el) => el.getAttribute('data-step')), 'document-front', 'the step stays');
-  t.equal(app.emulator.sessions.findAny(id)!.documents.length, 0);
+  t.equal(app.emulator.sessions.findById(id)!.documents.length, 0);
   await press(page, 'retry');
   await waitForStep(page, 'face-align');
   t.same(
-    app.emulator.sessions.findAny(id)!.documents.map((d) => d.documentType),
+    app.emulator.sessions.findById(id)!.documents.map((d) => d.documentType),
     ['DocumentFront'],
   );
   t.equal(await retryShown(page), null);
@@ -139,7 +139,7 @@ t.test('a failed face photo says so and its retry sends the same photo', async (
   t.equal(await page.$eval(testid('scan-root'), (el) => el.getAttribute('data-step')), 'face-align');
   await press(page, 'retry');
   await waitForStep(page, 'face-action');
-  t.same(app.emulator.sessions.findAny(id)!.documents.map((d) => [d.documentType, d.contentType]), [['Selfie', 'image/jpeg']]);
+  t.same(app.emulator.sessions.findById(id)!.documents.map((d) => [d.documentType, d.contentType]), [['Selfie', 'image/jpeg']]);
 });
 
 t.test('a failed analysis start says so, and its retry starts the analysis', async (t) => {
@@ -153,7 +153,7 @@ t.test('a failed analysis start says so, and its retry starts the analysis', asy
   await waitForStep(page, 'analyzing');
   await messageIs(page, 'The analysis could not be started: Injected fault: the service is unavailable.');
   t.equal(await retryShown(page), 'analysis');
-  t.equal(app.emulator.sessions.findAny(id)!.analysisDueAt, null, 'not started');
+  t.equal(app.emulator.sessions.findById(id)!.analysisDueAt, null, 'not started');
   await press(page, 'retry');
   await finishAnalysis(app, clock, id);
   t.equal((await landedAt(page)).pathname, '/success');
@@ -170,8 +170,8 @@ t.test('a failed cancel says so, and its retry cancels', async (t) => {
   await press(page, 'retry');
   await messageIs(page, 'Cancelling did not work: Injected fault: the service is unavailable.');
   t.equal(await retryShown(page), 'cancel', 'a second failure offers another try');
-  t.equal(app.emulator.sessions.findAny(id)!.status, 'Pending');
+  t.equal(app.emulator.sessions.findById(id)!.status, 'Pending');
   await press(page, 'retry');
   t.equal((await landedAt(page)).pathname, '/cancel');
-  t.equal(app.emulator.sessions.findAny(id)!.status, 'Cancelled');
+  t.equal(app.emulator.sessions.findById(id)!.status, 'Cancelled');
 });

@@ -138,7 +138,7 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 
 /** With the fake clock: once the page has started the analysis, move time past it so the result is fixed. */
 export async function finishAnalysis(app: FastifyInstance, clock: { advance(ms: number): number }, id: string): Promise<void> {
-  const session = () => app.emulator.sessions.findAny(id);
+  const session = () => app.emulator.sessions.findById(id);
   await until(() => session()?.analysisDueAt != null, 'the analysis to start');
   clock.advance(Math.max(0, session()!.analysisDueAt! - app.emulator.clock.now()));
 }

@@ -31,10 +31,10 @@ const network = (interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>, address: strin
 const config = (settings: { HOST?: string; PORT?: number; PUBLIC_URL?: string } = {}) => ({ HOST: '127.0.0.1', PORT: 8080, ...settings });
 
 t.test('LAN addresses: IPv4 first, real interfaces before bridges, private ranges first, link-local last, loopback never', async (t) => {
-  t.same(lanAddresses(laptop, false), ['192.168.1.23', '10.8.0.5', '203.0.113.7', '169.254.10.20', '172.17.0.1']);
-  t.same(lanAddresses(laptop, true), ['192.168.1.23', '10.8.0.5', '203.0.113.7', '169.254.10.20', '172.17.0.1', 'fd12:3456::23'], 'IPv6 after, link-local IPv6 left out');
-  t.same(lanAddresses({ lo: [v4('127.0.0.1', true)] }, true), [], 'loopback only: none');
-  t.same(lanAddresses({ a: [v4('192.168.1.23')], b: [v4('192.168.1.23')], c: undefined }, false), ['192.168.1.23'], 'each address once');
+  t.same(lanAddresses(laptop, 'ipv4'), ['192.168.1.23', '10.8.0.5', '203.0.113.7', '169.254.10.20', '172.17.0.1']);
+  t.same(lanAddresses(laptop, 'ipv4-and-ipv6'), ['192.168.1.23', '10.8.0.5', '203.0.113.7', '169.254.10.20', '172.17.0.1', 'fd12:3456::23'], 'IPv6 after, link-local IPv6 left out');
+  t.same(lanAddresses({ lo: [v4('127.0.0.1', true)] }, 'ipv4-and-ipv6'), [], 'loopback only: none');
+  t.same(lanAddresses({ a: [v4('192.168.1.23')], b: [v4('192.168.1.23')], c: undefined }, 'ipv4'), ['192.168.1.23'], 'each address once');
 });
 
 t.test('a desktop on a loopback address with the emulator on every interface gets the best LAN address, with the listening port', async (t) => {

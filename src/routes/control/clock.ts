@@ -22,7 +22,7 @@ export const clockRoutes: FastifyPluginAsyncZod = async (app) => {
   const keyOf = (scope: Scope): string | undefined => {
     if (scope?.api_key !== undefined) return scope.api_key;
     if (scope?.session_id === undefined) return undefined;
-    const key = sessions.keyOf(scope.session_id.toLowerCase());
+    const key = sessions.ownerOf(scope.session_id.toLowerCase());
     if (key === undefined) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(scope.session_id.slice(0, 64))} was found.`);
     return key;
   };

@@ -1,31 +1,32 @@
-// How the control API shows a session: everything a tester needs to see why it ended as it did.
+// How the control API shows a session: everything a tester needs to see why it ended as it did
+// (services/session-inspection.ts), written as the control API's JSON.
 import { isoInstant } from '../../core/time-limits.js';
-import { jsonForView } from '../../core/json-view.js';
-import { timelineOf, type Session } from '../../core/session.js';
+import type { Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
+import { inspectSession } from '../../services/session-inspection.js';
 import type { SessionService } from '../../services/sessions.js';
 
 const iso = isoInstant;
 
 export function sessionView(session: Session, sessions: SessionService, extras: { webhooks?: unknown[] } = {}) {
-  const preset = sessions.fixtures.outcomes.get(session.outcome.name);
+  const inspected = inspectSession(session, sessions);
   return {
-    id: session.id,
-    api_key: maskKey(session.apiKey),
-    flow: session.flow,
-    status: session.status,
-    created: iso(session.createdAt),
-    updated: iso(session.updatedAt),
-    finished: session.finishedAt === null ? null : iso(session.finishedAt),
-    expires: iso(session.expiresAt),
-    relay_state: session.settings.relay_state,
-    chosen_action: session.chosenAction,
-    outcome: { name: session.outcome.name, rule: session.outcome.rule, description: preset?.description ?? '' },
-    request: jsonForView(session.requestJson),
-    settings: { ...session.settings },
-    analyses: { ...session.analyses },
-    timeline: timelineOf(session).map((entry) => ({ at: iso(entry.at), status: entry.status, event: entry.event })),
-    documents: session.documents.map((doc) => ({
+    id: inspected.id,
+    api_key: maskKey(inspected.apiKey),
+    flow: inspected.flow,
+    status: inspected.status,
+    created: iso(inspected.createdAt),
+    updated: iso(inspected.updatedAt),
+    finished: inspected.finishedAt === null ? null : iso(inspected.finishedAt),
+    expires: iso(inspected.expiresAt),
+    relay_state: inspected.relayState,
+    chosen_action: inspected.chosenAction,
+    outcome: inspected.outcome,
+    request: inspected.request,
+    settings: inspected.settings,
+    analyses: inspected.analyses,
+    timeline: inspected.timeline.map((entry) => ({ at: iso(entry.at), status: entry.status, event: entry.event })),
+    documents: inspected.documents.map((doc) => ({
       id: doc.id,
       document_type: doc.documentType,
       reference: doc.reference,
@@ -34,8 +35,8 @@ export function sessionView(session: Session, sessions: SessionService, extras: 
       uploaded: iso(doc.uploadedAt),
       url: `/__mock/sessions/${session.id}/documents/${doc.id}`,
     })),
-    link: session.link && { expires: iso(session.link.expiresAt), used: session.link.usedAt === null ? null : iso(session.link.usedAt) },
+    link: inspected.link && { expires: iso(inspected.link.expiresAt), used: inspected.link.usedAt === null ? null : iso(inspected.link.usedAt) },
     webhooks: extras.webhooks ?? [],
-    result: sessions.result(session),
+    result: inspected.result,
   };
 }

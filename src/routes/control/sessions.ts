@@ -13,7 +13,7 @@ export const sessionControlRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app.emulator;
   const view = (session: Session) => sessionView(session, sessions, { webhooks: app.emulator.webhooks.list({ sessionId: session.id }).map(deliveryView) });
   const sessionById = (id: string): Session => {
-    const session = sessions.findAny(id.toLowerCase());
+    const session = sessions.findById(id.toLowerCase());
     if (!session) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
     return session;
   };

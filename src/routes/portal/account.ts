@@ -6,7 +6,7 @@ import { documentOptions, knownLocales, livenessActions } from '../../schemas/co
 import type { MerchantsFile } from '../../schemas/fixtures.js';
 import { renderSettings } from '../../ui/portal/settings.js';
 import { renderSignIn } from '../../ui/portal/sign-in.js';
-import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
+import { portalSessionOf, sendPage, signedInView, type PortalContext } from './signed-in.js';
 import {
   ACTIVE_SIGN_IN_MS,
   clientAddressOf,

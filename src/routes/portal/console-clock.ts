@@ -5,7 +5,7 @@
 // sessions are never touched or shown.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Emulator } from '../../app.js';
+import type { Emulator } from '../../emulator.js';
 import { parseDuration } from '../../config.js';
 import { ApiError } from '../../core/errors.js';
 import { isFinal } from '../../core/session.js';
@@ -15,7 +15,7 @@ import type { AdvanceReport } from '../../services/due-work.js';
 import { formatSpan, renderConsoleClock, type ClockPageView, type UpcomingItem } from '../../ui/portal/console-clock.js';
 import type { NoticeItem } from './console-notices.js';
 import { backWithNotice, NoticeQuery, plural, postedForm } from './console-forms.js';
-import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
+import { portalSessionOf, sendPage, signedInView, type PortalContext } from './signed-in.js';
 
 const hide = { hide: true } as const;
 const PAGE = '/portal/clock';

@@ -9,7 +9,7 @@ import { FaultRuleInput } from '../../schemas/control.js';
 import { MAX_FAULT_RULES_PER_KEY } from '../../services/faults.js';
 import { describeFaultAction, renderConsoleFaults, ruleSentence, type FaultsPageView } from '../../ui/portal/console-faults.js';
 import { backWithNotice, fieldOf, NoticeQuery, plural, postedForm } from './console-forms.js';
-import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
+import { portalSessionOf, sendPage, signedInView, type PortalContext } from './signed-in.js';
 import { draftOfPreset, emptyFaultDraft, faultDraftFromForm, faultFieldErrors, faultFields, faultPresets, faultRuleOfDraft, presetById } from './fault-form.js';
 
 const hide = { hide: true } as const;

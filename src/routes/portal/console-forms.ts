@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import type { ConsoleNotice } from './console-notices.js';
-import { portalSessionOf, type PortalContext } from './context.js';
+import { portalSessionOf, type PortalContext } from './signed-in.js';
 import { CSRF_FIELD } from './portal-auth.js';
 
 /** One message per field, by the field's name in the form. */

@@ -10,7 +10,7 @@ import { MAX_QUEUED_OUTCOMES, type QueueChange } from '../../services/outcome-qu
 import type { FieldErrors } from '../../ui/portal/console-parts.js';
 import { renderConsoleOutcomes, type OutcomesPageView } from '../../ui/portal/console-outcomes.js';
 import { backWithNotice, fieldOf, NoticeQuery, numberOrText, plural, postedForm } from './console-forms.js';
-import { portalSessionOf, sendPage, signedInView, type PortalContext } from './context.js';
+import { portalSessionOf, sendPage, signedInView, type PortalContext } from './signed-in.js';
 import { draftOf, validateDraft } from './settings-form.js';
 
 const hide = { hide: true } as const;

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { clockConsoleRoutes } from './console-clock.js';
 import { faultsConsoleRoutes } from './console-faults.js';
 import { outcomesConsoleRoutes } from './console-outcomes.js';
-import type { PortalContext } from './context.js';
+import type { PortalContext } from './signed-in.js';
 
 export const consoleRoutes =
   (context: PortalContext): FastifyPluginAsync =>

@@ -13,7 +13,7 @@ import { ConsoleNotices } from './console-notices.js';
 import { consoleRoutes } from './console.js';
 import { journalConsoleRoutes } from './journal-console.js';
 import { answerUnchangedLivePage, liveRoutes, type LiveStreamTimings } from './live.js';
-import { portalCsp, sendPage, signedInView, type PortalContext } from './context.js';
+import { portalCsp, sendPage, signedInView, type PortalContext } from './signed-in.js';
 import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
 import { sessionPageRoutes } from './session-pages.js';

@@ -6,7 +6,7 @@ import { JournalFilterQuery, journalMethods } from '../../schemas/control.js';
 import type { JournalEntry } from '../../services/journal.js';
 import { renderJournal, type JournalFilters } from '../../ui/portal/journal.js';
 import { fieldErrorsOf, queryOf } from './console-forms.js';
-import { portalSessionOf, sendPage, signedInView } from './context.js';
+import { portalSessionOf, sendPage, signedInView } from './signed-in.js';
 import { collapseRepeats, fingerprint, journalItem } from './session-model.js';
 
 const hide = { hide: true } as const;

@@ -41,7 +41,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ChangeSubscriber, ChangeSubscription, SubscribeRefusal } from '../../services/change-feed.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
-import { portalCsp, sendPage, type PortalContext } from './context.js';
+import { portalCsp, sendPage, type PortalContext } from './signed-in.js';
 import { readCookie, SESSION_COOKIE } from './portal-auth.js';
 
 export interface LiveStreamTimings {

@@ -10,7 +10,7 @@ import { publicBaseUrl } from '../../http/public-url.js';
 import { LivenessRequest } from '../../schemas/public.js';
 import { renderMobile, renderStart } from '../../ui/portal/start.js';
 import { uiUrl } from '../public-session.js';
-import { ownSession, portalCsp, portalSessionOf, sendPage, signedInView } from './context.js';
+import { ownSession, portalCsp, portalSessionOf, sendPage, signedInView } from './signed-in.js';
 import { journalOf, newestFirst, phoneProgress, sessionFingerprint, deliveriesOf, sessionRow } from './session-model.js';
 
 const hide = { hide: true } as const;
@@ -99,6 +99,7 @@ export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!session.link) throw new ApiError('SESSION_STATE', 'This session has no scan UI (it was created through the scanning-sessions API).');
     const deliveries = deliveriesOf(app.emulator, session);
     const journal = journalOf(app.emulator, session);
+    const phone = phoneProgress(app.emulator, session);
     const scanUi = new URL(uiUrl(request, session));
     reply.header('content-security-policy', portalCsp({ frames: true }));
     return sendPage(
@@ -110,8 +111,8 @@ export const scanRoutes: FastifyPluginAsyncZod = async (app) => {
         scanUiUrl: `${scanUi.pathname}${scanUi.search}`,
         status: session.status,
         createdAt: session.createdAt,
-        phone: phoneProgress(session, journal),
-        fingerprint: sessionFingerprint(session, deliveries, journal),
+        phone,
+        fingerprint: sessionFingerprint(session, deliveries, journal, phone),
         final: isFinal(session.status),
       }),
     );

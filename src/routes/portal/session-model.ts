@@ -1,11 +1,12 @@
-// Turns a session, its webhook deliveries and its journal entries into the plain views the portal
-// pages render, plus a fingerprint that changes whenever anything on the page would.
+// Turns a session (as services/session-inspection.ts sees it), its webhook deliveries and its journal
+// entries into the plain views the portal pages render, plus a fingerprint that changes whenever
+// anything on the page would.
 import { createHash } from 'node:crypto';
-import { jsonForView } from '../../core/json-view.js';
-import { isFinal, timelineOf, type OutcomeRule, type Session } from '../../core/session.js';
+import { isAnalyzing, isFinal, type OutcomeRule, type Session } from '../../core/session.js';
+import { inspectSession } from '../../services/session-inspection.js';
 import { headersOf, queryOf, requestBodyOf, responseBodyOf, type JournalEntry } from '../../services/journal.js';
 import type { Delivery } from '../../services/webhooks.js';
-import type { Emulator } from '../../app.js';
+import type { Emulator } from '../../emulator.js';
 import type { PhoneProgress } from '../../ui/portal/start.js';
 import type { DeliveryItemView, JournalItemView, SessionDetailView } from '../../ui/portal/session-detail.js';
 import type { SessionRow } from '../../ui/portal/sessions.js';
@@ -20,9 +21,6 @@ export const ruleText: Record<OutcomeRule, string> = {
   merchant_default: "the merchant's default outcome (settings)",
   default: 'the emulator default: nothing else chose one',
 };
-
-/** Where the scan UI records the phone's uploads (reference) and its page (path), see routes/scan-ui.ts. */
-const PHONE_REFERENCE = 'scan-ui:mobile';
 
 export function sessionRow(session: Session): SessionRow {
   return {
@@ -63,12 +61,12 @@ export function isLive(session: Session, deliveries: Delivery[]): boolean {
   return !isFinal(session.status) || deliveries.some((d) => d.status === 'pending' || d.status === 'held' || d.inFlight);
 }
 
-export function phoneProgress(session: Session, journal: JournalEntry[]): PhoneProgress {
-  const phonePage = `/v3/scan/ui/${session.id}/mobile`;
+/** How far the phone got, from the scan flow (whether it opened its link) and the session (what it captured). */
+export function phoneProgress(emulator: Emulator, session: Session): PhoneProgress {
   return {
-    opened: journal.some((e) => e.method === 'GET' && e.path.toLowerCase() === phonePage && e.status === 200),
-    images: session.documents.filter((d) => d.reference === PHONE_REFERENCE).length,
-    analyzing: !isFinal(session.status) && (session.analysisDueAt !== null || session.events.some((e) => e.event === 'analysis started')),
+    opened: emulator.scanFlow.mobileState(session) === 'opened',
+    images: session.documents.filter((d) => d.capturedBy === 'mobile').length,
+    analyzing: isAnalyzing(session),
   };
 }
 
@@ -76,8 +74,9 @@ export function fingerprint(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 }
 
-export function sessionFingerprint(session: Session, deliveries: Delivery[], journal: JournalEntry[]): string {
+export function sessionFingerprint(session: Session, deliveries: Delivery[], journal: JournalEntry[], phone?: PhoneProgress): string {
   return fingerprint([
+    phone?.opened,
     session.status,
     session.updatedAt,
     session.events.length,
@@ -160,34 +159,32 @@ export function sessionDetail(
 ): SessionDetailView {
   const deliveries = deliveriesOf(emulator, session);
   const journal = journalOf(emulator, session);
-  const preset = emulator.fixtures.outcomes.get(session.outcome.name);
+  const inspected = inspectSession(session, emulator.sessions);
   return {
     ...extras,
-    id: session.id,
-    flow: session.flow,
-    status: session.status,
-    final: isFinal(session.status),
+    id: inspected.id,
+    flow: inspected.flow,
+    status: inspected.status,
+    final: inspected.final,
     live: isLive(session, deliveries),
     fingerprint: sessionFingerprint(session, deliveries, journal),
-    createdAt: session.createdAt,
-    updatedAt: session.updatedAt,
-    finishedAt: session.finishedAt,
-    expiresAt: session.expiresAt,
-    relayState: session.settings.relay_state,
-    chosenAction: session.chosenAction,
+    createdAt: inspected.createdAt,
+    updatedAt: inspected.updatedAt,
+    finishedAt: inspected.finishedAt,
+    expiresAt: inspected.expiresAt,
+    relayState: inspected.relayState,
+    chosenAction: inspected.chosenAction,
     outcome: {
-      name: session.outcome.name,
-      rule: session.outcome.rule,
-      ruleText: ruleText[session.outcome.rule] ?? session.outcome.rule,
-      description: preset?.description ?? '',
+      ...inspected.outcome,
+      ruleText: ruleText[inspected.outcome.rule] ?? inspected.outcome.rule,
       reason: session.findings?.reason ?? null,
     },
-    analyses: { ...session.analyses },
-    request: jsonForView(session.requestJson),
-    settings: { ...session.settings },
-    result: emulator.sessions.result(session),
-    timeline: timelineOf(session).map((entry) => ({ at: entry.at, sinceStartMs: entry.at - session.createdAt, status: entry.status, event: entry.event })),
-    documents: session.documents.map((doc) => ({
+    analyses: inspected.analyses,
+    request: inspected.request,
+    settings: inspected.settings,
+    result: inspected.result,
+    timeline: inspected.timeline.map((entry) => ({ at: entry.at, sinceStartMs: entry.at - inspected.createdAt, status: entry.status, event: entry.event })),
+    documents: inspected.documents.map((doc) => ({
       id: doc.id,
       type: doc.documentType,
       contentType: doc.contentType,

@@ -8,7 +8,7 @@ import { SessionStatus, sessionStatuses } from '../../schemas/common.js';
 import { renderSessionDetail } from '../../ui/portal/session-detail.js';
 import { renderSessionList } from '../../ui/portal/sessions.js';
 import { uiUrl } from '../public-session.js';
-import { ownSession, portalSessionOf, sendPage, signedInView } from './context.js';
+import { ownSession, portalSessionOf, sendPage, signedInView } from './signed-in.js';
 import { fingerprint, isServableImage, newestFirst, sessionDetail, sessionRow } from './session-model.js';
 
 const hide = { hide: true } as const;

@@ -19,7 +19,7 @@ import {
   type WebhooksNotice,
 } from '../../ui/portal/webhooks.js';
 import { fieldErrorsOf, postedForm, queryOf, typedNumber, type FieldErrors } from './console-forms.js';
-import { portalSessionOf, sendPage, signedInView } from './context.js';
+import { portalSessionOf, sendPage, signedInView } from './signed-in.js';
 import { deliveryItem as sessionPageDelivery, fingerprint } from './session-model.js';
 
 const hide = { hide: true } as const;

@@ -1,6 +1,6 @@
 // Types of what the scan page's script (scan.js, type-checked with tsconfig.browser.json) receives: the
 // configuration src/ui/scan-page.ts renders into #zsm-config, and the answers of the UI API it calls
-// (src/routes/scan-ui.ts). Kept apart so that the served script carries none of it.
+// (src/routes/scan-ui/ui-api.ts). Kept apart so that the served script carries none of it.
 
 export interface PageStrings {
   stepOf: string;

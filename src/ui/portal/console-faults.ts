@@ -58,7 +58,11 @@ export function ruleSentence(rule: FaultRule): string {
   return `${describeFaultAction(rule.action)} on ${calls} of your key to ${rule.method} ${rule.path}${rule.times === null ? ', until you remove it' : ''}`;
 }
 
-function ruleTable(view: FaultsPageView, rows: FaultsPageView['rules'], owned: boolean): SafeHtml {
+/** Whose rules a table lists: the signed-in key's own (removable here) or those for every key (read only). */
+type RuleOwner = 'own' | 'every-key';
+
+function ruleTable(view: FaultsPageView, rows: FaultsPageView['rules'], whose: RuleOwner): SafeHtml {
+  const owned = whose === 'own';
   const prefix = owned ? 'fault' : 'global-fault';
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${owned ? 'Your fault rules' : 'Fault rules for every key'}" data-testid="${prefix}-table-wrap"><table class="table" data-testid="${prefix}-list" data-count="${rows.length}">
 <thead><tr><th scope="col" title="The first matching rule answers">Order</th><th scope="col">Rule</th><th scope="col">Calls</th><th scope="col">Answer</th><th scope="col">Times left</th><th scope="col">Fired</th>${when(owned, () => html`<th scope="col"><span class="visually-hidden">Remove</span></th>`)}</tr></thead>
@@ -121,13 +125,13 @@ export function renderConsoleFaults(view: FaultsPageView): string {
 <p class="muted">Make the public API misbehave for <strong>your key's calls</strong>: the first rule that matches a call answers it, then counts down. Rules meet only calls that carry your key in <code>Authorization</code> (the scan UI's own requests carry none). Latency is real time.</p></div>
 ${consoleNotice(view.notice)}${consoleError(view.formError)}
 <section class="card" aria-labelledby="h-rules" data-testid="fault-rules-card"><h2 id="h-rules">Your rules <span class="count" data-testid="fault-count">${view.rules.length}</span></h2>
-${view.rules.length === 0 ? html`<p class="muted" data-testid="faults-empty">No rules: your key's calls are answered normally${view.globalRules.length > 0 ? ', except as the rules for every key below say' : ''}.</p>` : ruleTable(view, view.rules, true)}
+${view.rules.length === 0 ? html`<p class="muted" data-testid="faults-empty">No rules: your key's calls are answered normally${view.globalRules.length > 0 ? ', except as the rules for every key below say' : ''}.</p>` : ruleTable(view, view.rules, 'own')}
 <div class="actions">${when(view.rules.length > 0, () => actionForm({ action: '/portal/faults/clear', csrf: view.signedIn.csrf, label: `Remove all your rules (${view.rules.length})`, testid: 'faults-clear', className: 'link' }))}<span class="hint">A key holds at most ${view.maxRules} rules; a rule that has used up its times is gone.</span></div></section>
 ${when(
   view.globalRules.length > 0,
   () => html`<section class="card" aria-labelledby="h-global-rules" data-testid="global-fault-rules"><h2 id="h-global-rules">Rules for every key <span class="muted">(read-only)</span></h2>
 <p class="hint">Added through the control API without an <code>api_key</code>: they answer your calls too, so they are shown here, but they belong to no key and other pipelines may rely on them, so this console does not change them (<code>DELETE /__mock/faults/{id}</code> does).</p>
-${ruleTable(view, view.globalRules, false)}</section>`,
+${ruleTable(view, view.globalRules, 'every-key')}</section>`,
 )}
 <div class="columns">
 ${faultForm(view)}

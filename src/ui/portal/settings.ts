@@ -47,9 +47,9 @@ function fieldError(view: SettingsPageView, field: string): SafeHtml {
   return when(message, () => html`<p class="field-error" id="error-${field}" data-testid="settings-error-${field}">${message}</p>`);
 }
 
-/** aria-invalid and aria-describedby for a field with an error, plus its hint. */
-function described(view: SettingsPageView, field: string, hint = false): SafeHtml {
-  const ids = [hint ? `hint-${field}` : '', view.errors[field] ? `error-${field}` : ''].filter(Boolean).join(' ');
+/** aria-invalid and aria-describedby for a field with an error, plus its hint when it has one ('with-hint'). */
+function described(view: SettingsPageView, field: string, hint: 'with-hint' | 'no-hint' = 'no-hint'): SafeHtml {
+  const ids = [hint === 'with-hint' ? `hint-${field}` : '', view.errors[field] ? `error-${field}` : ''].filter(Boolean).join(' ');
   return raw(`${ids ? ` aria-describedby="${ids}"` : ''}${view.errors[field] ? ' aria-invalid="true"' : ''}`);
 }
 
@@ -78,7 +78,7 @@ ${when(
     (option) => html`<label class="choice"><input type="radio" name="options" value="${option}" data-testid="settings-options-${option}"${attr(d.options === option, 'checked')}${raw(option === view.documentOptions[0] ? ' id="f-options"' : '')}> <span><strong>${option}</strong> <span class="muted">${documentOptionText[option] ?? ''}</span></span></label>`,
   )}</div>${fieldError(view, 'options')}</fieldset>
 
-<fieldset class="${fieldClass(view, 'available_actions')}" data-testid="field-available-actions"${described(view, 'available_actions', true)}><legend>Available actions</legend>
+<fieldset class="${fieldClass(view, 'available_actions')}" data-testid="field-available-actions"${described(view, 'available_actions', 'with-hint')}><legend>Available actions</legend>
 <p class="hint" id="hint-available_actions">The liveness actions <code>action: "Random"</code> picks from. None ticked: every action.</p>
 <div class="choices grid">${view.actions.map(
     (action, i) => html`<label class="choice"><input type="checkbox" name="available_actions" value="${action}" data-testid="settings-action-${action}"${attr(d.available_actions.includes(action), 'checked')}${raw(i === 0 ? ' id="f-available_actions"' : '')}> <span>${action}</span></label>`,
@@ -86,18 +86,18 @@ ${when(
 
 <div class="${fieldClass(view, 'webhook')}" data-testid="field-webhook"><label for="f-webhook">Default webhook URL</label>
 <p class="hint" id="hint-webhook">Used when a request sends no <code>webhook</code>. Empty: no webhook.</p>
-<input type="url" id="f-webhook" name="webhook" value="${d.webhook}" inputmode="url" spellcheck="false" placeholder="https://merchant.example/zignsec/webhook" data-testid="settings-webhook"${described(view, 'webhook', true)}>${fieldError(view, 'webhook')}</div>
+<input type="url" id="f-webhook" name="webhook" value="${d.webhook}" inputmode="url" spellcheck="false" placeholder="https://merchant.example/zignsec/webhook" data-testid="settings-webhook"${described(view, 'webhook', 'with-hint')}>${fieldError(view, 'webhook')}</div>
 
-<fieldset class="${fieldClass(view, 'webhook_signature')}" data-testid="field-webhook-signature"${described(view, 'webhook_signature', true)}><legend>Webhook signature</legend>
+<fieldset class="${fieldClass(view, 'webhook_signature')}" data-testid="field-webhook-signature"${described(view, 'webhook_signature', 'with-hint')}><legend>Webhook signature</legend>
 <p class="hint" id="hint-webhook_signature">What the <code>X-ZignSec-Hmac-SHA256</code> header of every delivery carries.</p>
 ${radios(view, 'webhook_signature', signatureText)}${fieldError(view, 'webhook_signature')}</fieldset>
 
 <div class="${fieldClass(view, 'webhook_secret')}" data-testid="field-webhook-secret"><label for="f-webhook_secret">Webhook secret</label>
 <p class="hint" id="hint-webhook_secret">Keys the timestamped signature. Empty: the secret generated for your key, the same until the emulator restarts.
 In effect: <code data-testid="settings-webhook-secret-in-effect">${view.webhookSecretInEffect}</code></p>
-<input type="text" id="f-webhook_secret" name="webhook_secret" value="${d.webhook_secret}" maxlength="256" autocomplete="off" spellcheck="false" placeholder="(generated)" data-testid="settings-webhook-secret"${described(view, 'webhook_secret', true)}>${fieldError(view, 'webhook_secret')}</div>
+<input type="text" id="f-webhook_secret" name="webhook_secret" value="${d.webhook_secret}" maxlength="256" autocomplete="off" spellcheck="false" placeholder="(generated)" data-testid="settings-webhook-secret"${described(view, 'webhook_secret', 'with-hint')}>${fieldError(view, 'webhook_secret')}</div>
 
-<fieldset class="${fieldClass(view, 'webhook_format')}" data-testid="field-webhook-format"${described(view, 'webhook_format', true)}><legend>Webhook body</legend>
+<fieldset class="${fieldClass(view, 'webhook_format')}" data-testid="field-webhook-format"${described(view, 'webhook_format', 'with-hint')}><legend>Webhook body</legend>
 <p class="hint" id="hint-webhook_format">What every delivery's body is.</p>
 ${radios(view, 'webhook_format', formatText)}${fieldError(view, 'webhook_format')}</fieldset>
 
@@ -108,13 +108,13 @@ ${radios(view, 'webhook_format', formatText)}${fieldError(view, 'webhook_format'
 
 <div class="${fieldClass(view, 'css')}" data-testid="field-css"><label for="f-css">Branding CSS URLs</label>
 <p class="hint" id="hint-css">One absolute URL per line; linked after the scan UI's own stylesheet.</p>
-<textarea id="f-css" name="css" rows="3" spellcheck="false" data-testid="settings-css"${described(view, 'css', true)}>${d.css}</textarea>${fieldError(view, 'css')}</div>
+<textarea id="f-css" name="css" rows="3" spellcheck="false" data-testid="settings-css"${described(view, 'css', 'with-hint')}>${d.css}</textarea>${fieldError(view, 'css')}</div>
 
 <div class="${fieldClass(view, 'mobile_flow')}" data-testid="field-mobile-flow"><label class="choice"><input type="checkbox" id="f-mobile_flow" name="mobile_flow" value="on" data-testid="settings-mobile-flow"${attr(d.mobile_flow, 'checked')}${described(view, 'mobile_flow')}> <span>Offer the mobile flow (QR code hand-off to a phone)</span></label>${fieldError(view, 'mobile_flow')}</div>
 
 <div class="${fieldClass(view, 'default_outcome')}" data-testid="field-default-outcome"><label for="f-default_outcome">Default outcome</label>
 <p class="hint" id="hint-default_outcome">The outcome preset sessions end with unless something stronger chooses (armed, queued, header, relay_state, tester panel).</p>
-<select id="f-default_outcome" name="default_outcome" data-testid="settings-default-outcome"${described(view, 'default_outcome', true)}>
+<select id="f-default_outcome" name="default_outcome" data-testid="settings-default-outcome"${described(view, 'default_outcome', 'with-hint')}>
 <option value=""${attr(d.default_outcome === '', 'selected')}>(none: the emulator's default, approved)</option>
 ${when(d.default_outcome !== '' && !view.outcomes.some((o) => o.name === d.default_outcome), () => html`<option value="${d.default_outcome}" selected>${d.default_outcome}</option>`)}
 ${view.outcomes.map((o) => html`<option value="${o.name}" title="${o.description}"${attr(d.default_outcome === o.name, 'selected')}>${o.name}</option>`)}</select>${fieldError(view, 'default_outcome')}</div>

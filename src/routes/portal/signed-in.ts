@@ -53,5 +53,5 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The signed-in merchant's session; another key's session is as unknown as a missing one (404). */
 export function ownSession(request: FastifyRequest, id: string): Session {
   if (!guid.test(id)) throw new ApiError('SESSION_NOT_FOUND', 'No session with that id was found.');
-  return request.server.emulator.sessions.find(portalSessionOf(request).apiKey, id.toLowerCase());
+  return request.server.emulator.sessions.getForKey(portalSessionOf(request).apiKey, id.toLowerCase());
 }
