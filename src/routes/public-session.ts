@@ -1,7 +1,7 @@
 // Pieces shared by the public routes: creating a session from a request and finding the caller's session.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import type { Flow, Session } from '../core/session.js';
 import { publicBaseUrl } from '../http/public-url.js';
 

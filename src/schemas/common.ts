@@ -1,32 +1,9 @@
 // Enums and field shapes shared by the public API, the control API and the fixture files.
 import { z } from 'zod';
+import { actionChoices, analysisStatuses, analysisTypes, documentOptions, livenessActions, sessionStatuses } from '../core/vocabulary.js';
 
-export const documentOptions = ['FrontSide', 'NoDocument', 'FrontAndBack'] as const;
-export const livenessActions = [
-  'HeadLeft',
-  'HeadRight',
-  'HeadUp',
-  'HeadDown',
-  'MoveTowardsCamera',
-  'MoveAwayFromCamera',
-  'FollowText',
-  'BlinkEyes',
-  'Smile',
-] as const;
-export const actionChoices = ['Random', ...livenessActions] as const;
-/** `fraud` is not in the v3 docs' list, but a public API test of ZignSec's test environment sends it (201). */
-export const analysisTypes = ['document', 'selfie', 'liveness', 'fraud'] as const;
-export const sessionStatuses = [
-  'Created',
-  'ReadyToStart',
-  'Pending',
-  'Accepted',
-  'Declined',
-  'Failed',
-  'Timeout',
-  'Cancelled',
-] as const;
-export const analysisStatuses = ['NotRequested', 'Requested', 'Pending', 'Accepted', 'Declined', 'Failed', 'Cancelled'] as const;
+export { actionChoices, analysisStatuses, analysisTypes, documentOptions, livenessActions, sessionStatuses };
+
 /** Locales seen on ZignSec's liveness page; others are accepted and fall back to English in the UI. */
 export const knownLocales = ['en', 'se', 'de', 'fr', 'gr', 'it', 'ru', 'es', 'cz', 'tr'] as const;
 

@@ -8,7 +8,7 @@ import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
 import type { KeyClocks } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { checkLink, issueLink, markLinkUsed, type LinkCheck } from '../core/otp.js';
 import { applyOutcome } from '../core/outcome.js';
 import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-selection.js';
@@ -18,6 +18,7 @@ import {
   analysisKeys,
   compact,
   effectiveSettings,
+  SharedSettingValues,
   expireIfDue,
   isFinal,
   NO_DOCUMENTS,
@@ -97,6 +98,8 @@ export class SessionService implements DueWorkSource {
   private readonly listeners = new Set<Listener>();
   private readonly updateListeners = new Set<UpdateListener>();
   private readonly unseeded: Random = Math.random;
+  /** Setting values many sessions repeat, kept once (see SharedSettingValues). */
+  private readonly sharedSettingValues = new SharedSettingValues();
 
   constructor(
     private readonly config: Config,
@@ -157,7 +160,7 @@ export class SessionService implements DueWorkSource {
     this.makeRoom(known);
 
     const id = uuidV4();
-    const settings = effectiveSettings(flow, request, merchant, id);
+    const settings = effectiveSettings(flow, request, merchant, id, this.sharedSettingValues);
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
     const queuedOutcome = this.queues.peek(apiKey);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { nextRetryDelay, parseRetryAfter } from '../core/retry-schedule.js';
 import { MAX_RETRY_AFTER_MS } from '../core/time-limits.js';
 import { isFinal, type Session } from '../core/session.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { chooseAction } from '../../src/core/actions.js';
 import { AdjustableClock } from '../../src/core/clock.js';
-import { ApiError } from '../../src/core/errors.js';
+import { ApiError } from '../../src/http/error-catalogue.js';
 import { generateIdentity, luhnCheckDigit } from '../../src/core/identity.js';
 import { urlSafeToken, uuidV4 } from '../../src/core/ids.js';
 import { detectImageType } from '../../src/core/image-type.js';
@@ -10,7 +10,7 @@ import { decideStatuses } from '../../src/core/outcome.js';
 import { outcomeFromRelayState, selectOutcome } from '../../src/core/outcome-selection.js';
 import { seededRandom } from '../../src/core/random.js';
 import { renderTemplate, unknownPlaceholders } from '../../src/core/result.js';
-import { canTransition, effectiveSettings, requestedAnalyses } from '../../src/core/session.js';
+import { canTransition, effectiveSettings, requestedAnalyses, SharedSettingValues } from '../../src/core/session.js';
 import { OutcomePreset } from '../../src/schemas/fixtures.js';
 import pools from '../../fixtures/people.json' with { type: 'json' };
 
@@ -162,9 +162,10 @@ t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
 
 t.test('settings lists are shared between sessions but never mixed up', async (t) => {
   const merchant = { name: 'm', options: 'FrontSide', available_actions: ['Smile'], webhook: '', locale: 'en', css: [], mobile_flow: true } as unknown as Parameters<typeof effectiveSettings>[2];
-  const one = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a\nb'] }, target: 'https://m.example/done' }, merchant, 's1');
-  const two = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] }, target: 'https://m.example/done' }, merchant, 's2');
-  const three = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's3');
+  const shared = new SharedSettingValues();
+  const one = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a\nb'] }, target: 'https://m.example/done' }, merchant, 's1', shared);
+  const two = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] }, target: 'https://m.example/done' }, merchant, 's2', shared);
+  const three = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's3', shared);
   t.strictSame(one.ignore_errors_in_fields, ['a\nb']);
   t.strictSame(two.ignore_errors_in_fields, ['a', 'b']);
   t.equal(two.ignore_errors_in_fields, three.ignore_errors_in_fields, 'equal lists are one list');
@@ -172,4 +173,7 @@ t.test('settings lists are shared between sessions but never mixed up', async (t
   t.equal(one.target, 'https://m.example/done');
   t.strictSame(three.css, []);
   t.equal(three.relay_state, 's3', 'relay_state defaults to the session id');
+  const elsewhere = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's4', new SharedSettingValues());
+  t.strictSame(elsewhere.ignore_errors_in_fields, ['a', 'b']);
+  t.not(elsewhere.ignore_errors_in_fields, two.ignore_errors_in_fields, 'another store (another app) keeps its own lists');
 });

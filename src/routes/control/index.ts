@@ -2,7 +2,7 @@
 // Never subject to fault injection; optionally protected by MOCK_ADMIN_TOKEN.
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { timingSafeEqualText } from '../../core/otp.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';

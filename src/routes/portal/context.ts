@@ -1,7 +1,7 @@
 // What the portal's route modules share: the sign-in store, the signed-in merchant of a request,
 // the CSP of portal pages, and HTML replies.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import type { Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import { contentSecurityPolicy } from '../../ui/html.js';
