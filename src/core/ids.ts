@@ -60,3 +60,10 @@ export function randomToken(length: number, alphabet: string = URL_SAFE_ALPHABET
 export function urlSafeToken(length: number): string {
   return randomToken(length, URL_SAFE_ALPHABET);
 }
+
+/** A GUID as text, the way session and analysis ids are written (read in any letter case). */
+const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** The whole text is a GUID. */
+export const guidPattern = new RegExp(`^${GUID}$`, 'i');
+/** The first GUID somewhere in a text (a path). */
+export const guidInText = new RegExp(GUID, 'i');

@@ -1,7 +1,6 @@
 // Builds the JourneyContext one journey runs with: its API key, incognito pages, landing pages and
 // webhook receiver, progress steps, clock helpers and the generic expectations (landing, result, webhook)
 // that work the same against the emulator alone and through an integrator's app.
-import { randomBytes } from 'node:crypto';
 import { KnownDevices, type Browser, type BrowserContext, type Device, type Page } from 'puppeteer';
 import type {
   ConsoleEntry,
@@ -16,7 +15,9 @@ import type {
 } from '../../scenarios/journey.js';
 import { AdminApiError, type AdminClient, type ClockScope, type OutcomeSummary, type SessionView, type WebhookDelivery } from '../admin-client.js';
 import { createApiClient, ZignSecApiError, type ApiClient, type LivenessSessionRequest, type SessionResult } from '../api-client.js';
+import { HEX_DIGITS, randomToken } from '../core/ids.js';
 import { finalRedirect, type ReturnParameterNames } from '../core/redirect.js';
+import { isFinal } from '../core/vocabulary.js';
 import type { SessionStatus } from '../schemas/common.js';
 import type { CallbackServer } from './callbacks.js';
 import { waitUntil } from './wait.js';
@@ -63,7 +64,6 @@ export interface JourneyRun {
 }
 
 const SESSION_IN_URL = /\/v3\/scan\/ui\/([0-9a-f-]{36})\//i;
-const isFinalStatus = (status: string) => ['Accepted', 'Declined', 'Failed', 'Timeout', 'Cancelled'].includes(status);
 
 /** The result object a webhook body carries: the body itself, or (webhook_format "event") its envelope's eventSpecificData. */
 function resultIn(body: unknown): SessionResult {
@@ -217,12 +217,12 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
     analysisStarted: (sessionId) =>
       wait(async () => {
         const view = await admin.sessions.get(sessionId);
-        const started = isFinalStatus(view.status) || Object.values(view.analyses).includes('Pending') || view.timeline.some((e) => e.event === 'analysis started');
+        const started = isFinal(view.status) || Object.values(view.analyses).includes('Pending') || view.timeline.some((e) => e.event === 'analysis started');
         return started ? view : undefined;
       }, `the analysis of session ${sessionId} to start`),
     async finishAnalysis(sessionId) {
       const view = await clock.analysisStarted(sessionId);
-      if (isFinalStatus(view.status)) return;
+      if (isFinal(view.status)) return;
       const preset = env.outcomes.get(view.outcome.name);
       if (!preset) throw new Error(`the session's outcome ${view.outcome.name} is not in the emulator's catalogue`);
       if (preset.never_finishes) throw new Error(`outcome ${preset.name} never finishes: advance the clock past the session's expiry instead`);
@@ -267,7 +267,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       return { id, relayState: view.relay_state, redirectUrl: target.url(), page: target, created: view };
     }
 
-    const relayState = `${journey.name}:${randomBytes(4).toString('hex')}`;
+    const relayState = `${journey.name}:${randomToken(8, HEX_DIGITS)}`;
     const body: LivenessSessionRequest = {
       relay_state: relayState,
       target: landing.url('/success?shop=demo'),

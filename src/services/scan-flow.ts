@@ -2,7 +2,6 @@
 // browser's view of its state, the tester panel, and the mobile hand-off links (kept here, by
 // session id, because they belong to the UI rather than to the session's API contract). Every time
 // here is the session's key's clock, as for the session itself.
-import { randomBytes } from 'node:crypto';
 import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
@@ -93,7 +92,7 @@ export class ScanFlowService {
     const now = this.clocks.now(session.apiKey);
     const check = checkLink(link, token, cookie, now);
     if (!check.ok || !check.exchange || !consume) return check;
-    const secret = randomBytes(24).toString('base64url');
+    const secret = urlSafeToken(32);
     markLinkUsed(link, secret, now);
     return { ...check, cookieSecret: secret };
   }

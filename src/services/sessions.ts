@@ -2,7 +2,6 @@
 // the fixtures and randomness: create, open the one-time link, analyse, complete, cancel, expire.
 // Every session lives on its own key's clock (stamps, deadlines, analyses); its timed work (analyses
 // decided, sessions timed out) is kept per key and run by the due-work scheduler.
-import { randomBytes, randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import { urlSafeToken, uuidV4 } from '../core/ids.js';
 import type { Config } from '../config.js';
@@ -301,7 +300,7 @@ export class SessionService implements DueWorkSource {
     const now = this.clocks.now(session.apiKey);
     const check = checkLink(session.link, token, cookieSecret, now);
     if (!check.ok || !check.exchange || !consume) return check;
-    const secret = randomBytes(24).toString('base64url');
+    const secret = urlSafeToken(32);
     markLinkUsed(session.link, secret, now);
     if (session.status === 'Created') this.move(session, 'Pending', 'scan UI opened');
     return { ...check, cookieSecret: secret };
@@ -312,7 +311,7 @@ export class SessionService implements DueWorkSource {
     if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
-    const stored: StoredDocument = { ...document, id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
+    const stored: StoredDocument = { ...document, id: uuidV4(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
     if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);

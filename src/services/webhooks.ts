@@ -5,10 +5,10 @@
 // key, and one key holds at most half of them: receivers of one key that never answer leave the other
 // half to other keys. Attempts due while no slot is free for them wait, and freed slots go to the
 // waiting keys in turn.
-import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
+import { HEX_DIGITS, randomToken } from '../core/ids.js';
 import { ApiError } from '../http/error-catalogue.js';
 import { nextRetryDelay, parseRetryAfter } from '../core/retry-schedule.js';
 import { MAX_RETRY_AFTER_MS } from '../core/time-limits.js';
@@ -200,7 +200,7 @@ export class WebhookDispatcher implements DueWorkSource {
     const now = this.clocks.now(session.apiKey);
     const event: WebhookEvent = to === 'Created' ? 'session_created' : 'session_updated';
     const delivery: Delivery = {
-      id: `whd_${randomUUID().replace(/-/g, '')}`,
+      id: `whd_${randomToken(32, HEX_DIGITS)}`,
       sessionId: session.id,
       apiKey: session.apiKey,
       url: session.settings.webhook,

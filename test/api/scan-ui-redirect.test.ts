@@ -29,6 +29,8 @@ t.test('cancel falls back to target_error, then everything to the result page', 
   t.equal(finalRedirect({ ...settings, cancel_url: '' }, 'cancel_url', id, '/r', names).via, 'target_error');
   t.same(finalRedirect({ ...settings, cancel_url: '', target_error: '' }, 'cancel_url', id, '/r', names), { url: '/r', via: 'result_page' });
   t.same(finalRedirect({ ...settings, target: '' }, 'target', id, '/r', names), { url: '/r', via: 'result_page' });
+  // The schemas' rule: a spelling the URL parser would repair is no merchant URL.
+  t.same(finalRedirect({ ...settings, target: 'https:\\\\shop.example/done' }, 'target', id, '/r', names), { url: '/r', via: 'result_page' });
   t.same(finalRedirect({ ...settings, target_error: 'javascript:alert(1)' }, 'target_error', id, '/r', names), { url: '/r', via: 'result_page' }, 'never a non-http URL');
 });
 

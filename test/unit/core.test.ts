@@ -3,7 +3,7 @@ import { chooseAction } from '../../src/core/actions.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { ApiError } from '../../src/http/error-catalogue.js';
 import { generateIdentity, luhnCheckDigit } from '../../src/core/identity.js';
-import { urlSafeToken, uuidV4 } from '../../src/core/ids.js';
+import { guidInText, guidPattern, HEX_DIGITS, LOWERCASE_ALPHANUMERIC, randomToken, urlSafeToken, uuidV4 } from '../../src/core/ids.js';
 import { detectImageType } from '../../src/core/image-type.js';
 import { checkLink, issueLink, markLinkUsed } from '../../src/core/otp.js';
 import { decideStatuses } from '../../src/core/outcome.js';
@@ -143,7 +143,6 @@ t.test('ApiError renders the ZignSec error body', async (t) => {
 t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
   const uuids = new Set<string>();
   const tokens = new Set<string>();
-  // More than the random pool holds, so refills are crossed many times.
   for (let i = 0; i < 5000; i++) {
     const uuid = uuidV4();
     const token = urlSafeToken(22);
@@ -158,6 +157,16 @@ t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
   t.throws(() => urlSafeToken(65), RangeError);
   // Every symbol of the alphabet turns up: the 6-bit mapping reaches all 64.
   t.equal(new Set([...tokens].join('')).size, 64);
+});
+
+t.test('ids: tokens of another alphabet use all of it and nothing else; ids are GUIDs in any letter case', async (t) => {
+  const folders = Array.from({ length: 500 }, () => randomToken(16, LOWERCASE_ALPHANUMERIC));
+  for (const folder of folders) if (!/^[0-9a-z]{16}$/.test(folder)) t.fail(`not 16 lowercase letters and digits: ${folder}`);
+  t.equal(new Set(folders.join('')).size, 36, 'every one of the 36 symbols turns up');
+  t.match(randomToken(32, HEX_DIGITS), /^[0-9a-f]{32}$/);
+  t.ok(guidPattern.test('61652A58-1921-4593-ABAB-FCBC24F972B0'));
+  t.notOk(guidPattern.test('61652a58-1921-4593-abab-fcbc24f972b0x'));
+  t.equal(guidInText.exec('/v3/scanning/61652a58-1921-4593-abab-fcbc24f972b0/result')?.[0], '61652a58-1921-4593-abab-fcbc24f972b0');
 });
 
 t.test('settings lists are shared between sessions but never mixed up', async (t) => {

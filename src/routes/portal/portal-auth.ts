@@ -1,9 +1,9 @@
 // Who is signed in to the portal: a random portal-session id in an HttpOnly cookie maps to the API
 // key on the server (the key never travels in a URL or a page), with a CSRF token per portal session.
 // Also the sign-in form's tokens, which the server issues and remembers, so a caller cannot invent them.
-import { randomBytes } from 'node:crypto';
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { urlSafeToken } from '../../core/ids.js';
 import { timingSafeEqualText } from '../../core/otp.js';
 import { requestScheme } from '../../http/public-url.js';
 
@@ -20,7 +20,7 @@ export interface PortalSession {
   lastSeen: number;
 }
 
-const randomToken = () => randomBytes(32).toString('base64url');
+const randomToken = () => urlSafeToken(43);
 
 /**
  * The address a request comes from, for per-client limits: the connection's peer, never
