@@ -2,6 +2,7 @@
 // under /v3/scan/ui/<id>/ (authorised by the page's Path-scoped cookie), the mobile hand-off and assets.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import { isFinal, type Session } from '../core/session.js';
 import { acceptUploads, readUploadedImage } from '../http/uploads.js';
 import { machineNetwork, phoneReach, type MachineNetwork, type PhoneReach } from '../http/phone-reach.js';
 import { requestScheme } from '../http/public-url.js';
+import { browserPageHeaders, securityHeaders } from '../http/security-headers.js';
 import { captureSteps, ScanFlowService, uploadSides, type UiRole } from '../services/scan-flow.js';
 import { contentSecurityPolicy, cspSourceOf, html, type SafeHtml } from '../ui/html.js';
 import { pageShell, renderResultPage, renderScanPage, scriptJson, type MobileReachView, type PageStep } from '../ui/scan-page.js';
@@ -28,22 +30,6 @@ const AssetParams = z.object({ file: z.string().max(100) });
 const cookieName = 'zsm_ui';
 const mobileCookieName = 'zsm_m';
 const tags = ['Scan UI'];
-
-function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) {
-      try {
-        return decodeURIComponent(rest.join('='));
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
 
 const uiAsset = (file: string, type: string) =>
   loadAsset(new URL(`../ui/assets/${file}`, import.meta.url), '/v3/scan/ui/assets', type, { stripComments: type.startsWith('text/javascript') });
@@ -124,9 +110,9 @@ export function sendLinkProblem(reply: FastifyReply, problem: keyof typeof linkP
  * cookie is never sent; there it is SameSite=None; Secure; Partitioned (a cookie of that embedding only).
  */
 function setUiCookie(request: FastifyRequest, reply: FastifyReply, name: string, secret: string, sessionId: string): void {
-  const sameSite = requestScheme(request) === 'https' ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
+  const sameSite = requestScheme(request) === 'https' ? ({ sameSite: 'none', secure: true, partitioned: true } as const) : ({ sameSite: 'lax' } as const);
   const prefix = publicPathPrefix(request.server.emulator.config.PUBLIC_URL);
-  reply.header('set-cookie', `${name}=${secret}; Path=${prefix}/v3/scan/ui/${sessionId}; HttpOnly; ${sameSite}`);
+  reply.setCookie(name, secret, { path: `${prefix}/v3/scan/ui/${sessionId}`, httpOnly: true, ...sameSite });
 }
 
 /**
@@ -144,7 +130,7 @@ function admitBrowser(request: FastifyRequest, reply: FastifyReply, page: 'liven
   }
   // A HEAD request (link checkers, chat previews, prefetching) may see whether the link works but
   // must not use it up: only a GET opens the session.
-  const admitted = sessions.openLink(session, otp, readCookie(request, cookieName), request.method !== 'HEAD');
+  const admitted = sessions.openLink(session, otp, request.cookies[cookieName], request.method !== 'HEAD');
   if (!admitted.ok) {
     sendLinkProblem(reply, admitted.reason, session);
     return undefined;
@@ -177,6 +163,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
   const samples = loadSamples();
   const prefix = publicPathPrefix(config.PUBLIC_URL);
   const resultPage = (session: Session) => `${prefix}/v3/scan/ui/${session.id}/result`;
+  await app.register(fastifyCookie);
   const frameTargets = (session: Session) => frameMessageTargets(session.settings, fixtures.wire.scan_ui.frame_message.target_origins);
   /** The phone link (the best address a phone can use) and the same link at the machine's other addresses. */
   const mobileLinks = (request: FastifyRequest, session: Session) => {
@@ -185,20 +172,14 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
     return { reach: reach.kind, url: `${reach.base}${path}`, others: reach.kind === 'lan' ? reach.others.map((base) => `${base}${path}`) : [] };
   };
 
-  // Every response of the UI is private to one browser: never cached, never sniffed.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    return payload;
-  });
+  app.addHook('onSend', securityHeaders(browserPageHeaders));
 
   /** The session and which browser (desktop or phone) an API call comes from, by its cookie. */
   function caller(request: FastifyRequest): { session: Session; role: UiRole } {
     const { id } = request.params as { id: string };
     const session = sessions.findAny(id.toLowerCase());
     if (!session || !session.link) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
-    const role = flow.roleOf(session, readCookie(request, cookieName), readCookie(request, mobileCookieName));
+    const role = flow.roleOf(session, request.cookies[cookieName], request.cookies[mobileCookieName]);
     if (!role) throw new ApiError('UNAUTHORIZED', 'The scan UI API needs the cookie of the verification page: open the page through its one-time link first.');
     request.authorisedSessionId = session.id;
     return { session, role };
@@ -262,7 +243,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
     async (request, reply) => {
       const session = sessions.findAny(request.params.id.toLowerCase());
       if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
-      const admitted = flow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), request.method !== 'HEAD');
+      const admitted = flow.openMobileLink(session, request.query.t, request.cookies[mobileCookieName], request.method !== 'HEAD');
       if (!admitted.ok) return sendLinkProblem(reply, admitted.reason, session);
       if (admitted.cookieSecret) setUiCookie(request, reply, mobileCookieName, admitted.cookieSecret, session.id);
       request.authorisedSessionId = session.id;
@@ -273,7 +254,7 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
   app.get('/v3/scan/ui/:id/result', { schema: { tags, summary: 'Result page, when the merchant gave no URL to return to', params: UiParams } }, async (request, reply) => {
     const session = sessions.findAny(request.params.id.toLowerCase());
     if (!session || !session.link) return sendLinkProblem(reply, 'unknown');
-    if (!flow.roleOf(session, readCookie(request, cookieName), readCookie(request, mobileCookieName))) return sendLinkProblem(reply, 'invalid');
+    if (!flow.roleOf(session, request.cookies[cookieName], request.cookies[mobileCookieName])) return sendLinkProblem(reply, 'invalid');
     request.authorisedSessionId = session.id;
     return reply
       .header('content-security-policy', contentSecurityPolicy())

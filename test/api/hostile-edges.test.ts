@@ -276,7 +276,7 @@ t.test('signing in sets the portal cookie once', async (t) => {
   const lines = setCookieLines(res);
   t.equal(lines.length, 2, JSON.stringify(lines));
   t.match(lines[0], /^zsm_portal=[A-Za-z0-9_-]{43}; Path=\/portal; HttpOnly; SameSite=Lax$/);
-  t.equal(lines[1], 'zsm_portal_signin=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0');
+  t.equal(lines[1], 'zsm_portal_signin=; Max-Age=0; Path=/portal; HttpOnly; SameSite=Lax');
 });
 
 t.test('a short key is never shown beyond a safe share, the same way everywhere', async (t) => {

@@ -204,33 +204,17 @@ export class SignInFormTokens {
   }
 }
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=') || undefined;
-  }
-  return undefined;
-}
-
-function cookie(request: FastifyRequest, name: string, value: string, maxAgeSeconds?: number): string {
-  const secure = requestScheme(request) === 'https' ? '; Secure' : '';
-  const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
-  return `${name}=${value}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax${maxAge}${secure}`;
-}
-
-/** Adds a Set-Cookie header; Fastify appends it to the ones already set (so passing those again would repeat them). */
-function addCookie(reply: FastifyReply, value: string): void {
-  reply.header('set-cookie', value);
+/** Sets a portal cookie (HttpOnly, SameSite=Lax, Secure over https); `maxAgeSeconds` 0 clears it. */
+function setPortalCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
+  reply.setCookie(name, value, { path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: requestScheme(request) === 'https', maxAge: maxAgeSeconds });
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: PortalSession): void {
-  addCookie(reply, cookie(request, SESSION_COOKIE, session.id));
+  setPortalCookie(request, reply, SESSION_COOKIE, session.id);
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  addCookie(reply, cookie(request, SESSION_COOKIE, '', 0));
+  setPortalCookie(request, reply, SESSION_COOKIE, '', 0);
 }
 
 /**
@@ -238,15 +222,15 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
  * both work), otherwise a new one, remembered by the server and set as the browser's cookie.
  */
 export function signInToken(request: FastifyRequest, reply: FastifyReply, tokens: SignInFormTokens): string {
-  const existing = readCookie(request, SIGN_IN_COOKIE);
+  const existing = request.cookies[SIGN_IN_COOKIE];
   if (tokens.isLive(existing)) return existing;
   const token = tokens.issue(clientAddressOf(request));
-  addCookie(reply, cookie(request, SIGN_IN_COOKIE, token));
+  setPortalCookie(request, reply, SIGN_IN_COOKIE, token);
   return token;
 }
 
 export function clearSignInToken(request: FastifyRequest, reply: FastifyReply): void {
-  addCookie(reply, cookie(request, SIGN_IN_COOKIE, '', 0));
+  setPortalCookie(request, reply, SIGN_IN_COOKIE, '', 0);
 }
 
 export function tokensMatch(given: string | null | undefined, expected: string | undefined): boolean {
