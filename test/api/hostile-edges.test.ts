@@ -406,4 +406,10 @@ t.test('a request without Host gets the ZignSec error body', async (t) => {
   }
   const old = await send('GET /health HTTP/1.0\r\n\r\n');
   t.match(old, /^HTTP\/1\.1 200 OK\r\n/, 'HTTP/1.0 has no Host requirement');
+  // The portal answers with a page of its own, refused before its cookies were read.
+  for (const path of ['/portal/sessions', '/portal/nowhere']) {
+    const page = await send(`GET ${path} HTTP/1.1\r\nCookie: zsm_portal=x\r\n\r\n`);
+    t.match(page, /^HTTP\/1\.1 400 Bad Request\r\n/, path);
+    t.match(page, 'The Host header is missing: every HTTP/1.1 request must carry one.');
+  }
 });

@@ -36,8 +36,10 @@ const problemTitles: Record<number, string> = {
 
 /** An HTML page for a refusal or an error (the portal never answers with the API's JSON errors). */
 function problemPage(context: PortalContext, request: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
-  // Pages outside the guard (404s, errors) still show who is signed in.
-  request.portalSession ??= context.store.get(request.cookies[SESSION_COOKIE]) ?? null;
+  // Pages outside the guard (404s, errors) still show who is signed in. A request refused before the
+  // portal's hooks ran (no Host) has no parsed cookies: it is answered as signed out.
+  const cookies = request.cookies as typeof request.cookies | null;
+  request.portalSession ??= context.store.get(cookies?.[SESSION_COOKIE]) ?? null;
   const signedIn = request.portalSession && request.server.emulator.merchants.settingsFor(request.portalSession.apiKey) ? signedInView(request) : undefined;
   const title = status === 404 && /session/i.test(text) ? 'Session not found' : (problemTitles[status] ?? 'Something went wrong');
   const back = signedIn ? { href: '/portal', label: 'Back to the portal' } : { href: '/portal/sign-in', label: 'Sign in' };
