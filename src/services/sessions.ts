@@ -3,7 +3,7 @@
 // Every session lives on its own key's clock (stamps, deadlines, analyses); its timed work (analyses
 // decided, sessions timed out) is kept per key and run by the due-work scheduler.
 import FlatQueue from 'flatqueue';
-import { urlSafeToken, uuidV4 } from '../core/ids.js';
+import { RandomIds } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
 import type { KeyClocks } from '../core/clock.js';
@@ -99,6 +99,8 @@ export class SessionService implements DueWorkSource {
   private readonly unseeded: Random = Math.random;
   /** Setting values many sessions repeat, kept once (see SharedSettingValues). */
   private readonly sharedSettingValues = new SharedSettingValues();
+  /** Session ids, link tokens, cookie secrets and document ids, drawn from a pool of this store's own. */
+  private readonly ids = new RandomIds();
 
   constructor(
     private readonly config: Config,
@@ -158,7 +160,7 @@ export class SessionService implements DueWorkSource {
     if (known) this.expireDue(known, now);
     this.makeRoom(known);
 
-    const id = uuidV4();
+    const id = this.ids.uuidV4();
     const settings = effectiveSettings(flow, request, merchant, id, this.sharedSettingValues);
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
@@ -195,7 +197,7 @@ export class SessionService implements DueWorkSource {
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
       documents: NO_DOCUMENTS,
-      link: usesLink ? issueLink(urlSafeToken(22), now, this.config.OTP_TTL) : null,
+      link: usesLink ? issueLink(this.ids.token(22), now, this.config.OTP_TTL) : null,
       events: NO_EVENTS,
       findings: null,
       analysisDueAt: null,
@@ -300,7 +302,7 @@ export class SessionService implements DueWorkSource {
     const now = this.clocks.now(session.apiKey);
     const check = checkLink(session.link, token, cookieSecret, now);
     if (!check.ok || !check.exchange || !consume) return check;
-    const secret = urlSafeToken(32);
+    const secret = this.ids.token(32);
     markLinkUsed(session.link, secret, now);
     if (session.status === 'Created') this.move(session, 'Pending', 'scan UI opened');
     return { ...check, cookieSecret: secret };
@@ -311,7 +313,7 @@ export class SessionService implements DueWorkSource {
     if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
-    const stored: StoredDocument = { ...document, id: uuidV4(), uploadedAt: this.clocks.now(session.apiKey) };
+    const stored: StoredDocument = { ...document, id: this.ids.uuidV4(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
     if (session.status === 'Created' && session.flow === 'scanningsession') this.move(session, 'ReadyToStart', `document uploaded: ${document.documentType}`);

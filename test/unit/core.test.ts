@@ -3,7 +3,7 @@ import { chooseAction } from '../../src/core/actions.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { ApiError } from '../../src/http/error-catalogue.js';
 import { generateIdentity, luhnCheckDigit } from '../../src/core/identity.js';
-import { guidInText, guidPattern, HEX_DIGITS, LOWERCASE_ALPHANUMERIC, randomToken, urlSafeToken, uuidV4 } from '../../src/core/ids.js';
+import { guidInText, guidPattern, HEX_DIGITS, LOWERCASE_ALPHANUMERIC, RandomIds, randomToken, urlSafeToken, uuidV4 } from '../../src/core/ids.js';
 import { detectImageType } from '../../src/core/image-type.js';
 import { checkLink, issueLink, markLinkUsed } from '../../src/core/otp.js';
 import { decideStatuses } from '../../src/core/outcome.js';
@@ -143,9 +143,11 @@ t.test('ApiError renders the ZignSec error body', async (t) => {
 t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
   const uuids = new Set<string>();
   const tokens = new Set<string>();
+  const ids = new RandomIds();
+  // More than the pool holds, so refills are crossed many times; every tenth id is a one-shot one.
   for (let i = 0; i < 5000; i++) {
-    const uuid = uuidV4();
-    const token = urlSafeToken(22);
+    const uuid = i % 10 === 0 ? uuidV4() : ids.uuidV4();
+    const token = i % 10 === 0 ? urlSafeToken(22) : ids.token(22);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid)) t.fail(`not a v4 UUID: ${uuid}`);
     if (!/^[A-Za-z0-9_-]{22}$/.test(token)) t.fail(`not a 22-character URL-safe token: ${token}`);
     uuids.add(uuid);
@@ -155,6 +157,7 @@ t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
   t.equal(tokens.size, 5000, 'no token repeats');
   t.equal(urlSafeToken(64).length, 64);
   t.throws(() => urlSafeToken(65), RangeError);
+  t.throws(() => ids.token(65), RangeError);
   // Every symbol of the alphabet turns up: the 6-bit mapping reaches all 64.
   t.equal(new Set([...tokens].join('')).size, 64);
 });
