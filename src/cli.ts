@@ -73,7 +73,9 @@ const versionFlags = new Set(['--version', '-v']);
 async function runServe(args: string[]): Promise<number | undefined> {
   if (args.some((a) => helpFlags.has(a))) return print(helpText());
   if (args.some((a) => versionFlags.has(a))) return print(`${packageVersion()}\n`);
-  const { rest } = flagsToInput(args);
+  const { rest, missingValues } = flagsToInput(args);
+  // First: a flag without its value took the next option as its value, which leaves that option's value stray.
+  if (missingValues.length > 0) throw new UsageError(`${missingValues[0]} needs a value (write ${missingValues[0]}=<value> for one that starts with -)`);
   if (rest.length > 0) {
     throw new UsageError(rest[0].startsWith('-') ? `unknown option ${rest[0].split('=')[0]}` : `unexpected argument ${JSON.stringify(rest[0])}`);
   }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { settingDurationLimits } from './core/time-limits.js';
 
@@ -174,24 +175,45 @@ export class ConfigError extends Error {
 
 export const flagName = (key: string) => `--${key.toLowerCase().replace(/_/g, '-')}`;
 
-/** Reads `--public-url http://x`, `--public-url=http://x`, and bare `--test-mode` (true). */
-export function flagsToInput(argv: readonly string[]): { input: ConfigInput; rest: string[] } {
-  const byFlag = new Map(configKeys.map((key) => [flagName(key), key]));
-  const input: ConfigInput = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
-    const key = byFlag.get(flag);
-    if (!key) {
-      rest.push(arg);
+/** Settings that are switches: a bare `--test-mode` means true, and a value may follow (`--test-mode false`). */
+const switchValues = new Set(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']);
+const isSwitch = (key: ConfigKey) => settingHelp[key].value === 'true|false';
+
+export interface ParsedFlags {
+  input: ConfigInput;
+  /** What is not a setting's flag, in order: the command word, unknown options, stray arguments. */
+  rest: string[];
+  /** Setting flags given without their value (`--port` last, or followed by another option). */
+  missingValues: string[];
+}
+
+/**
+ * Reads `--public-url http://x`, `--public-url=http://x`, and bare `--test-mode` (true), with
+ * node:util's parseArgs. A setting's value that starts with "-" is written inline (`--seed=-x`).
+ */
+export function flagsToInput(argv: readonly string[]): ParsedFlags {
+  const keyByName = new Map(configKeys.map((key) => [flagName(key).slice(2), key]));
+  const options = Object.fromEntries(configKeys.map((key) => [flagName(key).slice(2), { type: isSwitch(key) ? ('boolean' as const) : ('string' as const) }]));
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const parsed: ParsedFlags = { input: {}, rest: [], missingValues: [] };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.kind !== 'option') {
+      parsed.rest.push(token.kind === 'positional' ? token.value : '--');
       continue;
     }
-    if (inline !== undefined) input[key] = inline;
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) input[key] = argv[++i];
-    else input[key] = 'true';
+    const key = token.rawName.startsWith('--') ? keyByName.get(token.name) : undefined;
+    if (!key) parsed.rest.push(token.inlineValue ? `${token.rawName}=${token.value}` : token.rawName);
+    else if (token.value !== undefined && (token.inlineValue || !token.value.startsWith('-'))) parsed.input[key] = token.value;
+    else if (!isSwitch(key)) parsed.missingValues.push(token.rawName);
+    else {
+      const next = tokens[i + 1];
+      const value = next?.kind === 'positional' && next.index === token.index + 1 && switchValues.has(next.value) ? next.value : undefined;
+      if (value !== undefined) i++;
+      parsed.input[key] = value ?? 'true';
+    }
   }
-  return { input, rest };
+  return parsed;
 }
 
 /** Environment first, CLI flags over it; empty environment values count as unset. */

@@ -1,5 +1,5 @@
 // Which liveness action a session asks for.
-import { livenessActions, type ActionChoice, type LivenessAction } from '../schemas/common.js';
+import { livenessActions, type ActionChoice, type LivenessAction } from './vocabulary.js';
 import { pick, type Random } from './random.js';
 
 /**

@@ -2,7 +2,7 @@
 // scanning UI ("Scanning JavaScript events with postMessage"): `{ product: "SCANNING", payload: {
 // sessionId, sessionStatus, relayState, errorCode, errorDetails } }`, at the end of the flow and when a
 // one-time link is already used or expired. Which origins may receive it is the emulator's choice.
-import type { SessionStatus } from '../schemas/common.js';
+import type { SessionStatus } from './vocabulary.js';
 import type { Session } from './session.js';
 
 export interface FrameMessagePayload {

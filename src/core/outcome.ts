@@ -1,9 +1,26 @@
 // Applying an outcome preset to a session: final statuses, identity, document fields, scores.
-import type { AnalysisStatus } from '../schemas/common.js';
-import type { OutcomePreset } from '../schemas/fixtures.js';
 import { expireDocument, generateIdentity, type PersonPool } from './identity.js';
 import type { Random } from './random.js';
 import { analysisKeys, changeStatus, type AnalysisStatuses, type Session, type SessionEvent, type SessionFindings } from './session.js';
+import type { AnalysisStatus, FinalStatus } from './vocabulary.js';
+
+/**
+ * What applying an outcome reads of a preset: the fixture schema (OutcomePreset in
+ * src/schemas/fixtures.ts) parses the file into a value of this shape, and the compiler checks
+ * that it fits wherever a parsed preset is handed to the core.
+ */
+export interface OutcomeRecipe {
+  name: string;
+  session_status: FinalStatus;
+  analyses: AnalysisStatuses;
+  redirect: SessionFindings['redirect'];
+  identity: 'generated' | 'none';
+  document_expiry: 'valid' | 'expired';
+  failed_document_fields: string[];
+  scores: SessionFindings['scores'];
+  reason: string | null;
+  errors: SessionFindings['errors'];
+}
 
 /**
  * The document score of an accepted document: fixtures/outcomes/approved.json's. A document whose only
@@ -16,16 +33,16 @@ const fieldKey = (field: string) => field.toLowerCase();
 
 export interface Decision {
   analyses: AnalysisStatuses;
-  sessionStatus: OutcomePreset['session_status'];
+  sessionStatus: FinalStatus;
   failedFields: string[];
-  redirect: OutcomePreset['redirect'];
+  redirect: SessionFindings['redirect'];
   /** Scores of the analyses the session requested; an analysis that did not run has none. */
   scores: SessionFindings['scores'];
   reason: string | null;
 }
 
 /** What a preset gives, limited to what the session requested, with forgiven document fields applied. */
-export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, preset: OutcomePreset): Decision {
+export function decideStatuses(session: Pick<Session, 'analyses' | 'settings'>, preset: OutcomeRecipe): Decision {
   const ignored = new Set(session.settings.ignore_errors_in_fields.map(fieldKey));
   const unforgiven = preset.failed_document_fields.filter((field) => !ignored.has(fieldKey(field)));
   const forgiven = preset.failed_document_fields.length > 0 && unforgiven.length === 0;
@@ -79,7 +96,7 @@ export function documentTypeOf(session: Pick<Session, 'flow' | 'documents'>, sca
 /** Ends the session the way the preset says; `event` says why it ended (by default: its analysis finished). */
 export function applyOutcome(
   session: Session,
-  preset: OutcomePreset,
+  preset: OutcomeRecipe,
   random: Random,
   pools: readonly PersonPool[],
   now: number,

@@ -1,6 +1,7 @@
 // Where the browser goes when a scan UI session ends (inferred: ZignSec does not document how
 // relay_state and the id travel back; query parameters are the common choice, and their names are
 // data: fixtures/wire.json `redirect`).
+import { isHttpUrl } from './http-url.js';
 
 /** The query parameter names appended to the merchant's URL. */
 export interface ReturnParameterNames {
@@ -30,15 +31,6 @@ const fallbacks: Record<RedirectKind, readonly RedirectKind[]> = {
   target_error: ['target_error'],
   cancel_url: ['cancel_url', 'target_error'],
 };
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /** The merchant URL with relay_state and the session id set as query parameters, its own query and fragment kept. */
 export function withReturnParameters(url: string, relayState: string, sessionId: string, names: ReturnParameterNames): string {

@@ -1,9 +1,7 @@
 // The session: what was asked for, its life cycle, and the rules for moving between statuses.
-import { customAlphabet } from 'nanoid';
-import { uuidV4 } from './ids.js';
-import type { ActionChoice, AnalysisStatus, AnalysisType, DocumentOption, LivenessAction, SessionStatus } from '../schemas/common.js';
-import type { MerchantSettings } from '../schemas/fixtures.js';
-import { ApiError } from './errors.js';
+import { LOWERCASE_ALPHANUMERIC, randomToken, uuidV4 } from './ids.js';
+import { isFinal, type ActionChoice, type AnalysisStatus, type AnalysisType, type DocumentOption, type LivenessAction, type SessionStatus } from './vocabulary.js';
+import { DomainError } from './domain-errors.js';
 import type { DocumentFields, Identity } from './identity.js';
 
 export type Flow = 'liveness' | 'scanning' | 'scanningsession';
@@ -24,6 +22,9 @@ export interface EffectiveSettings {
   ignore_errors_in_fields: string[];
   mobile_flow: boolean;
 }
+
+/** What a session takes from its merchant's settings when the request does not say. */
+export type MerchantDefaults = Pick<EffectiveSettings, 'webhook' | 'options' | 'available_actions' | 'css' | 'locale' | 'mobile_flow'>;
 
 export interface AnalysisStatuses {
   document: AnalysisStatus;
@@ -188,14 +189,12 @@ export function flattenString(text: string): string {
   return text;
 }
 
-const folderIdOf = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
-
 export function analysisIdOf(session: Session): string {
   return (session.analysisId ??= uuidV4());
 }
 
 export function providerFolderIdOf(session: Session): string {
-  return (session.providerFolderId ??= flattenString(folderIdOf()));
+  return (session.providerFolderId ??= randomToken(16, LOWERCASE_ALPHANUMERIC));
 }
 
 /** Everything the result object depends on that can change after creation. */
@@ -211,11 +210,7 @@ export interface OutcomeChoice {
   readonly rule: OutcomeRule;
 }
 
-export const finalStatuses: ReadonlySet<SessionStatus> = new Set(['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout']);
-
-export function isFinal(status: SessionStatus): boolean {
-  return finalStatuses.has(status);
-}
+export { isFinal };
 
 const allowedTransitions: Record<SessionStatus, readonly SessionStatus[]> = {
   Created: ['ReadyToStart', 'Pending', 'Cancelled', 'Failed', 'Timeout'],
@@ -232,10 +227,10 @@ export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
   return allowedTransitions[from].includes(to);
 }
 
-/** Moves the session to `to`, recording it on the timeline; an illegal move is a 409 SESSION_STATE. */
+/** Moves the session to `to`, recording it on the timeline; an illegal move is a DomainError `illegal-transition`. */
 export function changeStatus(session: Session, to: SessionStatus, now: number, event: SessionEvent): void {
   if (!canTransition(session.status, to)) {
-    throw new ApiError('SESSION_STATE', `The session is ${session.status} and cannot become ${to}.`);
+    throw new DomainError('illegal-transition', `The session is ${session.status} and cannot become ${to}.`);
   }
   session.status = to;
   session.updatedAt = now;
@@ -280,33 +275,39 @@ const DOCUMENT_ONLY: AnalysisType[] = Object.freeze(['document']) as AnalysisTyp
 
 /**
  * Settings an integration sends with every session (its target, error, cancel and webhook URLs, its
- * action list, its CSS) are kept once and shared by the sessions that carry them, instead of once per
- * session. Bounded: cleared when full, so values that never repeat cost nothing lasting.
+ * action list, its CSS), kept once and shared by the sessions that carry them instead of once per
+ * session. Owned by the session store (one per app), so apps in one process share nothing. Bounded:
+ * cleared when full, so values that never repeat cost nothing lasting.
  */
-const sharedValues = new Map<string, string>();
-const sharedLists = new Map<string, readonly string[]>();
 const SHARED_MAX = 512;
 
-function shared(value: string): string;
-function shared(value: string | undefined): string | undefined;
-function shared(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const known = sharedValues.get(value);
-  if (known !== undefined) return known;
-  if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
-  sharedValues.set(value, flattenString(value));
-  return value;
-}
+export class SharedSettingValues {
+  private readonly values = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
 
-function sharedList<T extends string>(values: T[] | undefined): T[] | undefined {
-  if (values === undefined) return undefined;
-  const key = JSON.stringify(values);
-  const known = sharedLists.get(key);
-  if (known !== undefined) return known as T[];
-  if (sharedLists.size >= SHARED_MAX) sharedLists.clear();
-  const kept = Object.freeze(values.map(shared)) as T[];
-  sharedLists.set(key, kept);
-  return kept;
+  /** The kept copy of `value` (the first one seen), or `value`, now kept. */
+  value(value: string): string;
+  value(value: string | undefined): string | undefined;
+  value(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const known = this.values.get(value);
+    if (known !== undefined) return known;
+    if (this.values.size >= SHARED_MAX) this.values.clear();
+    this.values.set(value, flattenString(value));
+    return value;
+  }
+
+  /** The kept, frozen copy of a list with the same items, or a frozen copy of `values`, now kept. */
+  list<T extends string>(values: T[] | undefined): T[] | undefined {
+    if (values === undefined) return undefined;
+    const key = JSON.stringify(values);
+    const known = this.lists.get(key);
+    if (known !== undefined) return known as T[];
+    if (this.lists.size >= SHARED_MAX) this.lists.clear();
+    const kept = Object.freeze(values.map((value) => this.value(value))) as T[];
+    this.lists.set(key, kept);
+    return kept;
+  }
 }
 
 /** A list without repeats (a .NET list binding takes `["document", "document"]` as it comes; it asks for one analysis). */
@@ -317,32 +318,36 @@ function distinct<T>(values: T[] | undefined): T[] | undefined {
 }
 
 /** The merchant's list followed by the request's, without a copy when either is empty. */
-function joinLists<T extends string>(first: T[], second: T[] | undefined): T[] {
+function joinLists<T extends string>(first: T[], second: T[] | undefined, shared: SharedSettingValues): T[] {
   if (!second) return first.length === 0 ? NONE : first;
-  return first.length === 0 ? second : sharedList([...first, ...second])!;
+  return first.length === 0 ? second : shared.list([...first, ...second])!;
 }
 
-/** Merges the request's values over the merchant's settings; an empty string counts as not given. */
+/**
+ * Merges the request's values over the merchant's settings; an empty string counts as not given.
+ * Values and lists seen before are taken from `shared` (the session store's), so repeats cost nothing.
+ */
 export function effectiveSettings(
   flow: Flow,
   request: Partial<Record<keyof EffectiveSettings | 'doc', unknown>>,
-  merchant: MerchantSettings,
+  merchant: MerchantDefaults,
   sessionId: string,
+  shared: SharedSettingValues = new SharedSettingValues(),
 ): EffectiveSettings {
   const doc = (request.doc ?? {}) as { ignore_errors_in_fields?: string[] | null };
   return {
     relay_state: text(request.relay_state) ?? sessionId,
-    target: shared(text(request.target)) ?? '',
-    target_error: shared(text(request.target_error)) ?? '',
-    cancel_url: shared(text(request.cancel_url)) ?? '',
-    webhook: shared(text(request.webhook)) ?? merchant.webhook,
+    target: shared.value(text(request.target)) ?? '',
+    target_error: shared.value(text(request.target_error)) ?? '',
+    cancel_url: shared.value(text(request.cancel_url)) ?? '',
+    webhook: shared.value(text(request.webhook)) ?? merchant.webhook,
     options: (request.options as DocumentOption | undefined) ?? merchant.options,
     action: (request.action as ActionChoice | undefined) ?? 'Random',
-    available_actions: sharedList(list<LivenessAction>(request.available_actions)) ?? merchant.available_actions,
-    analysis_types: flow === 'liveness' ? NONE : (sharedList(distinct(list<AnalysisType>(request.analysis_types))) ?? DOCUMENT_ONLY),
-    css: joinLists(merchant.css, sharedList(list<string>(request.css))),
-    locale: shared(text(request.locale)) ?? merchant.locale,
-    ignore_errors_in_fields: sharedList(list<string>(doc.ignore_errors_in_fields)) ?? NONE,
+    available_actions: shared.list(list<LivenessAction>(request.available_actions)) ?? merchant.available_actions,
+    analysis_types: flow === 'liveness' ? NONE : (shared.list(distinct(list<AnalysisType>(request.analysis_types))) ?? DOCUMENT_ONLY),
+    css: joinLists(merchant.css, shared.list(list<string>(request.css)), shared),
+    locale: shared.value(text(request.locale)) ?? merchant.locale,
+    ignore_errors_in_fields: shared.list(list<string>(doc.ignore_errors_in_fields)) ?? NONE,
     mobile_flow: merchant.mobile_flow,
   };
 }

@@ -3,7 +3,7 @@
 // webhook guide, `{ event, id, integration_id, relay_state, result: { errors, status,
 // eventSpecificData }, workflow_session_id }`. The envelope's field names are documented; what fills
 // them is inferred, so the envelope is a template (fixtures/wire.json `webhook.event_envelope`).
-import type { SessionStatus } from '../schemas/common.js';
+import type { SessionStatus } from './vocabulary.js';
 import { renderTemplate, type Template } from './result.js';
 
 export type WebhookEvent = 'session_created' | 'session_updated';

@@ -1,6 +1,6 @@
 // `Authorization: <api key>`: the raw key, as ZignSec expects. Each key is its own merchant namespace.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from './error-catalogue.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -4,7 +4,13 @@ import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError, errorCatalogue, type ErrorCode, type WireErrorForms } from '../core/errors.js';
+import { DomainError, type DomainErrorKind } from '../core/domain-errors.js';
+import { ApiError, errorCatalogue, type ErrorCode, type WireErrorForms } from './error-catalogue.js';
+
+/** The ZignSec error code each refusal of a domain rule is answered with (its status is the catalogue's). */
+const codeByDomainErrorKind: Record<DomainErrorKind, ErrorCode> = {
+  'illegal-transition': 'SESSION_STATE',
+};
 
 /** URL fields have their own ZignSec codes; everything else is INVALID_REQUEST. */
 const codeByField: Record<string, ErrorCode> = {
@@ -99,6 +105,7 @@ const inputOf = (request: FastifyRequest, context: string): unknown =>
 
 export function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequest): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) return new ApiError(codeByDomainErrorKind[error.kind], error.message);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError).validationContext ?? 'body';
     return validationToApiError(error.validation as unknown as ValidationIssue[], context, inputOf(request, context));

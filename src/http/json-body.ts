@@ -11,7 +11,7 @@
 //   neither is parsed with plain JSON.parse, and any other body goes through secure-json-parse.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from './error-catalogue.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 // Which methods each path answers, so that a known path called with another method gets 405 and an
 // Allow header (as ZignSec's .NET service answers), not the 404 of a path that does not exist.
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from './error-catalogue.js';
 import { sendApiError } from './errors.js';
 
 declare module 'fastify' {

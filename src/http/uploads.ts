@@ -3,7 +3,7 @@
 // multipart bodies on the JSON routes too, and it adds an onResponse hook to every request it covers.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from './error-catalogue.js';
 import { detectImageType } from '../core/image-type.js';
 
 export async function acceptUploads(app: FastifyInstance): Promise<void> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { packageVersion } from '../config.js';
 import { acceptsHtml } from '../http/accepts-html.js';
 import { publicBaseUrl } from '../http/public-url.js';
+import { browserPageHeaders, securityHeaders } from '../http/security-headers.js';
 import { loadAsset } from '../ui/asset.js';
 import { renderFrontDoor } from '../ui/front-door/page.js';
 import { contentSecurityPolicy } from '../ui/html.js';
@@ -29,6 +30,7 @@ const frontDoorCsp = contentSecurityPolicy().replace('frame-ancestors *', "frame
 export const frontDoorRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config, fixtures } = app.emulator;
   const version = packageVersion();
+  app.addHook('onSend', securityHeaders(browserPageHeaders));
 
   app.get('/', { exposeHeadRoute: false, config: { browsersOnly: true }, schema: { hide: true } }, async (request, reply) => {
     if (!acceptsHtml(request.headers.accept)) return reply.callNotFound();
@@ -44,9 +46,6 @@ export const frontDoorRoutes: FastifyPluginAsyncZod = async (app) => {
     });
     return reply
       .header('content-security-policy', frontDoorCsp)
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
       .header('vary', 'Accept')
       .type('text/html; charset=utf-8')
       .send(page);
@@ -57,7 +56,6 @@ export const frontDoorRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!asset) return reply.callNotFound();
     return reply
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
       .type(asset.type)
       .send(asset.body);
   });

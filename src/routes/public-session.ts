@@ -1,11 +1,11 @@
 // Pieces shared by the public routes: creating a session from a request and finding the caller's session.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
+import { guidPattern } from '../core/ids.js';
 import type { Flow, Session } from '../core/session.js';
 import { publicBaseUrl } from '../http/public-url.js';
 
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const OutcomeHeaders = z.object({
   'x-mock-outcome': z
@@ -48,7 +48,7 @@ export function uiUrl(request: FastifyRequest, session: Session): string {
 
 /** The caller's session by path id: 400 for a non-GUID, 404 SESSION_NOT_FOUND for unknown or another key's. */
 export function sessionOfCaller(request: FastifyRequest, id: string): Session {
-  if (!guid.test(id)) throw new ApiError('INVALID_REQUEST', `${JSON.stringify(id.slice(0, 64))} is not a session id: ids are GUIDs.`);
+  if (!guidPattern.test(id)) throw new ApiError('INVALID_REQUEST', `${JSON.stringify(id.slice(0, 64))} is not a session id: ids are GUIDs.`);
   const session = request.server.emulator.sessions.getForKey(request.apiKey, id.toLowerCase());
   request.authorisedSessionId = session.id;
   return session;

@@ -1,6 +1,6 @@
 // The scanning-sessions API, for apps that capture images themselves: create, upload, analyse, poll.
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { analysisIdOf, providerFolderIdOf } from '../core/session.js';
 import { authenticate } from '../http/auth.js';
 import { acceptUploads, readUploadedImage } from '../http/uploads.js';

@@ -1,6 +1,8 @@
 // `zignsec-mock scenarios list|run ...`: parses the command line, runs the journeys with a console
 // reporter and returns the exit code (0 all passed, 1 a journey failed or could not run, 2 a usage error).
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isHttpUrl } from '../core/http-url.js';
 import { BrowserLaunchError } from './browser.js';
 import { CatalogueError } from './catalogue.js';
 import { OutputFolderError } from './outputs.js';
@@ -61,6 +63,11 @@ interface Parsed {
 
 const valueFlags = new Set(['--tag', '--base-url', '--admin-token', '--app-url', '--app-start-selector', '--slow-mo', '--junit', '--artifacts', '--concurrency', '--dir', '--callback-host']);
 const booleanFlags = new Set(['--headful', '--json', '--help', '-h']);
+/** The flags as node:util's parseArgs declares them (`--tag x` and `--tag=x`; -h for --help). */
+const flagOptions = Object.fromEntries([
+  ...[...valueFlags].map((flag) => [flag.slice(2), { type: 'string' as const }]),
+  ...[...booleanFlags].filter((flag) => flag.startsWith('--')).map((flag) => [flag.slice(2), { type: 'boolean' as const, ...(flag === '--help' ? { short: 'h' } : {}) }]),
+]);
 
 function positiveInteger(flag: string, value: string, min: number): number {
   if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} needs a whole number of at least ${min} (got ${JSON.stringify(value)})`);
@@ -68,12 +75,7 @@ function positiveInteger(flag: string, value: string, min: number): number {
 }
 
 function httpUrl(flag: string, value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // Reported below.
-  }
+  if (isHttpUrl(value)) return value;
   throw new UsageError(`${flag} needs an absolute http(s) URL (got ${JSON.stringify(value)})`);
 }
 
@@ -83,24 +85,24 @@ export function parseScenarioArgs(argv: readonly string[], env: Record<string, s
   if (command !== 'list' && command !== 'run') throw new UsageError(`unknown scenarios command ${JSON.stringify(command)} (use list or run)`);
   const parsed: Parsed = { command, names: [], tags: [], dirs: [], json: false, options: {} };
   const options = parsed.options;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (!arg.startsWith('-')) {
-      if (command === 'list') throw new UsageError(`scenarios list takes no names (got ${JSON.stringify(arg)})`);
-      parsed.names.push(arg);
+  const { tokens } = parseArgs({ args: rest, options: flagOptions, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      if (command === 'list') throw new UsageError(`scenarios list takes no names (got ${JSON.stringify(token.value)})`);
+      parsed.names.push(token.value);
       continue;
     }
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (booleanFlags.has(flag)) {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+    const flag = token.kind === 'option' ? token.rawName : '--';
+    if (token.kind === 'option' && booleanFlags.has(flag)) {
+      if (token.inlineValue) throw new UsageError(`${flag} takes no value`);
       if (flag === '--help' || flag === '-h') return { ...parsed, command: 'help' };
       if (flag === '--json') parsed.json = true;
       if (flag === '--headful') options.headful = true;
       continue;
     }
-    if (!valueFlags.has(flag)) throw new UsageError(`unknown option ${flag}`);
-    const value = inline ?? rest[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
+    if (token.kind !== 'option' || !valueFlags.has(flag)) throw new UsageError(`unknown option ${flag}`);
+    const value = token.value;
+    if (value === undefined || (!token.inlineValue && value.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
     if (command === 'list' && flag !== '--tag' && flag !== '--dir') throw new UsageError(`${flag} is an option of scenarios run`);
     switch (flag) {
       case '--tag':

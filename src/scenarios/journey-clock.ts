@@ -4,8 +4,8 @@
 import type { JourneyClock } from '../../scenarios/journey.js';
 import type { AdminClient, ClockScope, OutcomeSummary, SessionView } from '../admin-client.js';
 import { eventWords } from '../core/session.js';
+import { isFinal } from '../core/vocabulary.js';
 
-const isFinalStatus = (status: string) => ['Accepted', 'Declined', 'Failed', 'Timeout', 'Cancelled'].includes(status);
 
 export interface JourneyClockSetup {
   mode: 'emulator' | 'integrator';
@@ -36,12 +36,12 @@ export function journeyClock(setup: JourneyClockSetup): { clock: JourneyClock; m
     analysisStarted: (sessionId) =>
       setup.wait(async () => {
         const view = await admin.sessions.get(sessionId);
-        const started = isFinalStatus(view.status) || Object.values(view.analyses).includes('Pending') || view.timeline.some((e) => e.event === eventWords.analysis_started);
+        const started = isFinal(view.status) || Object.values(view.analyses).includes('Pending') || view.timeline.some((e) => e.event === eventWords.analysis_started);
         return started ? view : undefined;
       }, `the analysis of session ${sessionId} to start`),
     async finishAnalysis(sessionId) {
       const view = await clock.analysisStarted(sessionId);
-      if (isFinalStatus(view.status)) return;
+      if (isFinal(view.status)) return;
       const preset = setup.outcomes.get(view.outcome.name);
       if (!preset) throw new Error(`the session's outcome ${view.outcome.name} is not in the emulator's catalogue`);
       if (preset.never_finishes) throw new Error(`outcome ${preset.name} never finishes: advance the clock past the session's expiry instead`);

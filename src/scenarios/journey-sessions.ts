@@ -1,12 +1,12 @@
 // How a journey gets a session: through the public API with its own key and callback URLs (emulator
 // mode), or by opening the integrator's app and following it into the scan UI (integrator mode); and
 // the API client it uses, which tracks every session it creates.
-import { randomBytes } from 'node:crypto';
 import type { Page } from 'puppeteer';
 import type { StartedSession, StartOptions } from '../../scenarios/journey.js';
 import { AdminApiError, type AdminClient, type SessionView } from '../admin-client.js';
 import { createApiClient, ZignSecApiError, type ApiClient, type LivenessSessionRequest } from '../api-client.js';
 import type { CallbackServer } from './callbacks.js';
+import { HEX_DIGITS, randomToken } from '../core/ids.js';
 
 type Callbacks = ReturnType<CallbackServer['open']>;
 
@@ -85,7 +85,7 @@ export function sessionStarter(setup: SessionStarterSetup): (options?: StartOpti
       return { id, relayState: view.relay_state, redirectUrl: target.url(), page: target, created: view };
     }
 
-    const relayState = `${setup.journeyName}:${randomBytes(4).toString('hex')}`;
+    const relayState = `${setup.journeyName}:${randomToken(8, HEX_DIGITS)}`;
     const body: LivenessSessionRequest = {
       relay_state: relayState,
       target: landing.url('/success?shop=demo'),

@@ -2,10 +2,10 @@
 // a browser and the callback server, runs the journeys in parallel pages (in integrator mode, where they
 // share the app's key and so its clock, exclusive ones alone, last), and reports progress, a summary,
 // JUnit XML and artifacts of failures.
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'puppeteer';
 import type { Journey } from '../../scenarios/journey.js';
 import { AdminApiError, createAdminClient, type AdminClient } from '../admin-client.js';
+import { HEX_DIGITS, randomToken } from '../core/ids.js';
 import type { ConfigInput } from '../config.js';
 import { saveArtifacts } from './artifacts.js';
 import { findBrowser, launchScenarioBrowser } from './browser.js';
@@ -195,7 +195,7 @@ export async function runScenarios(options: RunOptions = {}): Promise<RunSummary
       outcomes,
       returnParameters,
       callbacks,
-      runId: randomBytes(3).toString('hex'),
+      runId: randomToken(6, HEX_DIGITS),
       app: integrator ? { url: options.appUrl!, startSelector: options.appStartSelector } : undefined,
       waitTimeoutMs: options.waitTimeoutMs ?? 10_000,
     };

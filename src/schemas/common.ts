@@ -1,32 +1,10 @@
 // Enums and field shapes shared by the public API, the control API and the fixture files.
 import { z } from 'zod';
+import { judgeUrl, type UrlVerdict } from '../core/http-url.js';
+import { actionChoices, analysisStatuses, analysisTypes, documentOptions, livenessActions, sessionStatuses } from '../core/vocabulary.js';
 
-export const documentOptions = ['FrontSide', 'NoDocument', 'FrontAndBack'] as const;
-export const livenessActions = [
-  'HeadLeft',
-  'HeadRight',
-  'HeadUp',
-  'HeadDown',
-  'MoveTowardsCamera',
-  'MoveAwayFromCamera',
-  'FollowText',
-  'BlinkEyes',
-  'Smile',
-] as const;
-export const actionChoices = ['Random', ...livenessActions] as const;
-/** `fraud` is not in the v3 docs' list, but a public API test of ZignSec's test environment sends it (201). */
-export const analysisTypes = ['document', 'selfie', 'liveness', 'fraud'] as const;
-export const sessionStatuses = [
-  'Created',
-  'ReadyToStart',
-  'Pending',
-  'Accepted',
-  'Declined',
-  'Failed',
-  'Timeout',
-  'Cancelled',
-] as const;
-export const analysisStatuses = ['NotRequested', 'Requested', 'Pending', 'Accepted', 'Declined', 'Failed', 'Cancelled'] as const;
+export { actionChoices, analysisStatuses, analysisTypes, documentOptions, livenessActions, sessionStatuses };
+
 /** Locales seen on ZignSec's liveness page; others are accepted and fall back to English in the UI. */
 export const knownLocales = ['en', 'se', 'de', 'fr', 'gr', 'it', 'ru', 'es', 'cz', 'tr'] as const;
 
@@ -62,37 +40,6 @@ export type SessionStatus = z.infer<typeof SessionStatus>;
 export type AnalysisStatus = z.infer<typeof AnalysisStatus>;
 
 /**
- * Spelled as an absolute http(s) URL: the scheme, "//", and no whitespace, control characters or
- * backslashes anywhere. The WHATWG parser would quietly repair "http:/a.com", "http:\\a.com" or a
- * leading space; the receiving side might not, so such values are refused rather than rewritten.
- */
-const httpUrlSpelling = /^https?:\/\/[^\s\\\x00-\x1f\x7f]+$/i;
-
-/**
- * A host as the parser normalised it: DNS labels (IDNs arrive as xn--), an IPv4 address or a
- * bracketed IPv6 one. The parser lets `;`, `,`, quotes and the like through in host names
- * (`https://a.example;sandbox/`), which no real host has and which would break any header the
- * origin is copied into (the scan UI's CSP), so they are refused here.
- */
-const dnsLabel = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
-const strictHost = new RegExp(`^(?:${dnsLabel}(?:\\.${dnsLabel})*\\.?|\\[[0-9a-f:.]+\\])$`);
-
-/** `invalid`, `credentials` (an http(s) URL carrying user:password@), or `ok`. */
-type UrlVerdict = 'invalid' | 'credentials' | 'ok';
-
-function judgeUrl(value: string): UrlVerdict {
-  if (value.length > 2048 || !httpUrlSpelling.test(value)) return 'invalid';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'invalid';
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname.length > 253 || !strictHost.test(url.hostname)) return 'invalid';
-  return url.username !== '' || url.password !== '' ? 'credentials' : 'ok';
-}
-
-/**
  * Verdicts on URLs seen lately. An integration sends the same target, error, cancel and webhook URLs
  * with every session, and parsing them is a large share of validating a create request. Cleared
  * when full, so it stays small whatever callers send.
@@ -110,10 +57,8 @@ function urlVerdict(value: string): UrlVerdict {
   return verdict;
 }
 
-/** An absolute http(s) URL with a real host (credentials allowed: see WebhookUrl and StylesheetUrl). */
-export function isHttpUrl(value: string): boolean {
-  return urlVerdict(value) !== 'invalid';
-}
+/** The rule of core/http-url.ts, through the cache. */
+const isHttpUrl = (value: string) => urlVerdict(value) !== 'invalid';
 
 const hasCredentials = (value: string) => urlVerdict(value) === 'credentials';
 

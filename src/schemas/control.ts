@@ -3,6 +3,7 @@
 // ("the body must give exactly one of ms or duration", "action.max_ms must be at least ms").
 import { z } from 'zod';
 import { MAX_GLOB_CHARS, unmatchableUnder } from '../core/glob.js';
+import { guidPattern } from '../core/ids.js';
 import { MAX_QUEUED_OUTCOMES } from '../services/outcome-queues.js';
 import { AnalysisStatus, SessionStatus } from './common.js';
 import { WebhookChaos } from './fixtures.js';
@@ -269,11 +270,10 @@ export const AdvanceBody = z
 export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'stopped'] as const;
 /** What a delivery reports (see core/webhook-body.ts): the session was created, or changed later. */
 export const webhookEvents = ['session_created', 'session_updated'] as const;
-const sessionGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The delivery filters, one schema for the control API and the portal's webhooks page. */
 export const DeliveryFilterQuery = z.object({
-  session_id: z.string().trim().toLowerCase().regex(sessionGuid, { message: 'must be a session id: a GUID such as 61652a58-0c4b-4a8e-9d3f-2b1c7e5a9f10' }).optional(),
+  session_id: z.string().trim().toLowerCase().regex(guidPattern, { message: 'must be a session id: a GUID such as 61652a58-0c4b-4a8e-9d3f-2b1c7e5a9f10' }).optional(),
   status: z.enum(deliveryStatuses).optional(),
   event: z.enum(webhookEvents).optional(),
 });

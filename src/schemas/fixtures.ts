@@ -2,7 +2,8 @@
 // A file that does not match fails startup with its name and the offending field.
 import { z } from 'zod';
 import { parseDuration } from '../config.js';
-import { inferredErrorCodes } from '../core/errors.js';
+import { inferredErrorCodes } from '../http/error-catalogue.js';
+import { finalStatuses, type FinalStatus } from '../core/vocabulary.js';
 import { AnalysisStatus, DocumentOption, LivenessAction, StylesheetUrl, WebhookUrl } from './common.js';
 
 /**
@@ -84,14 +85,12 @@ export const MerchantsFile = z
   .strict();
 export type MerchantsFile = z.infer<typeof MerchantsFile>;
 
-export const terminalStatuses = ['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout'] as const;
-type TerminalStatus = (typeof terminalStatuses)[number];
 
 /**
  * The fraud analysis of a preset that does not name one (presets written before it existed): it
  * ends the way the session ends when that is a cancel, a timeout or a failure, and passes otherwise.
  */
-function defaultFraudStatus(sessionStatus: TerminalStatus): AnalysisStatus {
+function defaultFraudStatus(sessionStatus: FinalStatus): AnalysisStatus {
   if (sessionStatus === 'Cancelled' || sessionStatus === 'Timeout') return 'Cancelled';
   return sessionStatus === 'Failed' ? 'Failed' : 'Accepted';
 }
@@ -108,7 +107,7 @@ export const OutcomePreset = z
     $comment: z.string().optional(),
     name: z.string().regex(/^[a-z0-9_-]{1,60}$/, { message: 'must be lowercase letters, digits, _ or -' }),
     description: z.string().min(1),
-    session_status: z.enum(terminalStatuses),
+    session_status: z.enum(finalStatuses),
     /** Statuses given to the analyses the session requested; the others stay NotRequested. */
     analyses: z.object({ document: AnalysisStatus, liveness: AnalysisStatus, face_match: AnalysisStatus, fraud: AnalysisStatus.optional() }).strict(),
     redirect: z.enum(['target', 'target_error', 'cancel_url']),

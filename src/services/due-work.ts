@@ -16,7 +16,7 @@
 // Clock operations are serialised per key, and a shared one waits for (and holds off) all of them.
 import FlatQueue from 'flatqueue';
 import type { AdjustableClock, KeyClocks } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { MAX_CLOCK_MOVE_MS, MAX_CLOCK_TIME_MS, isoInstant } from '../core/time-limits.js';
 
 export interface DueWorkCounts {

@@ -4,6 +4,7 @@
 // long: filters walk the ring in short slices, giving way to other requests between them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compileGlob } from '../core/glob.js';
+import { guidInText } from '../core/ids.js';
 import { jsonForView } from '../core/json-view.js';
 import { maskKey } from '../http/auth.js';
 
@@ -68,7 +69,6 @@ const SLICE_CHECK_EVERY = 64;
 /** Match results remembered per filter run: entries share paths (the create path, a session's paths). */
 const MEMO_MAX = 4096;
 const hiddenHeaders = new Set(['authorization', 'cookie', 'x-mock-admin-token', 'zs-product-key']);
-const guidInPath = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Request headers as shown: the API key masked, cookies and the admin token hidden. */
 export function headersOf(entry: JournalEntry): Record<string, string> {
@@ -235,7 +235,7 @@ export class RequestJournal {
     if (sessionId === undefined) {
       const url = this.urls[slot];
       const query = url.indexOf('?');
-      sessionId = guidInPath.exec(query === -1 ? url : url.slice(0, query))?.[0]?.toLowerCase() ?? null;
+      sessionId = guidInText.exec(query === -1 ? url : url.slice(0, query))?.[0]?.toLowerCase() ?? null;
       this.sessionIds[slot] = sessionId;
     }
     return sessionId;

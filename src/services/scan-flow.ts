@@ -5,7 +5,7 @@
 import { urlSafeToken } from '../core/ids.js';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { endOfFlowMessage, type FrameMessage } from '../core/frame-message.js';
 import { issueLink, openOneTimeLink, timingSafeEqualText, type LinkOpening, type LinkUse } from '../core/otp.js';
 import { finalRedirect, type FinalRedirect } from '../core/redirect.js';

@@ -1,7 +1,7 @@
 // Where sessions are kept: every session by id, a record per API key (its numbering, how many
 // sessions it holds, which of them are finished) and the eviction that keeps the store bounded and
 // shared fairly (MAX_SESSIONS, MAX_SESSIONS_PER_KEY). What happens to a session is SessionService's.
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { flattenString, type Session } from '../core/session.js';
 import type { KeyDueQueues } from './session-due-queues.js';
 

@@ -3,12 +3,11 @@
 // own key's clock (stamps, deadlines, analyses). Where sessions are kept and evicted is
 // session-store.ts; their timed work is session-due-queues.ts, run by the due-work scheduler; the
 // outcomes queued per key are outcome-queues.ts.
-import { randomUUID } from 'node:crypto';
-import { urlSafeToken, uuidV4 } from '../core/ids.js';
+import { RandomIds } from '../core/ids.js';
 import type { Config } from '../config.js';
 import { chooseAction } from '../core/actions.js';
 import type { KeyClocks } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { issueLink, openOneTimeLink, type LinkOpening, type LinkUse } from '../core/otp.js';
 import { applyOutcome } from '../core/outcome.js';
 import { outcomeFromRelayState, outranks, selectOutcome } from '../core/outcome-selection.js';
@@ -18,6 +17,7 @@ import {
   analysisKeys,
   flattenString,
   effectiveSettings,
+  SharedSettingValues,
   expireIfDue,
   isFinal,
   NO_DOCUMENTS,
@@ -70,6 +70,10 @@ export class SessionService implements DueWorkSource {
   private readonly listeners = new Set<Listener>();
   private readonly updateListeners = new Set<UpdateListener>();
   private readonly unseeded: Random = Math.random;
+  /** Setting values many sessions repeat, kept once (see SharedSettingValues). */
+  private readonly sharedSettingValues = new SharedSettingValues();
+  /** Session ids, link tokens, cookie secrets and document ids, drawn from a pool of this store's own. */
+  private readonly ids = new RandomIds();
 
   constructor(
     private readonly config: Config,
@@ -132,8 +136,8 @@ export class SessionService implements DueWorkSource {
     if (known) this.expireOverdue(known, now);
     this.store.makeRoom(known, this.eviction);
 
-    const id = uuidV4();
-    const settings = effectiveSettings(flow, request, merchant, id);
+    const id = this.ids.uuidV4();
+    const settings = effectiveSettings(flow, request, merchant, id, this.sharedSettingValues);
     // Validate every outcome source before anything is stored: a typo must fail loudly.
     const relayOutcome = outcomeFromRelayState(settings.relay_state);
     const queuedOutcome = this.queues.peek(apiKey);
@@ -166,7 +170,7 @@ export class SessionService implements DueWorkSource {
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
       documents: NO_DOCUMENTS,
-      link: usesLink ? issueLink(urlSafeToken(22), now, this.config.OTP_TTL) : null,
+      link: usesLink ? issueLink(this.ids.token(22), now, this.config.OTP_TTL) : null,
       events: NO_EVENTS,
       findings: null,
       analysisDueAt: null,
@@ -258,7 +262,7 @@ export class SessionService implements DueWorkSource {
     if (session.documents.length >= MAX_DOCUMENTS_PER_SESSION) {
       throw new ApiError('INVALID_REQUEST', `A session holds at most ${MAX_DOCUMENTS_PER_SESSION} documents.`);
     }
-    const stored: StoredDocument = { ...document, capturedBy: document.capturedBy ?? 'api', id: randomUUID(), uploadedAt: this.clocks.now(session.apiKey) };
+    const stored: StoredDocument = { ...document, capturedBy: document.capturedBy ?? 'api', id: this.ids.uuidV4(), uploadedAt: this.clocks.now(session.apiKey) };
     session.documents = [...session.documents, stored];
     session.updatedAt = stored.uploadedAt;
     if (session.status === 'Created' && session.flow === 'scanningsession') this.changeStatusNow(session, 'ReadyToStart', { kind: 'document_uploaded', documentType: document.documentType });

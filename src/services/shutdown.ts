@@ -13,7 +13,7 @@
 //    client that never finishes its request) are closed.
 import type { Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import type { Delivery } from './webhooks.js';
 
 /** The last answers (the long polls' 503s) get at least this long to be written before connections are cut. */

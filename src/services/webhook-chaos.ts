@@ -1,7 +1,7 @@
 // Webhook chaos: the rules that break deliveries on purpose (dropped attempts, delays, duplicates,
 // events out of order, wrong signatures, stale timestamps), per session or for a key's next
 // deliveries, bounded per key and in all. The dispatcher asks which chaos a new delivery gets.
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../http/error-catalogue.js';
 import type { Session } from '../core/session.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
 import type { SessionService } from './sessions.js';

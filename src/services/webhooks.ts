@@ -7,11 +7,11 @@
 // key, and one key holds at most half of them: receivers of one key that never answer leave the other
 // half to other keys. Attempts due while no slot is free for them wait, and freed slots go to the
 // waiting keys in turn.
-import { randomUUID } from 'node:crypto';
 import FlatQueue from 'flatqueue';
 import type { Config } from '../config.js';
 import type { KeyClocks } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
+import { HEX_DIGITS, randomToken } from '../core/ids.js';
+import { ApiError } from '../http/error-catalogue.js';
 import { nextRetryDelay } from '../core/retry-schedule.js';
 import { isFinal, type Session } from '../core/session.js';
 import { eventEnvelopeJson, type WebhookEvent } from '../core/webhook-body.js';
@@ -164,7 +164,7 @@ export class WebhookDispatcher implements DueWorkSource {
     const now = this.clocks.now(session.apiKey);
     const event: WebhookEvent = to === 'Created' ? 'session_created' : 'session_updated';
     const delivery: Delivery = {
-      id: `whd_${randomUUID().replace(/-/g, '')}`,
+      id: `whd_${randomToken(32, HEX_DIGITS)}`,
       sessionId: session.id,
       apiKey: session.apiKey,
       url: session.settings.webhook,

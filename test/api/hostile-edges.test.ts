@@ -276,7 +276,7 @@ t.test('signing in sets the portal cookie once', async (t) => {
   const lines = setCookieLines(res);
   t.equal(lines.length, 2, JSON.stringify(lines));
   t.match(lines[0], /^zsm_portal=[A-Za-z0-9_-]{43}; Path=\/portal; HttpOnly; SameSite=Lax$/);
-  t.equal(lines[1], 'zsm_portal_signin=; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=0');
+  t.equal(lines[1], 'zsm_portal_signin=; Max-Age=0; Path=/portal; HttpOnly; SameSite=Lax');
 });
 
 t.test('a short key is never shown beyond a safe share, the same way everywhere', async (t) => {
@@ -406,4 +406,10 @@ t.test('a request without Host gets the ZignSec error body', async (t) => {
   }
   const old = await send('GET /health HTTP/1.0\r\n\r\n');
   t.match(old, /^HTTP\/1\.1 200 OK\r\n/, 'HTTP/1.0 has no Host requirement');
+  // The portal answers with a page of its own, refused before its cookies were read.
+  for (const path of ['/portal/sessions', '/portal/nowhere']) {
+    const page = await send(`GET ${path} HTTP/1.1\r\nCookie: zsm_portal=x\r\n\r\n`);
+    t.match(page, /^HTTP\/1\.1 400 Bad Request\r\n/, path);
+    t.match(page, 'The Host header is missing: every HTTP/1.1 request must carry one.');
+  }
 });

@@ -1,7 +1,7 @@
 // Pure pieces of the scan UI: the final redirect, the capture steps per session, the QR code, the strings.
 import jsQRModule from 'jsqr';
 import t from 'tap';
-import { qrSvg } from '../../src/core/qr.js';
+import { qrSvg } from '../../src/ui/qr-code.js';
 import { finalRedirect, withReturnParameters } from '../../src/core/redirect.js';
 import { captureSteps } from '../../src/services/scan-flow.js';
 import { actionPrompt, format, stringsFor, uiLanguage } from '../../src/ui/strings.js';
@@ -29,6 +29,8 @@ t.test('cancel falls back to target_error, then everything to the result page', 
   t.equal(finalRedirect({ ...settings, cancel_url: '' }, 'cancel_url', id, '/r', names).via, 'target_error');
   t.same(finalRedirect({ ...settings, cancel_url: '', target_error: '' }, 'cancel_url', id, '/r', names), { url: '/r', via: 'result_page' });
   t.same(finalRedirect({ ...settings, target: '' }, 'target', id, '/r', names), { url: '/r', via: 'result_page' });
+  // The schemas' rule: a spelling the URL parser would repair is no merchant URL.
+  t.same(finalRedirect({ ...settings, target: 'https:\\\\shop.example/done' }, 'target', id, '/r', names), { url: '/r', via: 'result_page' });
   t.same(finalRedirect({ ...settings, target_error: 'javascript:alert(1)' }, 'target_error', id, '/r', names), { url: '/r', via: 'result_page' }, 'never a non-http URL');
 });
 
@@ -58,13 +60,13 @@ t.test('capture steps follow options for liveness and analysis_types for scannin
 t.test('the QR code SVG encodes the text', async (t) => {
   const text = `http://127.0.0.1:41234/v3/scan/ui/${id}/mobile?t=P3r27O1U20WE8tVUnlLH5w`;
   const svg = qrSvg(text, 'QR <code>');
-  t.match(svg, '<title>QR &#60;code&#62;</title>');
-  // Rasterise the path (one rectangle per run of dark modules) at 4 px a module and read it back.
+  t.match(svg, '<title>QR &lt;code&gt;</title>');
+  // Rasterise the path (its rectangles of dark modules) at 4 px a module and read it back.
   const size = Number(/viewBox="0 0 (\d+) \1"/.exec(svg)![1]);
   const scale = 4;
   const width = size * scale;
   const pixels = new Uint8ClampedArray(width * width * 4).fill(255);
-  for (const [, x, y, run] of svg.matchAll(/M(\d+) (\d+)h(\d+)/g)) {
+  for (const [, x, y, run] of svg.matchAll(/M(\d+)[ ,](\d+)h(\d+)/g)) {
     for (let dy = 0; dy < scale; dy++) {
       for (let dx = 0; dx < Number(run) * scale; dx++) {
         const offset = ((Number(y) * scale + dy) * width + Number(x) * scale + dx) * 4;

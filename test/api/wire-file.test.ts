@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
-import { errorCatalogue, inferredErrorCodes } from '../../src/core/errors.js';
+import { errorCatalogue, inferredErrorCodes } from '../../src/http/error-catalogue.js';
 import { loadFixtures } from '../../src/services/fixtures.js';
 import { auth, exampleLivenessRequest, startTestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';

@@ -48,6 +48,12 @@ t.test('usage mistakes exit 2 with a clear message', async (t) => {
   });
 });
 
+t.test('a setting flag without its value exits 2 saying so', async (t) => {
+  const hint = (flag: string) => `zignsec-mock: ${flag} needs a value (write ${flag}=<value> for one that starts with -)\n${usageHint}`;
+  t.strictSame(await runCli(['serve', '--port']).exited, { code: 2, signal: null, stdout: '', stderr: hint('--port') });
+  t.strictSame(await runCli(['--seed', '--port', '0']).exited, { code: 2, signal: null, stdout: '', stderr: hint('--seed') });
+});
+
 t.test('a bad value exits 2 naming the variable and its flag', async (t) => {
   t.strictSame(await runCli(['serve', '--port', 'eighty', '--auth-mode=open']).exited, {
     code: 2,

@@ -19,6 +19,16 @@ t.test('environment, then CLI flags over it', async (t) => {
   t.match(config, { PORT: 9000, PUBLIC_URL: 'http://mock:9000', SESSION_TTL: 90_000, OTP_TTL: 250, MAX_SESSIONS: 10_000, AUTH_MODE: 'strict', TEST_MODE: true, SEED: 'abc' });
 });
 
+t.test('flags are read with parseArgs: inline or next values, switches bare or with a value, the rest kept in order', async (t) => {
+  t.same(flagsToInput(['--test-mode', 'false', '--port', '1']), { input: { TEST_MODE: 'false', PORT: '1' }, rest: [], missingValues: [] });
+  t.same(flagsToInput(['--test-mode=no', '--seed=-x']), { input: { TEST_MODE: 'no', SEED: '-x' }, rest: [], missingValues: [] });
+  t.same(flagsToInput(['--test-mode', 'extra']), { input: { TEST_MODE: 'true' }, rest: ['extra'], missingValues: [] });
+  t.same(flagsToInput(['--bogus', '3', '--nope=2', '-h']), { input: {}, rest: ['--bogus', '3', '--nope=2', '-h'], missingValues: [] });
+  t.same(flagsToInput(['--port']).missingValues, ['--port'], 'a value flag without its value');
+  t.same(flagsToInput(['--port', '-1']).missingValues, ['--port'], 'a value starting with - is written inline');
+  t.same(flagsToInput(['--port=-1']).input, { PORT: '-1' });
+});
+
 t.test('a bad value names the variable, its flag and what is allowed', async (t) => {
   t.throws(() => loadConfig({ PORT: 'eighty', AUTH_MODE: 'open', SESSION_TTL: '5 minutes' }), ConfigError);
   try {

@@ -1,16 +1,16 @@
 import t from 'tap';
 import { chooseAction } from '../../src/core/actions.js';
 import { AdjustableClock } from '../../src/core/clock.js';
-import { ApiError } from '../../src/core/errors.js';
+import { ApiError } from '../../src/http/error-catalogue.js';
 import { generateIdentity, luhnCheckDigit } from '../../src/core/identity.js';
-import { urlSafeToken, uuidV4 } from '../../src/core/ids.js';
+import { guidInText, guidPattern, HEX_DIGITS, LOWERCASE_ALPHANUMERIC, RandomIds, randomToken, urlSafeToken, uuidV4 } from '../../src/core/ids.js';
 import { detectImageType } from '../../src/core/image-type.js';
 import { checkLink, issueLink, markLinkUsed } from '../../src/core/otp.js';
 import { decideStatuses } from '../../src/core/outcome.js';
 import { outcomeFromRelayState, selectOutcome } from '../../src/core/outcome-selection.js';
 import { seededRandom } from '../../src/core/random.js';
 import { renderTemplate, unknownPlaceholders } from '../../src/core/result.js';
-import { canTransition, effectiveSettings, requestedAnalyses } from '../../src/core/session.js';
+import { canTransition, effectiveSettings, requestedAnalyses, SharedSettingValues } from '../../src/core/session.js';
 import { OutcomePreset } from '../../src/schemas/fixtures.js';
 import pools from '../../fixtures/people.json' with { type: 'json' };
 
@@ -143,10 +143,11 @@ t.test('ApiError renders the ZignSec error body', async (t) => {
 t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
   const uuids = new Set<string>();
   const tokens = new Set<string>();
-  // More than the random pool holds, so refills are crossed many times.
+  const ids = new RandomIds();
+  // More than the pool holds, so refills are crossed many times; every tenth id is a one-shot one.
   for (let i = 0; i < 5000; i++) {
-    const uuid = uuidV4();
-    const token = urlSafeToken(22);
+    const uuid = i % 10 === 0 ? uuidV4() : ids.uuidV4();
+    const token = i % 10 === 0 ? urlSafeToken(22) : ids.token(22);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid)) t.fail(`not a v4 UUID: ${uuid}`);
     if (!/^[A-Za-z0-9_-]{22}$/.test(token)) t.fail(`not a 22-character URL-safe token: ${token}`);
     uuids.add(uuid);
@@ -156,15 +157,27 @@ t.test('ids: version 4 UUIDs and URL-safe tokens, all distinct', async (t) => {
   t.equal(tokens.size, 5000, 'no token repeats');
   t.equal(urlSafeToken(64).length, 64);
   t.throws(() => urlSafeToken(65), RangeError);
+  t.throws(() => ids.token(65), RangeError);
   // Every symbol of the alphabet turns up: the 6-bit mapping reaches all 64.
   t.equal(new Set([...tokens].join('')).size, 64);
 });
 
+t.test('ids: tokens of another alphabet use all of it and nothing else; ids are GUIDs in any letter case', async (t) => {
+  const folders = Array.from({ length: 500 }, () => randomToken(16, LOWERCASE_ALPHANUMERIC));
+  for (const folder of folders) if (!/^[0-9a-z]{16}$/.test(folder)) t.fail(`not 16 lowercase letters and digits: ${folder}`);
+  t.equal(new Set(folders.join('')).size, 36, 'every one of the 36 symbols turns up');
+  t.match(randomToken(32, HEX_DIGITS), /^[0-9a-f]{32}$/);
+  t.ok(guidPattern.test('61652A58-1921-4593-ABAB-FCBC24F972B0'));
+  t.notOk(guidPattern.test('61652a58-1921-4593-abab-fcbc24f972b0x'));
+  t.equal(guidInText.exec('/v3/scanning/61652a58-1921-4593-abab-fcbc24f972b0/result')?.[0], '61652a58-1921-4593-abab-fcbc24f972b0');
+});
+
 t.test('settings lists are shared between sessions but never mixed up', async (t) => {
   const merchant = { name: 'm', options: 'FrontSide', available_actions: ['Smile'], webhook: '', locale: 'en', css: [], mobile_flow: true } as unknown as Parameters<typeof effectiveSettings>[2];
-  const one = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a\nb'] }, target: 'https://m.example/done' }, merchant, 's1');
-  const two = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] }, target: 'https://m.example/done' }, merchant, 's2');
-  const three = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's3');
+  const shared = new SharedSettingValues();
+  const one = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a\nb'] }, target: 'https://m.example/done' }, merchant, 's1', shared);
+  const two = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] }, target: 'https://m.example/done' }, merchant, 's2', shared);
+  const three = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's3', shared);
   t.strictSame(one.ignore_errors_in_fields, ['a\nb']);
   t.strictSame(two.ignore_errors_in_fields, ['a', 'b']);
   t.equal(two.ignore_errors_in_fields, three.ignore_errors_in_fields, 'equal lists are one list');
@@ -172,4 +185,7 @@ t.test('settings lists are shared between sessions but never mixed up', async (t
   t.equal(one.target, 'https://m.example/done');
   t.strictSame(three.css, []);
   t.equal(three.relay_state, 's3', 'relay_state defaults to the session id');
+  const elsewhere = effectiveSettings('liveness', { doc: { ignore_errors_in_fields: ['a', 'b'] } }, merchant, 's4', new SharedSettingValues());
+  t.strictSame(elsewhere.ignore_errors_in_fields, ['a', 'b']);
+  t.not(elsewhere.ignore_errors_in_fields, two.ignore_errors_in_fields, 'another store (another app) keeps its own lists');
 });

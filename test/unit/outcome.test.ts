@@ -5,7 +5,9 @@ import t from 'tap';
 import { ACCEPTED_DOCUMENT_SCORE, applyOutcome, decideStatuses } from '../../src/core/outcome.js';
 import { seededRandom } from '../../src/core/random.js';
 import { renderResult } from '../../src/core/result.js';
-import { effectiveSettings, NO_DOCUMENTS, NO_EVENTS, requestedAnalyses, type Flow, type Session } from '../../src/core/session.js';
+import { DomainError } from '../../src/core/domain-errors.js';
+import { effectiveSettings, NO_DOCUMENTS, NO_EVENTS, requestedAnalyses, changeStatus, type Flow, type Session } from '../../src/core/session.js';
+import { toApiError } from '../../src/http/errors.js';
 import { MerchantSettings, OutcomePreset } from '../../src/schemas/fixtures.js';
 import people from '../../fixtures/people.json' with { type: 'json' };
 
@@ -192,4 +194,21 @@ t.test('a preset that declines with every analysis accepted (a policy decline) s
   t.equal(session.status, 'Declined');
   t.equal(session.findings!.reason, 'PolicyDecline');
   t.equal(session.findings!.redirect, 'target_error');
+});
+
+t.test('a finished session refuses a move as a domain error, which the edge answers as 409 SESSION_STATE', async (t) => {
+  const session = pendingSession('liveness', {});
+  applyOutcome(session, preset('approved'), seededRandom('s'), people.pools, NOW, 'Passport');
+  let refusal: unknown;
+  try {
+    changeStatus(session, 'Cancelled', NOW, { kind: 'cancelled', by: 'user', device: 'desktop' });
+  } catch (error) {
+    refusal = error;
+  }
+  t.ok(refusal instanceof DomainError, 'the core throws its own error kind, no HTTP status');
+  t.equal((refusal as DomainError).kind, 'illegal-transition');
+  t.notOk('status' in (refusal as object));
+  const answered = toApiError(refusal as Error, {} as never);
+  t.equal(answered?.status, 409);
+  t.same(answered?.body(), { errors: [{ code: 'SESSION_STATE', description: 'The session is Accepted and cannot become Cancelled.' }] });
 });

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseDuration } from '../../config.js';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { isoInstant } from '../../core/time-limits.js';
 import { maskKey } from '../../http/auth.js';
 import { AdvanceBody, AdvanceResult, ClockBody, ClockQuery, ClockState, ControlErrorResponses } from '../../schemas/control.js';

@@ -1,7 +1,7 @@
 // Fault rules on the public API: add, list, remove, clear; all or one API key's.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { ControlErrorResponses, FaultOwnerQuery, FaultRule, FaultRuleInput } from '../../schemas/control.js';
 
 const tags = ['Control: faults'];

@@ -2,7 +2,8 @@
 // Never subject to fault injection; optionally protected by MOCK_ADMIN_TOKEN.
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
+import { controlHeaders, securityHeaders } from '../../http/security-headers.js';
 import { timingSafeEqualText } from '../../core/otp.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';
@@ -14,12 +15,7 @@ import { webhookRoutes } from './webhooks.js';
 import { wireRoutes } from './wire.js';
 
 export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
-  // Control answers hold every key's identity data, images and one-time links: never cached, never sniffed.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    done(null, payload);
-  });
+  app.addHook('onSend', securityHeaders(controlHeaders));
   const token = app.emulator.config.MOCK_ADMIN_TOKEN;
   if (token) {
     app.addHook('onRequest', async (request: FastifyRequest) => {

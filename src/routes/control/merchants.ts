@@ -1,7 +1,7 @@
 // Merchant settings at runtime: read, replace, forget the change, export as a merchants file.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { ControlErrorResponses } from '../../schemas/control.js';
 import { MerchantSettings } from '../../schemas/fixtures.js';
 

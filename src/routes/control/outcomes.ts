@@ -1,7 +1,7 @@
 // GET /__mock/outcomes and the outcome queue per API key: add, see, move an entry, remove one, clear.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { ControlErrorResponses, OutcomeQueue, OutcomeSummary, QueueBody, QueueEntryParams, QueueEntryQuery, QueueMoveBody, QueueOwnerQuery } from '../../schemas/control.js';
 import { outcomeSummaryOf } from '../../services/fixtures.js';
 import type { QueueChange } from '../../services/outcome-queues.js';

@@ -1,7 +1,7 @@
 // Sessions through the control API: list, inspect, delete, reset, arm an outcome, complete without a browser.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import type { Session } from '../../core/session.js';
 import { ArmBody, CompleteBody, ControlErrorResponses, ResetQuery, SessionIdParam, SessionListQuery, SessionView } from '../../schemas/control.js';
 import { sessionView } from './session-view.js';

@@ -1,7 +1,7 @@
 // Webhook deliveries for tests: list, inspect, redeliver, wait without sleeping, and break on purpose.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { isoInstant, isoInstantOrNull } from '../../core/time-limits.js';
 import { SessionStatus } from '../../schemas/common.js';
 import { ChaosRuleInput, ChaosRuleView, ControlErrorResponses, DeliveryListQuery, DeliveryView, KeyScopeQuery } from '../../schemas/control.js';

@@ -13,7 +13,6 @@ import {
   clearSessionCookie,
   clearSignInToken,
   CSRF_FIELD,
-  readCookie,
   safeNext,
   SESSION_COOKIE,
   setSessionCookie,
@@ -58,7 +57,7 @@ export const accountRoutes = {
 
       app.get('/sign-in', { schema: { ...hide, querystring: SignInQuery } }, async (request, reply) => {
         const next = safeNext(request.query.next);
-        if (context.store.get(readCookie(request, SESSION_COOKIE))) return reply.status(303).header('location', next).send();
+        if (context.store.get(request.cookies[SESSION_COOKIE])) return reply.status(303).header('location', next).send();
         return signInPage(request, reply, next, { signedOut: request.query.signed_out !== undefined });
       });
 
@@ -71,14 +70,14 @@ export const accountRoutes = {
           const error = `Too many sign-in attempts from your address (at most ${attempts.max} a minute). Please try again in ${attempts.ttlInSeconds} seconds.`;
           return signInPage(request, refusedFor(reply, attempts.ttlInSeconds), next, { error }, 429);
         }
-        const formToken = readCookie(request, SIGN_IN_COOKIE);
+        const formToken = request.cookies[SIGN_IN_COOKIE];
         if (!tokensMatch(form.get(CSRF_FIELD), formToken) || !context.signInTokens.isLive(formToken)) {
           return signInPage(request, reply, next, { error: 'The sign-in form had expired. Please enter your key again.' }, 403);
         }
         const key = (form.get('api_key') ?? '').trim();
         const problem = keyProblem(request, key);
         if (problem) return signInPage(request, reply, next, { error: problem.text }, problem.status);
-        context.store.close(readCookie(request, SESSION_COOKIE));
+        context.store.close(request.cookies[SESSION_COOKIE]);
         const opened = context.store.open(key);
         if (!opened.ok) {
           const minutes = Math.ceil(opened.retryAfterMs / 60_000);

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Emulator } from '../../emulator.js';
 import { parseDuration } from '../../config.js';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { isFinal } from '../../core/session.js';
 import { isoInstant, MAX_CLOCK_MOVE_MS } from '../../core/time-limits.js';
 import { AdvanceBody } from '../../schemas/control.js';

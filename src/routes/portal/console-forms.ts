@@ -4,7 +4,7 @@
 // 303 back to a page with the notice of what an action did.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import type { ConsoleNotice } from './console-notices.js';
 import { portalSessionOf, type PortalContext } from './signed-in.js';
 import { CSRF_FIELD } from './portal-auth.js';

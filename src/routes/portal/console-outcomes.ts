@@ -3,7 +3,7 @@
 // PUT /__mock/merchants/{key}): the same schemas and the same service calls, for this key only.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { QueueBody, QueueEntryQuery } from '../../schemas/control.js';
 import { outcomeSummaryOf } from '../../services/fixtures.js';
 import { MAX_QUEUED_OUTCOMES, type QueueChange } from '../../services/outcome-queues.js';

@@ -1,11 +1,13 @@
 // The merchant portal under /portal: sign in with an API key, the merchant's settings, start a scan
 // in this browser or on a phone, and every session of the key in detail. Server-rendered pages,
 // one small script, CSRF tokens on every form; the key lives on the server, never in a page or URL.
+import fastifyCookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { dropUnsendableHeaders, toApiError } from '../../http/errors.js';
+import { portalHeaders, securityHeaders } from '../../http/security-headers.js';
 import { portalAssets } from '../../ui/portal/assets.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
 import { accountRoutes } from './account.js';
@@ -14,7 +16,7 @@ import { consoleRoutes } from './console.js';
 import { journalConsoleRoutes } from './journal-console.js';
 import { answerUnchangedLivePage, liveRoutes, type LiveStreamTimings } from './live.js';
 import { portalCsp, sendPage, signedInView, type PortalContext } from './signed-in.js';
-import { CSRF_FIELD, PortalSessionStore, readCookie, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
+import { CSRF_FIELD, PortalSessionStore, SESSION_COOKIE, SignInFormTokens, tokensMatch } from './portal-auth.js';
 import { scanRoutes } from './scans.js';
 import { sessionPageRoutes } from './session-pages.js';
 import { webhookConsoleRoutes } from './webhook-console.js';
@@ -34,8 +36,10 @@ const problemTitles: Record<number, string> = {
 
 /** An HTML page for a refusal or an error (the portal never answers with the API's JSON errors). */
 function problemPage(context: PortalContext, request: FastifyRequest, reply: FastifyReply, status: number, text: string): FastifyReply {
-  // Pages outside the guard (404s, errors) still show who is signed in.
-  request.portalSession ??= context.store.get(readCookie(request, SESSION_COOKIE)) ?? null;
+  // Pages outside the guard (404s, errors) still show who is signed in. A request refused before the
+  // portal's hooks ran (no Host) has no parsed cookies: it is answered as signed out.
+  const cookies = request.cookies as typeof request.cookies | null;
+  request.portalSession ??= context.store.get(cookies?.[SESSION_COOKIE]) ?? null;
   const signedIn = request.portalSession && request.server.emulator.merchants.settingsFor(request.portalSession.apiKey) ? signedInView(request) : undefined;
   const title = status === 404 && /session/i.test(text) ? 'Session not found' : (problemTitles[status] ?? 'Something went wrong');
   const back = signedIn ? { href: '/portal', label: 'Back to the portal' } : { href: '/portal/sign-in', label: 'Sign in' };
@@ -47,7 +51,7 @@ const guardedRoutes =
   (context: PortalContext): FastifyPluginAsync =>
   async (app) => {
     app.addHook('onRequest', async (request, reply) => {
-      request.portalSession = context.store.get(readCookie(request, SESSION_COOKIE)) ?? null;
+      request.portalSession = context.store.get(request.cookies[SESSION_COOKIE]) ?? null;
       const apiKey = request.portalSession?.apiKey;
       // A key that is no longer accepted (strict mode) loses its sign-in too.
       if (apiKey !== undefined && !request.server.emulator.merchants.settingsFor(apiKey)) {
@@ -78,19 +82,14 @@ const portalPlugin =
   (context: PortalContext, live: Partial<LiveStreamTimings>): FastifyPluginAsyncZod =>
   async (app) => {
     app.decorateRequest('portalSession', null);
+    // Sign-in and form-token cookies, read on every portal request (request.cookies), 404s and error pages included.
+    await app.register(fastifyCookie);
     // Forms post application/x-www-form-urlencoded; the body arrives as URLSearchParams (repeated fields kept).
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
       done(null, new URLSearchParams(String(body)));
     });
 
-    app.addHook('onSend', async (_request, reply, payload) => {
-      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', portalCsp());
-      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('x-frame-options', 'SAMEORIGIN');
-      reply.header('referrer-policy', 'no-referrer');
-      return payload;
-    });
+    app.addHook('onSend', securityHeaders(portalHeaders(portalCsp())));
     // Live pages: an unchanged live region is a 304 (live.ts).
     app.addHook('onSend', answerUnchangedLivePage);
 

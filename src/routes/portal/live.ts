@@ -42,7 +42,7 @@ import { z } from 'zod';
 import type { ChangeSubscriber, ChangeSubscription, SubscribeRefusal } from '../../services/change-feed.js';
 import { renderProblem } from '../../ui/portal/sign-in.js';
 import { portalCsp, sendPage, type PortalContext } from './signed-in.js';
-import { readCookie, SESSION_COOKIE } from './portal-auth.js';
+import { SESSION_COOKIE } from './portal-auth.js';
 
 export interface LiveStreamTimings {
   /** A heartbeat event this often, so that either side notices a connection gone quiet. */
@@ -192,7 +192,7 @@ export const liveRoutes =
       sendPage(reply, renderProblem({ status, title, text, back: { href: '/portal', label: 'Back to the portal' } }), status);
 
     app.get('/live', { schema: { hide: true, querystring: LiveQuery }, exposeHeadRoute: false }, async (request, reply) => {
-      const portal = context.store.get(readCookie(request, SESSION_COOKIE));
+      const portal = context.store.get(request.cookies[SESSION_COOKIE]);
       if (portal && !merchants.settingsFor(portal.apiKey)) context.store.close(portal.id);
       if (!portal || !merchants.settingsFor(portal.apiKey)) {
         return refuse(reply, 401, 'Please sign in', 'Live updates follow a signed-in key: sign in to the portal first.');

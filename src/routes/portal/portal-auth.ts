@@ -1,9 +1,9 @@
 // Who is signed in to the portal: a random portal-session id in an HttpOnly cookie maps to the API
 // key on the server (the key never travels in a URL or a page), with a CSRF token per portal session.
 // Also the sign-in form's tokens, which the server issues and remembers, so a caller cannot invent them.
-import { randomBytes } from 'node:crypto';
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { urlSafeToken } from '../../core/ids.js';
 import { timingSafeEqualText } from '../../core/otp.js';
 import { requestScheme } from '../../http/public-url.js';
 
@@ -20,7 +20,7 @@ export interface PortalSession {
   lastSeen: number;
 }
 
-const randomToken = () => randomBytes(32).toString('base64url');
+const randomToken = () => urlSafeToken(43);
 
 /**
  * The address a request comes from, for per-client limits: the connection's peer, never
@@ -204,33 +204,17 @@ export class SignInFormTokens {
   }
 }
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=') || undefined;
-  }
-  return undefined;
-}
-
-function cookie(request: FastifyRequest, name: string, value: string, maxAgeSeconds?: number): string {
-  const secure = requestScheme(request) === 'https' ? '; Secure' : '';
-  const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
-  return `${name}=${value}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax${maxAge}${secure}`;
-}
-
-/** Adds a Set-Cookie header; Fastify appends it to the ones already set (so passing those again would repeat them). */
-function addCookie(reply: FastifyReply, value: string): void {
-  reply.header('set-cookie', value);
+/** Sets a portal cookie (HttpOnly, SameSite=Lax, Secure over https); `maxAgeSeconds` 0 clears it. */
+function setPortalCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
+  reply.setCookie(name, value, { path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: requestScheme(request) === 'https', maxAge: maxAgeSeconds });
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: PortalSession): void {
-  addCookie(reply, cookie(request, SESSION_COOKIE, session.id));
+  setPortalCookie(request, reply, SESSION_COOKIE, session.id);
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  addCookie(reply, cookie(request, SESSION_COOKIE, '', 0));
+  setPortalCookie(request, reply, SESSION_COOKIE, '', 0);
 }
 
 /**
@@ -238,15 +222,15 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
  * both work), otherwise a new one, remembered by the server and set as the browser's cookie.
  */
 export function signInToken(request: FastifyRequest, reply: FastifyReply, tokens: SignInFormTokens): string {
-  const existing = readCookie(request, SIGN_IN_COOKIE);
+  const existing = request.cookies[SIGN_IN_COOKIE];
   if (tokens.isLive(existing)) return existing;
   const token = tokens.issue(clientAddressOf(request));
-  addCookie(reply, cookie(request, SIGN_IN_COOKIE, token));
+  setPortalCookie(request, reply, SIGN_IN_COOKIE, token);
   return token;
 }
 
 export function clearSignInToken(request: FastifyRequest, reply: FastifyReply): void {
-  addCookie(reply, cookie(request, SIGN_IN_COOKIE, '', 0));
+  setPortalCookie(request, reply, SIGN_IN_COOKIE, '', 0);
 }
 
 export function tokensMatch(given: string | null | undefined, expected: string | undefined): boolean {

@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { isFinal } from '../../core/session.js';
 import { publicBaseUrl } from '../../http/public-url.js';
 import { LivenessRequest } from '../../schemas/public.js';

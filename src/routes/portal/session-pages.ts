@@ -2,7 +2,7 @@
 // images (for this key only) and redelivery of its webhooks.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { isFinal } from '../../core/session.js';
 import { SessionStatus, sessionStatuses } from '../../schemas/common.js';
 import { renderSessionDetail } from '../../ui/portal/session-detail.js';

@@ -1,7 +1,8 @@
 // What the portal's route modules share: the sign-in store, the signed-in merchant of a request,
 // the CSP of portal pages, and HTML replies.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
+import { guidPattern } from '../../core/ids.js';
 import type { Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import { contentSecurityPolicy } from '../../ui/html.js';
@@ -48,10 +49,8 @@ export function signedInView(request: FastifyRequest): SignedIn {
   return { merchantName: settings?.name ?? 'Merchant', maskedKey: maskKey(portal.apiKey), csrf: portal.csrf };
 }
 
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The signed-in merchant's session; another key's session is as unknown as a missing one (404). */
 export function ownSession(request: FastifyRequest, id: string): Session {
-  if (!guid.test(id)) throw new ApiError('SESSION_NOT_FOUND', 'No session with that id was found.');
+  if (!guidPattern.test(id)) throw new ApiError('SESSION_NOT_FOUND', 'No session with that id was found.');
   return request.server.emulator.sessions.getForKey(portalSessionOf(request).apiKey, id.toLowerCase());
 }

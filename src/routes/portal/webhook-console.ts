@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { maskKey } from '../../http/auth.js';
 import { ChaosRuleInput, DeliveryFilterQuery, deliveryStatuses, webhookEvents } from '../../schemas/control.js';
 import type { ChaosRule, Delivery } from '../../services/webhooks.js';

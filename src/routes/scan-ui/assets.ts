@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../http/error-catalogue.js';
 import { loadAsset } from '../../ui/asset.js';
 import type { ScanUiServices } from './services.js';
 

@@ -6,7 +6,9 @@
 //   cookies.ts    the desktop and phone cookies
 //   services.ts   what app.ts hands this plugin
 // The scan flow itself (steps, state, the phone link) is services/scan-flow.ts, built at the root.
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { browserPageHeaders, securityHeaders } from '../../http/security-headers.js';
 import { machineNetwork } from '../../http/phone-reach.js';
 import { assetRoutes } from './assets.js';
 import { pageRoutes } from './pages.js';
@@ -24,13 +26,9 @@ export const scanUiRoutes: FastifyPluginAsyncZod<ScanUiOptions> = async (app, op
     samples: loadSampleDocuments(),
   };
 
+  await app.register(fastifyCookie);
   // Every response of the UI is private to one browser: never cached, never sniffed.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    return payload;
-  });
+  app.addHook('onSend', securityHeaders(browserPageHeaders));
 
   await app.register(pageRoutes(services));
   await app.register(uiApiRoutes(services));

@@ -9,7 +9,7 @@ import { contentSecurityPolicy, html, type SafeHtml } from '../../ui/html.js';
 import { pageShell, scriptJson } from '../../ui/scan-page.js';
 import { stringsFor } from '../../ui/strings.js';
 import { assets } from './assets.js';
-import { desktopCookieName, readCookie, setUiCookie } from './cookies.js';
+import { desktopCookieName, setUiCookie } from './cookies.js';
 import type { ScanUiServices } from './services.js';
 
 const linkProblems = {
@@ -67,7 +67,7 @@ export function admitBrowser(services: ScanUiServices, request: FastifyRequest, 
     sendLinkProblem(services, reply, 'unknown');
     return undefined;
   }
-  const admitted = services.sessions.openLink(session, otp, readCookie(request, desktopCookieName), linkUseOf(request));
+  const admitted = services.sessions.openLink(session, otp, request.cookies[desktopCookieName], linkUseOf(request));
   if (!admitted.ok) {
     sendLinkProblem(services, reply, admitted.reason, session);
     return undefined;

@@ -11,7 +11,7 @@ import { captureSteps } from '../../services/scan-flow.js';
 import { contentSecurityPolicy, cspSourceOf } from '../../ui/html.js';
 import { renderResultPage, renderScanPage, type MobileReachView, type PageStep } from '../../ui/scan-page.js';
 import { assets } from './assets.js';
-import { desktopCookieName, mobileCookieName, readCookie, setUiCookie } from './cookies.js';
+import { desktopCookieName, mobileCookieName, setUiCookie } from './cookies.js';
 import { admitBrowser, linkUseOf, sendLinkProblem } from './link-gate.js';
 import { resultPageOf, type ScanUiServices } from './services.js';
 
@@ -93,7 +93,7 @@ export function pageRoutes(services: ScanUiServices): FastifyPluginAsyncZod {
       async (request, reply) => {
         const session = sessions.findById(request.params.id.toLowerCase());
         if (!session || !session.link) return sendLinkProblem(services, reply, 'unknown');
-        const admitted = scanFlow.openMobileLink(session, request.query.t, readCookie(request, mobileCookieName), linkUseOf(request));
+        const admitted = scanFlow.openMobileLink(session, request.query.t, request.cookies[mobileCookieName], linkUseOf(request));
         if (!admitted.ok) return sendLinkProblem(services, reply, admitted.reason, session);
         if (admitted.cookieSecret) setUiCookie(request, reply, prefix, mobileCookieName, admitted.cookieSecret, session.id);
         request.authorisedSessionId = session.id;
@@ -104,7 +104,7 @@ export function pageRoutes(services: ScanUiServices): FastifyPluginAsyncZod {
     app.get('/v3/scan/ui/:id/result', { schema: { tags, summary: 'Result page, when the merchant gave no URL to return to', params: UiParams } }, async (request, reply) => {
       const session = sessions.findById(request.params.id.toLowerCase());
       if (!session || !session.link) return sendLinkProblem(services, reply, 'unknown');
-      if (!scanFlow.roleOf(session, readCookie(request, desktopCookieName), readCookie(request, mobileCookieName))) return sendLinkProblem(services, reply, 'invalid');
+      if (!scanFlow.roleOf(session, request.cookies[desktopCookieName], request.cookies[mobileCookieName])) return sendLinkProblem(services, reply, 'invalid');
       request.authorisedSessionId = session.id;
       return reply
         .header('content-security-policy', contentSecurityPolicy())

@@ -4,14 +4,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../core/errors.js';
-import { qrSvg } from '../../core/qr.js';
+import { ApiError } from '../../http/error-catalogue.js';
+import { qrSvg } from '../../ui/qr-code.js';
 import { isFinal, type Session, type UiRole } from '../../core/session.js';
 import { phoneReach } from '../../http/phone-reach.js';
 import { acceptUploads, readUploadedImage } from '../../http/uploads.js';
 import { uploadSides } from '../../services/scan-flow.js';
 import { stringsFor } from '../../ui/strings.js';
-import { desktopCookieName, mobileCookieName, readCookie } from './cookies.js';
+import { desktopCookieName, mobileCookieName } from './cookies.js';
 import { tags, UiParams } from './pages.js';
 import { resultPageOf, type ScanUiServices } from './services.js';
 
@@ -27,7 +27,7 @@ export function uiApiRoutes(services: ScanUiServices): FastifyPluginAsyncZod {
     const { id } = request.params as { id: string };
     const session = sessions.findById(id.toLowerCase());
     if (!session || !session.link) throw new ApiError('SESSION_NOT_FOUND', `No session with id ${JSON.stringify(id.slice(0, 64))} was found.`);
-    const role = scanFlow.roleOf(session, readCookie(request, desktopCookieName), readCookie(request, mobileCookieName));
+    const role = scanFlow.roleOf(session, request.cookies[desktopCookieName], request.cookies[mobileCookieName]);
     if (!role) throw new ApiError('UNAUTHORIZED', 'The scan UI API needs the cookie of the verification page: open the page through its one-time link first.');
     request.authorisedSessionId = session.id;
     return { session, role };

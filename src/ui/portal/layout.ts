@@ -1,6 +1,7 @@
 // The portal's page frame (header, navigation, sign-out) and the small formatting pieces every page
 // uses. Every value goes through the `html` tag, so it is escaped unless it is already SafeHtml.
 import { isoInstant } from '../../core/time-limits.js';
+import { isFinal } from '../../core/vocabulary.js';
 import { prettyJson } from '../../core/json-view.js';
 import { html, SafeHtml } from '../html.js';
 import { portalAssets } from './assets.js';
@@ -83,10 +84,8 @@ export function jsonBlock(value: unknown, testid: string, label: string): SafeHt
   return html`<pre class="json" tabindex="0" role="region" aria-label="${label}" data-testid="${testid}"><code>${text}</code></pre>`;
 }
 
-const finalStatuses = new Set(['Accepted', 'Declined', 'Failed', 'Cancelled', 'Timeout']);
-
 export function statusBadge(status: string, testid = 'status'): SafeHtml {
-  const tone = status === 'Accepted' ? 'ok' : finalStatuses.has(status) ? 'bad' : 'running';
+  const tone = status === 'Accepted' ? 'ok' : isFinal(status) ? 'bad' : 'running';
   return html`<span class="pill pill-${tone}" data-testid="${testid}" data-status="${status}">${status}</span>`;
 }
 
