@@ -8,7 +8,7 @@
 // timings say; 1 only when a journey failed (the timing would mean nothing).
 import os from 'node:os';
 import { launchScenarioBrowser, runScenario, runScenarios, silentReporter, type JourneyResult } from '../src/scenarios/runner.js';
-import { startInProcessEmulator } from '../src/scenarios/emulator.js';
+import { startInProcessEmulator } from '../src/scenarios/in-process-emulator.js';
 import { RESULT_MARKER } from './support.js';
 
 const HAPPY_RUNS = 5;

@@ -274,18 +274,21 @@ export function formatConfig(config: Config): string {
 
 const CONFIG_TITLE = 'zignsec-mock configuration (secrets masked)';
 
+/** Where the startup printout goes: a terminal (a text block) or a log shipper (JSON lines). */
+export type PrintoutForm = 'terminal' | 'json-lines';
+
 /**
  * The startup printout, in the form the logs take: the text block on a terminal, one JSON line
  * (pino's fields, level info) otherwise, so that a log shipper reading JSON lines reads it too.
  */
-export function configPrintout(config: Config, terminal: boolean): string {
-  if (terminal) return formatConfig(config);
+export function configPrintout(config: Config, form: PrintoutForm): string {
+  if (form === 'terminal') return formatConfig(config);
   return logLine(30, CONFIG_TITLE, { config: describeConfig(config) });
 }
 
 /** A warning printed beside the configuration, in the same two forms (JSON at pino's level warn). */
-export function warningPrintout(text: string, terminal: boolean): string {
-  return terminal ? `WARNING: ${text}\n` : logLine(40, text);
+export function warningPrintout(text: string, form: PrintoutForm): string {
+  return form === 'terminal' ? `WARNING: ${text}\n` : logLine(40, text);
 }
 
 function logLine(level: number, msg: string, fields: object = {}): string {

@@ -1,7 +1,7 @@
 // Process entry: load configuration, build the app, listen, and shut down gracefully on SIGINT/SIGTERM.
 // Whatever stops startup is printed as one line naming the setting to change, never as a stack trace.
 import { buildApp } from './app.js';
-import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, warningPrintout, type Config, type ConfigKey } from './config.js';
+import { ConfigError, configPrintout, flagName, flagsToInput, loadConfig, warningPrintout, type Config, type ConfigKey, type PrintoutForm } from './config.js';
 import { openControlApiWarning } from './exposure.js';
 import { isMainModule } from './main-module.js';
 import { FixtureError, type FixtureSetting } from './services/fixtures.js';
@@ -92,15 +92,16 @@ export function describeStartupError(error: unknown, config: Config | undefined)
 export async function serve(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   let config: Config | undefined;
   let app;
+  const printoutForm: PrintoutForm = process.stdout.isTTY ? 'terminal' : 'json-lines';
   try {
     const { input } = flagsToInput(argv);
     config = loadConfig(process.env, input);
     // Printed directly, not logged, so that it shows at every LOG_LEVEL but silent.
-    if (config.LOG_LEVEL !== 'silent') process.stdout.write(configPrintout(config, Boolean(process.stdout.isTTY)));
+    if (config.LOG_LEVEL !== 'silent') process.stdout.write(configPrintout(config, printoutForm));
     app = await buildApp(config);
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     const exposed = openControlApiWarning(config, (app.server.address() as { address: string }).address);
-    if (exposed && config.LOG_LEVEL !== 'silent') process.stdout.write(warningPrintout(exposed, Boolean(process.stdout.isTTY)));
+    if (exposed && config.LOG_LEVEL !== 'silent') process.stdout.write(warningPrintout(exposed, printoutForm));
     app.log.info(`zignsec-mock listening on ${address} (Swagger UI: ${address}/v3/scan/swagger)`);
   } catch (error) {
     const { message, exitCode } = describeStartupError(error, config);

@@ -85,6 +85,9 @@ function firstFrom(random: Random, min: number, max: number, accept: (candidate:
   throw new Error(`no valid personal number between ${min} and ${max}`);
 }
 
+/** The sex a national number encodes (its gender digit). */
+export type Sex = 'female' | 'male';
+
 /**
  * A valid personal identity number for the country, written without separators except where the
  * separator is part of the number (the Finnish century sign):
@@ -96,7 +99,8 @@ function firstFrom(random: Random, min: number, max: number, accept: (candidate:
  * - FI henkilötunnus DDMMYYCZZZQ: century sign (+ 1800s, - 1900s, A 2000s), individual number 002-899,
  *   odd for men, and the mod-31 check character.
  */
-export function personalNumberFor(countryCode: string, dateOfBirth: string, female: boolean, random: Random): string | null {
+export function personalNumberFor(countryCode: string, dateOfBirth: string, sex: Sex, random: Random): string | null {
+  const female = sex === 'female';
   const [yyyy, mm, dd] = dateOfBirth.split('-');
   const year = Number(yyyy);
   const yy = yyyy.slice(2);
@@ -152,7 +156,7 @@ export function generateIdentity(random: Random, pools: readonly PersonPool[], n
     firstName,
     lastName,
     fullName: `${firstName} ${lastName}`,
-    personalNumber: personalNumberFor(pool.countryCode, dateOfBirth, female, random),
+    personalNumber: personalNumberFor(pool.countryCode, dateOfBirth, female ? 'female' : 'male', random),
     dateOfBirth,
     gender: female ? 'Female' : 'Male',
     identificationDate: isoInstant(now),

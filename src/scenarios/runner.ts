@@ -13,7 +13,7 @@ import { startCallbackServer } from './callbacks.js';
 import { CatalogueError, checkJourney, loadJourneys, scenariosDir } from './catalogue.js';
 import { createJourneyRun, type JourneyRun, type RunEnvironment } from './journey-run.js';
 import { failedStepOf } from './journey-steps.js';
-import { startInProcessEmulator, type InProcessEmulator } from './emulator.js';
+import { startInProcessEmulator, type InProcessEmulator } from './in-process-emulator.js';
 import { writeJUnit } from './junit.js';
 import { checkOutputFolders } from './outputs.js';
 import { consoleReporter, type Reporter } from './reporter.js';

@@ -12,7 +12,7 @@ import { walkToAnalyzing } from '../../scenarios/support/scan-ui.js';
 import { scenariosCommand } from '../../src/scenarios/cli.js';
 import { createAdminClient } from '../../src/admin-client.js';
 import { createApiClient } from '../../src/api-client.js';
-import { startInProcessEmulator } from '../../src/scenarios/emulator.js';
+import { startInProcessEmulator } from '../../src/scenarios/in-process-emulator.js';
 import { BrowserNotFoundError, findBrowser, launchScenarioBrowser, runScenario, runScenarios, silentReporter, type JourneyResult } from '../../src/scenarios/runner.js';
 import { findAll, parseXml, sink, spawnMerchantApp } from '../helpers/scenarios.js';
 

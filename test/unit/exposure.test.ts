@@ -21,8 +21,8 @@ t.test('listening beyond loopback without MOCK_ADMIN_TOKEN gives a warning namin
 });
 
 t.test('the warning prints like the configuration: text on a terminal, a JSON line at level warn otherwise', async (t) => {
-  t.equal(warningPrintout('the control API is open', true), 'WARNING: the control API is open\n');
-  const line = warningPrintout('the control API is open', false);
+  t.equal(warningPrintout('the control API is open', 'terminal'), 'WARNING: the control API is open\n');
+  const line = warningPrintout('the control API is open', 'json-lines');
   t.match(line, /\n$/);
   t.match(JSON.parse(line), { level: 40, msg: 'the control API is open', pid: process.pid });
 });

@@ -129,16 +129,16 @@ t.test('every century a country encodes gives a valid number', async (t) => {
   for (const [country, date] of cases) {
     for (const female of [true, false]) {
       for (let i = 0; i < 10; i++) {
-        const number = personalNumberFor(country, date, female, seededRandom(`${country}${date}${female}${i}`))!;
+        const number = personalNumberFor(country, date, female ? 'female' : 'male', seededRandom(`${country}${date}${female}${i}`))!;
         t.equal(validators[country](number), Number(date.slice(0, 4)), `${country} ${date} ${number}`);
         const genderDigit = country === 'NO' ? number[8] : number[9];
         t.equal(Number(genderDigit) % 2 === 0, female, `${number} gender`);
       }
     }
   }
-  t.equal(personalNumberFor('FI', '1852-10-13', true, seededRandom('x'))![6], '+');
-  t.equal(personalNumberFor('FI', '2001-01-01', true, seededRandom('x'))![6], 'A');
-  t.equal(personalNumberFor('DE', '1990-01-01', true, seededRandom('x')), null, 'countries without a national number have none');
+  t.equal(personalNumberFor('FI', '1852-10-13', 'female', seededRandom('x'))![6], '+');
+  t.equal(personalNumberFor('FI', '2001-01-01', 'female', seededRandom('x'))![6], 'A');
+  t.equal(personalNumberFor('DE', '1990-01-01', 'female', seededRandom('x')), null, 'countries without a national number have none');
 });
 
 t.test('the same seed gives the same numbers', async (t) => {

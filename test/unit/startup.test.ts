@@ -220,6 +220,6 @@ t.test('LOG_LEVEL=silent prints nothing at all', async (t) => {
 
 t.test('on a terminal the configuration is the text block', async (t) => {
   const config = loadConfig({ PORT: '9100' });
-  t.equal(configPrintout(config, true), formatConfig(config));
-  t.match(JSON.parse(configPrintout(config, false)), { level: 30, msg: 'zignsec-mock configuration (secrets masked)', config: { PORT: '9100' } });
+  t.equal(configPrintout(config, 'terminal'), formatConfig(config));
+  t.match(JSON.parse(configPrintout(config, 'json-lines')), { level: 30, msg: 'zignsec-mock configuration (secrets masked)', config: { PORT: '9100' } });
 });
