@@ -61,7 +61,7 @@ t.test('a reflected value never makes a header Node refuses', async (t) => {
   });
 
   t.test('a header Node refuses still gets the error body of its surface, not Fastify\'s', async (t) => {
-    const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false });
+    const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false, checkResponses: true });
     t.teardown(() => app.close());
     app.get('/v3/reflects-into-a-header', async (_request, reply) => reply.header('x-reflected', 'caf\u0100').send({ ok: true }));
     await app.ready();

@@ -224,7 +224,7 @@ t.test('a global move moves the keys that follow it, keeps offsets on top, leave
 });
 
 t.test("the real-time timer wakes for a key's own work when it falls due", async (t) => {
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', SESSION_TTL: '10s' }), { logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', SESSION_TTL: '10s' }), { logger: false, checkResponses: true });
   t.teardown(() => app.close());
   const mine = await createLiveness(app, A);
   const theirs = await createLiveness(app, B);
@@ -265,7 +265,7 @@ t.test('the control API refuses bad clock requests in the ZignSec shape, and mov
 
 t.test('no clock goes past 2200-01-01: a key on its own, nor the global clock carrying a key ahead of it', async (t) => {
   const start = Date.UTC(2199, 11, 20);
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { clock: new AdjustableClock(() => start), logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { clock: new AdjustableClock(() => start), logger: false, checkResponses: true });
   t.teardown(() => app.close());
   const refusedKey = await advance(app, { duration: '13d', api_key: A });
   t.equal(refusedKey.statusCode, 400);

@@ -21,7 +21,7 @@ const interfaces = () => ({
 const onThisMachine = { interfaces, inContainer: () => false };
 
 async function start(t: TestContext, settings: ConfigInput, network: BuildOptions['network'] = onThisMachine) {
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false, network });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false, network, checkResponses: true });
   t.teardown(() => app.close());
   return app;
 }

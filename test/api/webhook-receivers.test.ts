@@ -110,7 +110,7 @@ const tolerantReceiver = (secret: string) => (headers: IncomingHttpHeaders, raw:
 
 t.test("timestamped: a receiver that checks t against its own real clock accepts every retry of a key whose clock moved 48 hours, and the global clock's", async (t) => {
   // A real-time emulator: its clocks start at this machine's time, as a receiver's does.
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false, checkResponses: true });
   t.teardown(() => app.close());
   const checks = tolerantReceiver('tolerance-secret');
   let answered = 0;

@@ -24,7 +24,7 @@ export async function startPortalApp(
   const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
   const fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
   const clock = options.realTime ? new AdjustableClock() : new AdjustableClock(() => fakeNow);
-  const app = await buildApp(config, { clock, logger: false, live: options.live });
+  const app = await buildApp(config, { clock, logger: false, live: options.live, checkResponses: true });
   t.teardown(() => app.close());
   if (!app.hasRoute({ method: 'GET', url: '/portal/sign-in' })) await app.register(portalRoutes);
   await app.ready();

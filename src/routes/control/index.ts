@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../../core/errors.js';
 import { timingSafeEqualText } from '../../core/otp.js';
+import { controlRouteErrorResponses } from '../../schemas/control.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';
 import { journalRoutes } from './journal.js';
@@ -14,6 +15,10 @@ import { webhookRoutes } from './webhooks.js';
 import { wireRoutes } from './wire.js';
 
 export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Declared once here rather than on each route: the OpenAPI document and the test suite's response check both read them.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.response) route.schema = { ...route.schema, response: { ...controlRouteErrorResponses, ...route.schema.response } };
+  });
   // Control answers hold every key's identity data, images and one-time links: never cached, never sniffed.
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');

@@ -3,11 +3,13 @@ import { isoInstant } from '../../core/time-limits.js';
 import { jsonForView } from '../../core/json-view.js';
 import { timelineOf, type Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
+import type { z } from 'zod';
+import type { DeliveryView } from '../../schemas/control.js';
 import type { SessionService } from '../../services/sessions.js';
 
 const iso = isoInstant;
 
-export function sessionView(session: Session, sessions: SessionService, extras: { webhooks?: unknown[] } = {}) {
+export function sessionView(session: Session, sessions: SessionService, extras: { webhooks?: z.infer<typeof DeliveryView>[] } = {}) {
   const preset = sessions.fixtures.outcomes.get(session.outcome.name);
   return {
     id: session.id,
