@@ -105,28 +105,15 @@ export interface Session {
   renderedResult?: { key: string; json: string };
 }
 
-/** Shared by every session with no events yet, so a new session carries no list of its own. */
-export const NO_EVENTS: TimelineEntry[] = Object.freeze([]) as unknown as TimelineEntry[];
 export const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
 
 export function recordEvent(session: Session, entry: TimelineEntry): void {
-  if (session.events === NO_EVENTS) session.events = [entry];
-  else session.events.push(entry);
+  session.events.push(entry);
 }
 
 /** The session's timeline: its creation, then every event. */
 export function timelineOf(session: Session): TimelineEntry[] {
   return [{ at: session.createdAt, status: 'Created', event: 'session created' }, ...session.events];
-}
-
-/**
- * Strings built piece by piece (nanoid(), JSON.stringify(), a body read in chunks) are kept by V8 as
- * a tree of fragments, often several times their length. Reading a character flattens the tree
- * into one plain string, so a stored value costs its length instead. Stored values live as long as sessions.
- */
-export function compact(text: string): string {
-  text.charCodeAt(0);
-  return text;
 }
 
 const folderIdOf = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
@@ -136,7 +123,7 @@ export function analysisIdOf(session: Session): string {
 }
 
 export function providerFolderIdOf(session: Session): string {
-  return (session.providerFolderId ??= compact(folderIdOf()));
+  return (session.providerFolderId ??= folderIdOf());
 }
 
 /** Everything the result object depends on that can change after creation. */
@@ -235,7 +222,7 @@ function shared(value: string | undefined): string | undefined {
   const known = sharedValues.get(value);
   if (known !== undefined) return known;
   if (sharedValues.size >= SHARED_MAX) sharedValues.clear();
-  sharedValues.set(value, compact(value));
+  sharedValues.set(value, value);
   return value;
 }
 

@@ -16,12 +16,10 @@ import { seededRandom, type Random } from '../core/random.js';
 import { renderResult } from '../core/result.js';
 import {
   analysisKeys,
-  compact,
   effectiveSettings,
   expireIfDue,
   isFinal,
   NO_DOCUMENTS,
-  NO_EVENTS,
   recordEvent,
   requestedAnalyses,
   resultStateKey,
@@ -172,7 +170,7 @@ export class SessionService implements DueWorkSource {
 
     // Making room may have taken the key's last session (and so its record): its numbering goes on.
     let counter = known ?? this.sequences.get(apiKey);
-    if (!counter) counter = { key: compact(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
+    if (!counter) counter = { key: apiKey, sequence: 0, held: 0, finished: new Set(), due: undefined };
     if (!this.sequences.has(counter.key)) this.sequences.set(counter.key, counter);
 
     const usesLink = flow !== 'scanningsession';
@@ -188,13 +186,13 @@ export class SessionService implements DueWorkSource {
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      requestJson: compact(options.requestText ?? JSON.stringify(request)),
+      requestJson: options.requestText ?? JSON.stringify(request),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
       documents: NO_DOCUMENTS,
       link: usesLink ? issueLink(urlSafeToken(22), now, this.config.OTP_TTL) : null,
-      events: NO_EVENTS,
+      events: [],
       findings: null,
       analysisDueAt: null,
       outcome,
@@ -284,7 +282,7 @@ export class SessionService implements DueWorkSource {
 
   /** The result object as JSON, rendered again only when the session has changed since the last time. */
   resultJson(session: Session): string {
-    const key = compact(resultStateKey(session));
+    const key = resultStateKey(session);
     if (session.renderedResult?.key !== key) {
       session.renderedResult = { key, json: JSON.stringify(renderResult(this.fixtures.resultTemplate, session)) };
     }

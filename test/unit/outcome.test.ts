@@ -5,7 +5,7 @@ import t from 'tap';
 import { ACCEPTED_DOCUMENT_SCORE, applyOutcome, decideStatuses } from '../../src/core/outcome.js';
 import { seededRandom } from '../../src/core/random.js';
 import { renderResult } from '../../src/core/result.js';
-import { effectiveSettings, NO_DOCUMENTS, NO_EVENTS, requestedAnalyses, type Flow, type Session } from '../../src/core/session.js';
+import { effectiveSettings, NO_DOCUMENTS, requestedAnalyses, type Flow, type Session } from '../../src/core/session.js';
 import { MerchantSettings, OutcomePreset } from '../../src/schemas/fixtures.js';
 import people from '../../fixtures/people.json' with { type: 'json' };
 
@@ -36,7 +36,7 @@ function pendingSession(flow: Flow, request: Record<string, unknown>): Session {
     analyses,
     documents: NO_DOCUMENTS,
     link: null,
-    events: NO_EVENTS,
+    events: [],
     findings: null,
     analysisDueAt: null,
     outcome: { name: 'approved', rule: 'default' },
