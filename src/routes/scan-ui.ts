@@ -57,7 +57,7 @@ const assets = {
 const samplesDir = join(packageRoot, 'fixtures', 'sample-documents');
 function loadSamples(): Map<string, { file: string; type: string }> {
   const samples = new Map<string, { file: string; type: string }>();
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(samplesDir).sort();
   } catch {

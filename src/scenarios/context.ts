@@ -244,7 +244,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
       return { id, view: await admin.sessions.get(id) };
     } catch (error) {
       if (error instanceof AdminApiError && error.status === 404) {
-        throw new Error(`${how}, the browser is in the scan UI of session ${id}, which the emulator at ${env.baseUrl} does not know: is the app using the same emulator?`);
+        throw new Error(`${how}, the browser is in the scan UI of session ${id}, which the emulator at ${env.baseUrl} does not know: is the app using the same emulator?`, { cause: error });
       }
       throw error;
     }
@@ -344,7 +344,7 @@ export async function createJourneyRun(env: RunEnvironment, journey: Journey, sl
     } catch (error) {
       if (!(error instanceof AdminApiError) || error.status !== 408) throw error;
       const deliveries = await admin.webhooks.list({ session_id: session.id });
-      throw new Error(`no successful webhook delivery with status ${status} for session ${session.id} within ${timeoutMs} ms; deliveries: ${describeDeliveries(deliveries)}`);
+      throw new Error(`no successful webhook delivery with status ${status} for session ${session.id} within ${timeoutMs} ms; deliveries: ${describeDeliveries(deliveries)}`, { cause: error });
     }
     const last = delivery.attempts.at(-1);
     if (!last || last.status === null || last.status < 200 || last.status > 299) {
