@@ -21,7 +21,7 @@ import { cookiesOf, csrfIn, form, signIn, startPortalApp } from '../helpers/port
 
 type InjectResponse = Awaited<ReturnType<Awaited<ReturnType<typeof startTestApp>>['app']['inject']>>;
 
-const errorsOf = (res: InjectResponse) => res.json() as { errors: { code: string; description: string }[] };
+const errorsOf = (res: InjectResponse) => res.json<{ errors: { code: string; description: string }[] }>();
 const setCookieLines = (res: InjectResponse) => {
   const header = res.headers['set-cookie'];
   return header === undefined ? [] : Array.isArray(header) ? header : [String(header)];

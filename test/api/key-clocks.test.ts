@@ -17,7 +17,6 @@ import { startReceiver } from '../helpers/receiver.js';
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const NINE = Date.UTC(2026, 0, 15, 9);
 const A = 'pipeline-a';
 const B = 'pipeline-b';
@@ -26,7 +25,7 @@ const clockOf = async (app: App, query = '') => (await app.inject({ url: `/__moc
 const advance = (app: App, body: object) => app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: body });
 const operate = (app: App, operation: 'freeze' | 'unfreeze' | 'reset', body?: object) => app.inject({ method: 'POST', url: `/__mock/clock/${operation}`, payload: body });
 const createLiveness = async (app: App, key: string, extra: object = {}) =>
-  (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: { ...exampleLivenessRequest, ...extra } })).json() as { id: string; redirect_url: string };
+  (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: { ...exampleLivenessRequest, ...extra } })).json<{ id: string; redirect_url: string }>();
 const resultOf = async (app: App, key: string, id: string) => {
   const { status, created, updated } = (await app.inject({ url: `/v3/scanning/${id}`, headers: auth(key) })).json();
   return { status, created, updated };

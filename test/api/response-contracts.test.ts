@@ -30,7 +30,7 @@ async function appWithProbe(t: { teardown(fn: () => unknown): void }, checkRespo
 
 const silenced = (t: { teardown(fn: () => unknown): void }) => {
   // The check writes each broken contract to stderr; these are broken on purpose.
-  const write = process.stderr.write;
+  const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = () => true;
   t.teardown(() => {
     process.stderr.write = write;

@@ -39,7 +39,7 @@ export async function startPortalApp(
 /** The name=value pairs of Set-Cookie headers. */
 export function cookiesOf(response: { headers: Record<string, unknown> }): Record<string, string> {
   const header = response.headers['set-cookie'];
-  const list = header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
+  const list = header === undefined ? [] : Array.isArray(header) ? header.map(String) : [header as string];
   const out: Record<string, string> = {};
   for (const line of list) {
     const [pair] = line.split(';');

@@ -105,7 +105,7 @@ t.test('a session with a document analysis still gets an identity and every scor
   const result = finish(pendingSession('liveness', { options: 'FrontSide', action: 'Random' }), 'approved');
   const identity = result.result.identity as Record<string, unknown>;
   t.equal(identity.identificationDate, '2026-01-15T09:00:00.000Z');
-  t.equal(identity.fullName, `${identity.firstName} ${identity.lastName}`);
+  t.equal(identity.fullName, `${identity.firstName as string} ${identity.lastName as string}`);
   t.match(result.result.documentAnalysis, { status: 'Accepted', documentType: 'Passport', failedFields: [], score: 0.97 });
   t.match(result.result.faceMatchAnalysis, { status: 'Accepted', score: 0.94 });
 });
