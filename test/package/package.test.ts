@@ -233,7 +233,7 @@ t.test("the server stage's files run the emulator on their own, with production 
       t.teardown(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       });
-      t.strictSame(await readyBody(port, child, exited), { status: 'ready', sessions: 0, outcomes: 11, merchants: 2 });
+      t.strictSame(await readyBody(port, child, exited), { status: 'ready', sessions: 0, outcomes: 12, merchants: 2 });
       const base = `http://127.0.0.1:${port}`;
 
       const created = await fetch(`${base}/v3/scanning/liveness`, {
