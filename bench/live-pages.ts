@@ -33,7 +33,7 @@ const { values } = parseArgs({
     windows: { type: 'string', default: '50' },
   },
 });
-const root = resolve(values.root!);
+const root = resolve(values.root);
 const seconds = Number(values.seconds);
 const windows = Number(values.windows);
 if (!(seconds > 0) || !(windows >= 0)) throw new Error('--seconds must be a positive number and --windows a whole number');

@@ -55,7 +55,7 @@ async function createSessions(count: number, readBack: boolean): Promise<void> {
           return;
         }
         if (readBack) {
-          const id = (created.json() as { id: string }).id;
+          const id = created.json<{ id: string }>().id;
           const result = await app.inject({ method: 'GET', url: `/v3/scanning/${id}`, headers: { authorization: BENCH_API_KEY } });
           if (result.statusCode !== 200) {
             failures++;

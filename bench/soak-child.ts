@@ -16,12 +16,13 @@ const config = loadConfig(process.env);
 const app = await buildApp(config, { logger: false });
 await app.listen({ port: config.PORT, host: config.HOST });
 
-process.on('SIGUSR2', async () => {
+const reportMemory = async (): Promise<void> => {
   for (let i = 0; i < 4; i++) {
     collect();
     await new Promise((resolve) => setImmediate(resolve));
   }
   const { rss, heapUsed } = process.memoryUsage();
   process.stdout.write(`${MEMORY_MARKER}${JSON.stringify({ rss, heapUsed })}\n`);
-});
+};
+process.on('SIGUSR2', () => void reportMemory());
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

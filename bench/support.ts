@@ -47,12 +47,12 @@ export function spawnNode(label: string, args: string[], env: NodeJS.ProcessEnv,
   let out = '';
   let tail = '';
   let exitedFlag = false;
-  proc.stdout!.on('data', (chunk: Buffer) => {
+  proc.stdout.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     if (out.length < 1_000_000) out += text;
     tail = (tail + text).slice(-4000);
   });
-  proc.stderr!.on('data', (chunk: Buffer) => {
+  proc.stderr.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<Exit>((resolve) => {
@@ -185,7 +185,7 @@ const POLL_INTERVAL_MS = 10;
  */
 export async function waitFor200(url: string, child: NodeChild, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     if (child.hasExited()) throw new Error(`${child.label} exited before ${url} answered 200\n${child.tail()}`);
     try {

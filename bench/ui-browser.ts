@@ -216,7 +216,7 @@ async function runWalks(browser: Browser, base: string): Promise<{ label: string
       await desktop.page.goto(await liveness('FrontSide', 'Smile'));
       await press(desktop.page, 'start-mobile');
       await desktop.page.waitForSelector('[data-testid="mobile-qr"]:not([hidden])', { timeout: STEP_TIMEOUT_MS });
-      await desktop.page.waitForFunction(() => (document.querySelector('[data-testid="mobile-qr"]') as HTMLImageElement | null)?.complete === true, { timeout: STEP_TIMEOUT_MS });
+      await desktop.page.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid="mobile-qr"]')?.complete === true, { timeout: STEP_TIMEOUT_MS });
       const link = await desktop.page.$eval('[data-testid="mobile-link"]', (el) => (el as HTMLAnchorElement).href);
       const phone = await newPage('phone', true);
       await phone.page.goto(link);

@@ -47,7 +47,7 @@ const testid = (id: string) => `[data-testid="${id}"]`;
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   const file = `${outDir}/portal-${String(written.length + 1).padStart(2, '0')}-${name}.png`;
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.screenshot({ path: file as `${string}.png`, fullPage });
+  await page.screenshot({ path: file, fullPage });
   written.push(file);
 }
 
@@ -89,7 +89,7 @@ async function startScan(page: Page, mode: 'browser' | 'mobile', options: { rela
 async function consoleShot(page: Page, name: string, fullPage = true): Promise<void> {
   const file = `${outDir}/portal-console-${name}.png`;
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.screenshot({ path: file as `${string}.png`, fullPage });
+  await page.screenshot({ path: file, fullPage });
   written.push(file);
 }
 
@@ -235,7 +235,7 @@ try {
 
   // The mobile hand-off: the scan UI's QR step inside the portal, following the phone.
   const mobile = await startScan(page, 'mobile', { relayState: 'order-1006' });
-  const frame = await (await page.waitForSelector(testid('mobile-scan-ui')))!.contentFrame();
+  const frame = (await (await page.waitForSelector(testid('mobile-scan-ui')))!.contentFrame())!;
   await frame.waitForSelector(`${testid('mobile-qr')}:not([hidden])`);
   await frame.waitForFunction(() => (document.querySelector('[data-testid="mobile-qr"]') as HTMLImageElement).naturalWidth > 0);
   await shot(page, 'mobile-qr', false);

@@ -30,7 +30,7 @@ const written: string[] = [];
 
 async function create(body: Record<string, unknown>, path = '/v3/scanning/liveness'): Promise<{ id: string; url: string }> {
   const res = await app.inject({ method: 'POST', url: path, headers: { authorization: 'screenshots' }, payload: body });
-  const json = res.json();
+  const json = res.json<{ id: string; redirect_url: string }>();
   const url = new URL(json.redirect_url);
   return { id: json.id, url: `${base}${url.pathname}${url.search}` };
 }
@@ -46,7 +46,7 @@ async function newPage(device: 'desktop' | 'phone'): Promise<Page> {
 
 async function shot(page: Page, device: string, name: string): Promise<void> {
   const file = `${outDir}/${device}-${String(written.length + 1).padStart(2, '0')}-${name}.png`;
-  await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true });
   written.push(file);
 }
 
@@ -135,7 +135,7 @@ async function mobileHandOff(): Promise<void> {
 async function shotAs(page: Page, name: string): Promise<void> {
   const file = `${outDir}/${name}.png`;
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true });
   written.push(file);
 }
 

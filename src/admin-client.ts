@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { HttpApiError, jsonOf, sendCall, type ErrorFactory, type JsonCall } from './api-client.js';
 import type { SessionStatus } from './schemas/common.js';
 import type {
+  ChaosRule,
   ChaosRuleInput,
   AdvanceResult as AdvanceResultSchema,
   ClockState as ClockStateSchema,
@@ -24,13 +25,11 @@ import type {
   WireDetails as WireDetailsSchema,
 } from './schemas/control.js';
 import type { MerchantSettings, MerchantsFile, WebhookChaos } from './schemas/fixtures.js';
-import type { SessionResult } from './schemas/public.js';
-import type { ChaosRule } from './services/webhooks.js';
 
 export type OutcomeSummary = z.infer<typeof OutcomeSummarySchema>;
 export type WebhookDelivery = z.infer<typeof DeliveryView>;
-/** A session as the control API shows it; its deliveries and result typed by their own contracts. */
-export type SessionView = Omit<z.infer<typeof SessionViewSchema>, 'webhooks' | 'result'> & { webhooks: WebhookDelivery[]; result: SessionResult };
+/** A session as the control API shows it, with its deliveries and result. */
+export type SessionView = z.infer<typeof SessionViewSchema>;
 export type SessionFilter = Partial<z.output<typeof SessionListQuery>>;
 export type JournalFilter = Partial<z.output<typeof JournalQuery>>;
 export type JournalEntry = z.infer<typeof JournalEntryView>;

@@ -26,7 +26,7 @@ function errorsOf(status: number, text: string): ApiErrorEntry[] {
   try {
     const parsed = JSON.parse(text) as { errors?: unknown };
     const list = parsed?.errors;
-    if (Array.isArray(list) && list.length > 0 && list.every((e) => typeof e?.code === 'string' && typeof e?.description === 'string')) {
+    if (Array.isArray(list) && list.length > 0 && (list as (Partial<ApiErrorEntry> | null)[]).every((e) => typeof e?.code === 'string' && typeof e?.description === 'string')) {
       return list as ApiErrorEntry[];
     }
   } catch {

@@ -13,6 +13,7 @@ import { withSecretsMasked } from './http/log-masking.js';
 import { notFoundHandler, RouteTable } from './http/route-table.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { openApiTransform } from './http/openapi.js';
+import { checkingSerializerCompiler, exemptFromContract, refuseUndeclaredStatus } from './http/response-contracts.js';
 import type { MachineNetwork } from './http/phone-reach.js';
 import { frontDoorRoutes } from './routes/front-door.js';
 import { healthRoutes } from './routes/health.js';
@@ -79,6 +80,11 @@ export interface BuildOptions {
   live?: Partial<ChangeFeedLimits & LiveStreamTimings>;
   /** Real time one clock advance's window may take (ADVANCE_BUDGET_MS, 60 s): tests cut it short sooner. */
   advanceBudgetMs?: number;
+  /**
+   * Test mode: every JSON answer of the public and control API is checked against the schema its
+   * route declares for its status; one that does not match answers 500 (http/response-contracts.ts).
+   */
+  checkResponses?: boolean;
 }
 
 function loggerOptions(config: Config): object | boolean {
@@ -111,8 +117,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setValidatorCompiler(validateWithZod);
   // Responses are built by our own typed code; checking them again with zod on every request costs
-  // most of the throughput budget, so they are serialized directly. The schemas still document them.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // most of the throughput budget, so they are serialized directly. The schemas still document them,
+  // and the test suite holds every answer against them (checkResponses).
+  if (options.checkResponses) {
+    app.setSerializerCompiler(checkingSerializerCompiler);
+    app.addHook('onSend', refuseUndeclaredStatus);
+  } else {
+    app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  }
   app.setErrorHandler(handleError);
   app.addHook('onRequest', requireHost);
   // The API speaks JSON only: a text/plain body is an unsupported type, not a malformed object.
@@ -167,6 +179,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     request.journalStartedAt = performance.now();
     const rule = faults.size > 0 ? faults.take(request.method, request.url.split('?')[0], request.headers.authorization?.trim()) : undefined;
     if (!rule) return done();
+    if (rule.action.type !== 'latency') exemptFromContract(request);
     applyFault(rule, request, reply).then(
       (answered) => (answered ? undefined : done()),
       (error: Error) => done(error),

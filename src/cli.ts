@@ -18,7 +18,7 @@ interface SettingLine {
 
 /** Flag, variable, default and description of every setting, in ConfigSchema's order. */
 export function settingLines(): SettingLine[] {
-  const inputs = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }).properties as Record<string, { default?: unknown; enum?: string[] }>;
+  const inputs = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }).properties as Record<string, { default?: string | number | boolean; enum?: string[] }>;
   return configKeys.map((key) => {
     const input = inputs[key];
     const help: SettingHelp = settingHelp[key];

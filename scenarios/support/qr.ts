@@ -14,6 +14,7 @@ async function decoders(): Promise<{ jsQR: JsQr; readPng: (buffer: Buffer) => { 
   } catch (error) {
     throw new Error(
       `decoding the QR code needs the jsqr and pngjs packages (dev dependencies of zignsec-mock; install them with \`npm install jsqr pngjs\`): ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

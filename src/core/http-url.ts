@@ -6,6 +6,7 @@
  * backslashes anywhere. The WHATWG parser would quietly repair "http:/a.com", "http:\\a.com" or a
  * leading space; the receiving side might not, so such values are refused rather than rewritten.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern refuses
 const httpUrlSpelling = /^https?:\/\/[^\s\\\x00-\x1f\x7f]+$/i;
 
 /**

@@ -69,12 +69,18 @@ export function unknownPlaceholders(template: Template, context: Record<string, 
   return missing;
 }
 
+/** A placeholder inside a longer string: an object or a list is written as JSON, not as "[object Object]". */
+function inlineText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : `${value as string | number | boolean}`;
+}
+
 export function renderTemplate(template: Template, context: Record<string, unknown>): unknown {
   if (typeof template === 'string') {
     const whole = wholePlaceholder.exec(template);
     // A placeholder that is the whole string keeps the value's type (object, null, number).
     if (whole) return structuredCloneIfObject(lookup(context, whole[1]) ?? null);
-    return template.replace(inlinePlaceholder, (_, path: string) => String(lookup(context, path) ?? ''));
+    return template.replace(inlinePlaceholder, (_, path: string) => inlineText(lookup(context, path)));
   }
   if (Array.isArray(template)) return template.map((item) => renderTemplate(item, context));
   if (template && typeof template === 'object') {

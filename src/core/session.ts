@@ -149,14 +149,10 @@ export interface Session {
   renderedResult?: { key: string; json: string };
 }
 
-/** Shared by every session with no events yet, so a new session carries no list of its own. */
-export const NO_EVENTS: RecordedEvent[] = Object.freeze([]) as unknown as RecordedEvent[];
 export const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
 
 export function recordEvent(session: Session, at: number, event: SessionEvent): void {
-  const entry: RecordedEvent = { at, status: session.status, ...event };
-  if (session.events === NO_EVENTS) session.events = [entry];
-  else session.events.push(entry);
+  session.events.push({ at, status: session.status, ...event });
 }
 
 /** The session's timeline: its creation, then every event, in words. */
@@ -179,15 +175,6 @@ export function documentReferenceOf(document: Pick<StoredDocument, 'reference' |
   return document.capturedBy === 'api' ? document.reference : `scan-ui:${document.capturedBy}`;
 }
 
-/**
- * Strings built piece by piece (nanoid(), JSON.stringify(), a body read in chunks) are kept by V8 as
- * a tree of fragments, often several times their length. Reading a character flattens the tree
- * into one plain string, so a stored value costs its length instead. Stored values live as long as sessions.
- */
-export function flattenString(text: string): string {
-  text.charCodeAt(0);
-  return text;
-}
 
 export function analysisIdOf(session: Session): string {
   return (session.analysisId ??= uuidV4());
@@ -293,7 +280,7 @@ export class SharedSettingValues {
     const known = this.values.get(value);
     if (known !== undefined) return known;
     if (this.values.size >= SHARED_MAX) this.values.clear();
-    this.values.set(value, flattenString(value));
+    this.values.set(value, value);
     return value;
   }
 

@@ -10,7 +10,7 @@ declare module 'fastify' {
 
 export function apiKeyOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  const value = (Array.isArray(header) ? (header as string[])[0] : header)?.trim();
   if (!value) {
     // ZignSec's newer gateway APIs take the key in Zs-Product-Key; no source shows the v3 API reading it.
     if (request.headers['zs-product-key'] !== undefined) {

@@ -64,10 +64,9 @@ interface Parsed {
 const valueFlags = new Set(['--tag', '--base-url', '--admin-token', '--app-url', '--app-start-selector', '--slow-mo', '--junit', '--artifacts', '--concurrency', '--dir', '--callback-host']);
 const booleanFlags = new Set(['--headful', '--json', '--help', '-h']);
 /** The flags as node:util's parseArgs declares them (`--tag x` and `--tag=x`; -h for --help). */
-const flagOptions = Object.fromEntries([
-  ...[...valueFlags].map((flag) => [flag.slice(2), { type: 'string' as const }]),
-  ...[...booleanFlags].filter((flag) => flag.startsWith('--')).map((flag) => [flag.slice(2), { type: 'boolean' as const, ...(flag === '--help' ? { short: 'h' } : {}) }]),
-]);
+const flagOptions: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+for (const flag of valueFlags) flagOptions[flag.slice(2)] = { type: 'string' };
+for (const flag of booleanFlags) if (flag.startsWith('--')) flagOptions[flag.slice(2)] = flag === '--help' ? { type: 'boolean', short: 'h' } : { type: 'boolean' };
 
 function positiveInteger(flag: string, value: string, min: number): number {
   if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag} needs a whole number of at least ${min} (got ${JSON.stringify(value)})`);

@@ -135,7 +135,7 @@ export function journeyExpectations(setup: ExpectationsSetup) {
     } catch (error) {
       if (!(error instanceof AdminApiError) || error.status !== 408) throw error;
       const deliveries = await admin.webhooks.list({ session_id: session.id });
-      throw new Error(`no successful webhook delivery with status ${status} for session ${session.id} within ${timeoutMs} ms; deliveries: ${describeDeliveries(deliveries)}`);
+      throw new Error(`no successful webhook delivery with status ${status} for session ${session.id} within ${timeoutMs} ms; deliveries: ${describeDeliveries(deliveries)}`, { cause: error });
     }
     const last = delivery.attempts.at(-1);
     if (!last || last.status === null || last.status < 200 || last.status > 299) {

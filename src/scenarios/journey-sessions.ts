@@ -62,7 +62,7 @@ export function sessionStarter(setup: SessionStarterSetup): (options?: StartOpti
       return { id, view: await admin.sessions.get(id) };
     } catch (error) {
       if (error instanceof AdminApiError && error.status === 404) {
-        throw new Error(`${how}, the browser is in the scan UI of session ${id}, which the emulator at ${setup.baseUrl} does not know: is the app using the same emulator?`);
+        throw new Error(`${how}, the browser is in the scan UI of session ${id}, which the emulator at ${setup.baseUrl} does not know: is the app using the same emulator?`, { cause: error });
       }
       throw error;
     }

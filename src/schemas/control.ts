@@ -5,15 +5,17 @@ import { z } from 'zod';
 import { MAX_GLOB_CHARS, unmatchableUnder } from '../core/glob.js';
 import { guidPattern } from '../core/ids.js';
 import { MAX_QUEUED_OUTCOMES } from '../services/outcome-queues.js';
-import { AnalysisStatus, SessionStatus } from './common.js';
+import { AnalysisStatus, ErrorBody, SessionStatus } from './common.js';
 import { WebhookChaos } from './fixtures.js';
+import { SessionResult } from './public.js';
 
-export const ControlErrorResponses = {
-  400: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
-  401: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
-  404: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
-  409: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }),
-};
+export const ControlErrorResponses = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/**
+ * What any control route can answer whatever it does: a malformed request (400), a missing admin
+ * token (401), an emulator bug (500), shutdown (503). Every control route declares them.
+ */
+export const controlRouteErrorResponses = { 400: ErrorBody, 401: ErrorBody, 500: ErrorBody, 503: ErrorBody };
 
 export const OutcomeSummary = z
   .object({
@@ -60,8 +62,13 @@ export const SessionView = z
       z.object({ id: z.string(), document_type: z.string(), reference: z.string().nullable(), content_type: z.string(), size: z.number(), uploaded: z.string(), url: z.string() }),
     ),
     link: z.object({ expires: z.string(), used: z.string().nullable() }).nullable(),
-    webhooks: z.array(z.unknown()),
-    result: z.unknown(),
+    // Getters: both schemas are declared further down (DeliveryView) or in another module (SessionResult).
+    get webhooks() {
+      return z.array(DeliveryView);
+    },
+    get result() {
+      return SessionResult;
+    },
   })
   .meta({ id: 'SessionView' });
 
@@ -196,7 +203,7 @@ export type FaultRuleInput = z.infer<typeof FaultRuleInput>;
 export const FaultOwnerQuery = z.object({
   api_key: z.string().min(1).max(512).optional().meta({ description: 'Only the rules created with this api_key (rules without one are left alone)' }),
 });
-/** A stored rule as the API shows it (response schemas carry no transforms: they are encoded, not parsed). */
+/** A stored rule as the API shows it (response schemas carry no transforms: they describe what is sent). */
 export const FaultRule = z
   .object({
     id: z.string(),
@@ -205,11 +212,11 @@ export const FaultRule = z
     method: z.string(),
     path: z.string(),
     api_key: z.string().optional(),
-    action: z.record(z.string(), z.unknown()),
+    action: FaultAction,
     times: z.number().int().nullable(),
   })
   .meta({ id: 'FaultRule' });
-export type FaultRule = FaultRuleInput & { id: string; created: string; matched: number };
+export type FaultRule = z.infer<typeof FaultRule>;
 
 /** Which clock a clock call is about: one API key's (by the key, or by a session of that key), or the global one. */
 const clockScopeFields = {
@@ -268,6 +275,7 @@ export const AdvanceBody = z
   .meta({ id: 'AdvanceClock', example: { duration: '48h', api_key: 'my-ci-key' } });
 
 export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'stopped'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
 /** What a delivery reports (see core/webhook-body.ts): the session was created, or changed later. */
 export const webhookEvents = ['session_created', 'session_updated'] as const;
 
@@ -329,6 +337,10 @@ export const ChaosRuleInput = z
   .refine((r) => Object.keys(r.chaos).length > 0, { message: `must name at least one effect: ${Object.keys(WebhookChaos.shape).join(', ')}`, path: ['chaos'] })
   .meta({ id: 'WebhookChaosRule', example: { api_key: 'my-test-key', next: 1, chaos: { drop_first: 3 } } });
 export const ChaosRuleView = z.object({ id: z.string(), session_id: z.string().optional(), api_key: z.string().optional(), remaining: z.number().nullable(), chaos: WebhookChaos });
+/** A chaos rule as asked for: for one session, or for an API key's next `next` deliveries (null or absent: until removed). */
+export type ChaosRuleRequest = z.output<typeof ChaosRuleInput>;
+/** A stored chaos rule; `remaining`, for api_key rules, is how many more deliveries it applies to (null = until cleared). */
+export type ChaosRule = z.infer<typeof ChaosRuleView>;
 
 export const OutcomeQueue = z.object({ api_key: z.string(), queued: z.array(z.string()) }).meta({ id: 'OutcomeQueue' });
 export const ReadyState = z

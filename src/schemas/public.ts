@@ -79,7 +79,7 @@ export const AnalysisIdParams = SessionIdParams.extend({ analysisId: z.string() 
  */
 function boundAsDotNet<T extends z.ZodType>(schema: T, description: string) {
   const first = (value: unknown) => {
-    const given = Array.isArray(value) ? value[0] : value;
+    const given: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
     return typeof given === 'string' && given.trim() === '' ? undefined : given;
   };
   return z.preprocess(first, schema).meta({ description });

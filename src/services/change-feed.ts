@@ -100,7 +100,6 @@ export class ChangeFeed {
     }
     channel.subscribers.add(subscriber);
     this.total++;
-    const feed = this;
     const held = channel;
     return {
       ok: true,
@@ -109,7 +108,7 @@ export class ChangeFeed {
         get revision() {
           return held.revision;
         },
-        unsubscribe: () => feed.remove(apiKey, held, subscriber),
+        unsubscribe: () => this.remove(apiKey, held, subscriber),
       },
     };
   }

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { packageRoot } from '../config.js';
 import type { PersonPool } from '../core/identity.js';
 import { renderResult, resultContext, unknownPlaceholders, type Template } from '../core/result.js';
-import { NO_EVENTS, type Session } from '../core/session.js';
+import type { Session } from '../core/session.js';
 import { envelopeContext } from '../core/webhook-body.js';
 import { MerchantsFile, OutcomePreset, WireFile, WireOverrides } from '../schemas/fixtures.js';
 import { SessionResult } from '../schemas/public.js';
@@ -133,7 +133,7 @@ function sampleSession(): Session {
     analyses: { document: 'Accepted', liveness: 'Accepted', face_match: 'Accepted', fraud: 'Accepted' },
     documents: [],
     link: null,
-    events: NO_EVENTS,
+    events: [],
     findings: null,
     analysisDueAt: null,
     outcome: { name: 'approved', rule: 'default' },

@@ -108,36 +108,35 @@ const keptUrl = (url: string) => (url.length > MAX_KEPT_URL_CHARS ? `${url.slice
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * The ring is kept as columns, one array per field, rather than one object per request: recording
- * then allocates nothing of its own (numbers sit unboxed in their arrays, strings and the headers
- * object are the request's own), which matters because every entry outlives the young generation
- * and would otherwise be copied and collected as old garbage. Entries are built when read.
- * Entry ids grow along the ring, so a position is found again by id after the ring has moved.
- */
+/** One recorded request as the ring keeps it; entries as shown are built from it when read. */
+interface Recorded {
+  id: number;
+  at: number;
+  durationMs: number;
+  status: number;
+  method: string;
+  /** Path and query as requested (cut at MAX_KEPT_URL_CHARS), split when read. */
+  url: string;
+  headers: JournalEntry['headers'];
+  body: string | null;
+  bodyIsJson: boolean;
+  responseText: string | null;
+  responseType: string;
+  apiKey: string | null;
+  authorised: string | null;
+  /** The key the entry belongs to: its authorised session's owner, else the key it was sent with. */
+  owner: string | null;
+  /** The session the entry is about: worked out on first read (undefined until then), as reads are rare. */
+  sessionId: string | null | undefined;
+}
+
+/** Entry ids grow along the ring, so a position is found again by id after the ring has moved. */
 export class RequestJournal {
   /** Slots in use; once the ring is full, `next` is both where the next entry goes and the oldest one. */
   private size = 0;
   private next = 0;
   private nextId = 1;
-  private ids: number[] = [];
-  private times: number[] = [];
-  private durations: number[] = [];
-  private statuses: number[] = [];
-  private methods: string[] = [];
-  /** Path and query as requested (cut at MAX_KEPT_URL_CHARS), split when read. */
-  private urls: string[] = [];
-  private headers: JournalEntry['headers'][] = [];
-  private bodies: (string | null)[] = [];
-  private bodyIsJson: boolean[] = [];
-  private responseTexts: (string | null)[] = [];
-  private responseTypes: string[] = [];
-  private apiKeys: (string | null)[] = [];
-  private authorised: (string | null)[] = [];
-  /** The key each entry belongs to: its authorised session's owner, else the key it was sent with. */
-  private owners: (string | null)[] = [];
-  /** The session each entry is about: worked out on first read (undefined until then), as reads are rare. */
-  private sessionIds: (string | null | undefined)[] = [];
+  private ring: Recorded[] = [];
   /** Entry ids by the session they were authorised for, oldest first: a session's page reads these only. */
   private readonly bySession = new Map<string, number[]>();
   private readonly updateListeners = new Set<(apiKey: string | undefined) => void>();
@@ -164,34 +163,34 @@ export class RequestJournal {
   record(request: FastifyRequest, reply: FastifyReply, payload: unknown, at: number, durationMs: number): void {
     if (this.capacity === 0) return;
     const slot = this.next;
-    const pushedOut = this.size === this.capacity ? this.owners[slot] : null;
+    const pushedOut = this.size === this.capacity ? this.ring[slot].owner : null;
     if (this.size === this.capacity) this.unindex(slot);
     const id = this.nextId++;
     const bodyText = request.bodyText;
-    const bodyIsJson = bodyText !== null && bodyText.length <= MAX_KEPT_JSON_CHARS;
     const authorization = request.raw.headers.authorization;
     const sessionId = request.authorisedSessionId;
-    this.ids[slot] = id;
-    this.times[slot] = at;
-    this.durations[slot] = durationMs;
-    this.statuses[slot] = reply.statusCode;
-    this.methods[slot] = request.method;
-    this.urls[slot] = keptUrl(request.url);
-    // The request's own headers object, kept by reference (Node bounds its size); masking happens when read.
-    this.headers[slot] = request.raw.headers;
-    this.bodies[slot] =
-      bodyText !== null ? keptText(bodyText, 'application/json') : request.isMultipart?.() ? '[multipart/form-data]' : typeof request.body === 'string' ? keptText(request.body, '') : null;
-    this.bodyIsJson[slot] = bodyIsJson;
     const responseType = String(reply.getHeader('content-type') ?? '');
-    this.responseTexts[slot] = typeof payload === 'string' ? keptText(payload, responseType) : Buffer.isBuffer(payload) ? keptText(payload.toString('utf8', 0, MAX_BODY_CHARS + 1), responseType) : null;
-    this.responseTypes[slot] = responseType;
     const apiKey = typeof authorization === 'string' ? authorization.trim() : null;
-    this.apiKeys[slot] = apiKey;
-    this.authorised[slot] = sessionId;
     // Settled now, while the session is held: its owner stays the entry's owner after the session is forgotten.
     const owner = (sessionId !== null ? this.ownerOfSession(sessionId) : undefined) ?? apiKey;
-    this.owners[slot] = owner;
-    this.sessionIds[slot] = sessionId ?? undefined;
+    this.ring[slot] = {
+      id,
+      at,
+      durationMs,
+      status: reply.statusCode,
+      method: request.method,
+      url: keptUrl(request.url),
+      // The request's own headers object, kept by reference (Node bounds its size); masking happens when read.
+      headers: request.raw.headers,
+      body: bodyText !== null ? keptText(bodyText, 'application/json') : request.isMultipart?.() ? '[multipart/form-data]' : typeof request.body === 'string' ? keptText(request.body, '') : null,
+      bodyIsJson: bodyText !== null && bodyText.length <= MAX_KEPT_JSON_CHARS,
+      responseText: typeof payload === 'string' ? keptText(payload, responseType) : Buffer.isBuffer(payload) ? keptText(payload.toString('utf8', 0, MAX_BODY_CHARS + 1), responseType) : null,
+      responseType,
+      apiKey,
+      authorised: sessionId,
+      owner,
+      sessionId: sessionId ?? undefined,
+    };
     if (sessionId !== null) {
       const ids = this.bySession.get(sessionId);
       if (ids) ids.push(id);
@@ -205,11 +204,11 @@ export class RequestJournal {
 
   /** The entry in `slot` is about to be overwritten: it is the oldest of its session's ids. */
   private unindex(slot: number): void {
-    const sessionId = this.authorised[slot];
-    if (sessionId === null || sessionId === undefined) return;
+    const { authorised: sessionId, id } = this.ring[slot];
+    if (sessionId === null) return;
     const ids = this.bySession.get(sessionId);
     if (!ids) return;
-    if (ids[0] === this.ids[slot]) ids.shift();
+    if (ids[0] === id) ids.shift();
     if (ids.length === 0) this.bySession.delete(sessionId);
   }
 
@@ -224,42 +223,40 @@ export class RequestJournal {
     let high = this.size;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.ids[this.slotAt(middle)] <= id) low = middle + 1;
+      if (this.ring[this.slotAt(middle)].id <= id) low = middle + 1;
       else high = middle;
     }
     return low;
   }
 
-  private sessionIdAt(slot: number): string | null {
-    let sessionId = this.sessionIds[slot];
-    if (sessionId === undefined) {
-      const url = this.urls[slot];
+  private sessionIdOf(recorded: Recorded): string | null {
+    if (recorded.sessionId === undefined) {
+      const url = recorded.url;
       const query = url.indexOf('?');
-      sessionId = guidInText.exec(query === -1 ? url : url.slice(0, query))?.[0]?.toLowerCase() ?? null;
-      this.sessionIds[slot] = sessionId;
+      recorded.sessionId = guidInText.exec(query === -1 ? url : url.slice(0, query))?.[0]?.toLowerCase() ?? null;
     }
-    return sessionId;
+    return recorded.sessionId;
   }
 
-  private entryAt(slot: number): JournalEntry {
-    const url = this.urls[slot];
+  private entryOf(recorded: Recorded): JournalEntry {
+    const url = recorded.url;
     const query = url.indexOf('?');
     return {
-      id: this.ids[slot],
-      at: this.times[slot],
-      method: this.methods[slot],
+      id: recorded.id,
+      at: recorded.at,
+      method: recorded.method,
       path: query === -1 ? url : url.slice(0, query),
       search: query === -1 ? '' : url.slice(query + 1),
-      headers: this.headers[slot],
-      body: this.bodies[slot],
-      bodyIsJson: this.bodyIsJson[slot],
-      status: this.statuses[slot],
-      responseText: this.responseTexts[slot],
-      responseType: this.responseTypes[slot],
-      duration_ms: Math.round(this.durations[slot] * 100) / 100,
-      session_id: this.sessionIdAt(slot),
-      authorisedSessionId: this.authorised[slot],
-      apiKey: this.apiKeys[slot],
+      headers: recorded.headers,
+      body: recorded.body,
+      bodyIsJson: recorded.bodyIsJson,
+      status: recorded.status,
+      responseText: recorded.responseText,
+      responseType: recorded.responseType,
+      duration_ms: Math.round(recorded.durationMs * 100) / 100,
+      session_id: this.sessionIdOf(recorded),
+      authorisedSessionId: recorded.authorised,
+      apiKey: recorded.apiKey,
     };
   }
 
@@ -297,19 +294,19 @@ export class RequestJournal {
         // Every entry counts towards the slice, matched or not: a filter that matches nothing walks
         // the whole ring, and one glob match costs up to MAX_KEPT_URL_CHARS steps.
         if ((n & (SLICE_CHECK_EVERY - 1)) === 0 && performance.now() > sliceEnds) break;
-        const slot = this.slotAt(position);
-        const id = this.ids[slot];
+        const recorded = this.ring[this.slotAt(position)];
+        const id = recorded.id;
         if (id > lastId) {
           position = this.size;
           break;
         }
         seenId = id;
-        if (filter.apiKey !== undefined && this.apiKeys[slot] !== filter.apiKey) continue;
-        if (filter.owner !== undefined && this.owners[slot] !== filter.owner) continue;
-        if (method !== undefined && this.methods[slot] !== method) continue;
-        if (filter.status !== undefined && this.statuses[slot] !== filter.status) continue;
-        if (sessionId !== undefined && this.sessionIdAt(slot) !== sessionId) continue;
-        if (!matchesPath(this.urls[slot])) continue;
+        if (filter.apiKey !== undefined && recorded.apiKey !== filter.apiKey) continue;
+        if (filter.owner !== undefined && recorded.owner !== filter.owner) continue;
+        if (method !== undefined && recorded.method !== method) continue;
+        if (filter.status !== undefined && recorded.status !== filter.status) continue;
+        if (sessionId !== undefined && this.sessionIdOf(recorded) !== sessionId) continue;
+        if (!matchesPath(recorded.url)) continue;
         if (limit > 0) newestIds[total % limit] = id;
         total++;
       }
@@ -326,8 +323,8 @@ export class RequestJournal {
     const entries: JournalEntry[] = [];
     for (const id of ids) {
       const position = this.positionAfter(id - 1);
-      const slot = this.slotAt(position);
-      if (position < this.size && this.ids[slot] === id) entries.push(this.entryAt(slot));
+      const recorded = this.ring[this.slotAt(position)];
+      if (position < this.size && recorded.id === id) entries.push(this.entryOf(recorded));
     }
     return entries;
   }
@@ -342,26 +339,23 @@ export class RequestJournal {
    * requests); returns how many went. The kept ones stay in order.
    */
   clear(apiKey?: string): number {
-    const columns = ['ids', 'times', 'durations', 'statuses', 'methods', 'urls', 'headers', 'bodies', 'bodyIsJson', 'responseTexts', 'responseTypes', 'apiKeys', 'authorised', 'owners', 'sessionIds'] as const;
-    const kept = Object.fromEntries(columns.map((name) => [name, [] as unknown[]])) as Record<(typeof columns)[number], unknown[]>;
+    const kept: Recorded[] = [];
     if (apiKey !== undefined) {
       for (let position = 0; position < this.size; position++) {
-        const slot = this.slotAt(position);
-        if (this.apiKeys[slot] === apiKey || this.owners[slot] === apiKey) continue;
-        for (const name of columns) kept[name].push(this[name][slot]);
+        const recorded = this.ring[this.slotAt(position)];
+        if (recorded.apiKey !== apiKey && recorded.owner !== apiKey) kept.push(recorded);
       }
     }
-    const removed = this.size - kept.ids.length;
-    for (const name of columns) (this as unknown as Record<string, unknown[]>)[name] = kept[name];
-    this.size = kept.ids.length;
+    const removed = this.size - kept.length;
+    this.ring = kept;
+    this.size = kept.length;
     this.next = this.size === this.capacity ? 0 : this.size;
     this.bySession.clear();
-    for (let slot = 0; slot < this.size; slot++) {
-      const sessionId = this.authorised[slot];
+    for (const { authorised: sessionId, id } of kept) {
       if (sessionId === null) continue;
       const ids = this.bySession.get(sessionId);
-      if (ids) ids.push(this.ids[slot]);
-      else this.bySession.set(sessionId, [this.ids[slot]]);
+      if (ids) ids.push(id);
+      else this.bySession.set(sessionId, [id]);
     }
     this.updated(apiKey);
     return removed;

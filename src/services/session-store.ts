@@ -2,7 +2,7 @@
 // sessions it holds, which of them are finished) and the eviction that keeps the store bounded and
 // shared fairly (MAX_SESSIONS, MAX_SESSIONS_PER_KEY). What happens to a session is SessionService's.
 import { ApiError } from '../http/error-catalogue.js';
-import { flattenString, type Session } from '../core/session.js';
+import type { Session } from '../core/session.js';
 import type { KeyDueQueues } from './session-due-queues.js';
 
 /**
@@ -69,7 +69,7 @@ export class SessionStore {
    */
   recordFor(apiKey: string, known: KeyRecord | undefined): KeyRecord {
     let record = known ?? this.keys.get(apiKey);
-    if (!record) record = { key: flattenString(apiKey), sequence: 0, held: 0, finished: new Set(), due: undefined };
+    if (!record) record = { key: apiKey, sequence: 0, held: 0, finished: new Set(), due: undefined };
     if (!this.keys.has(record.key)) this.keys.set(record.key, record);
     return record;
   }

@@ -15,13 +15,11 @@ import { seededRandom, type Random } from '../core/random.js';
 import { renderResult } from '../core/result.js';
 import {
   analysisKeys,
-  flattenString,
   effectiveSettings,
   SharedSettingValues,
   expireIfDue,
   isFinal,
   NO_DOCUMENTS,
-  NO_EVENTS,
   recordEvent,
   requestedAnalyses,
   resultStateKey,
@@ -165,13 +163,13 @@ export class SessionService implements DueWorkSource {
       updatedAt: now,
       finishedAt: null,
       expiresAt: now + this.config.SESSION_TTL,
-      requestJson: flattenString(options.requestText ?? JSON.stringify(request)),
+      requestJson: options.requestText ?? JSON.stringify(request),
       settings,
       chosenAction: null,
       analyses: requestedAnalyses(flow, settings),
       documents: NO_DOCUMENTS,
       link: usesLink ? issueLink(this.ids.token(22), now, this.config.OTP_TTL) : null,
-      events: NO_EVENTS,
+      events: [],
       findings: null,
       analysisDueAt: null,
       outcome,
@@ -241,7 +239,7 @@ export class SessionService implements DueWorkSource {
 
   /** The result object as JSON, rendered again only when the session has changed since the last time. */
   resultJson(session: Session): string {
-    const key = flattenString(resultStateKey(session));
+    const key = resultStateKey(session);
     if (session.renderedResult?.key !== key) {
       session.renderedResult = { key, json: JSON.stringify(renderResult(this.fixtures.resultTemplate, session)) };
     }

@@ -5,7 +5,7 @@ import { ApiError } from '../http/error-catalogue.js';
 import type { Session } from '../core/session.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
 import type { SessionService } from './sessions.js';
-import type { ChaosRule, ChaosRuleRequest } from './webhooks.js';
+import type { ChaosRule, ChaosRuleRequest } from '../schemas/control.js';
 
 /** Chaos rules one key may hold (its next-N rules and its sessions' rules): every new delivery looks through the rules. */
 export const MAX_CHAOS_RULES_PER_KEY = 100;

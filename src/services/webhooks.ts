@@ -16,14 +16,13 @@ import { nextRetryDelay } from '../core/retry-schedule.js';
 import { isFinal, type Session } from '../core/session.js';
 import { eventEnvelopeJson, type WebhookEvent } from '../core/webhook-body.js';
 import type { SessionStatus } from '../schemas/common.js';
+import type { ChaosRule, ChaosRuleRequest, DeliveryStatus } from '../schemas/control.js';
 import type { MerchantSettings, WebhookChaos } from '../schemas/fixtures.js';
 import type { DueWorkKind, DueWorkSource } from './due-work.js';
 import type { SessionService, StatusChange } from './sessions.js';
 import { ChaosRules } from './webhook-chaos.js';
 import { postDelivery, signedHeaders } from './webhook-transport.js';
 import { DeliveryWaiters } from './webhook-waiters.js';
-
-export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'stopped';
 
 export interface Attempt {
   number: number;
@@ -70,23 +69,6 @@ export interface DeliveryPage {
   order: 'newest' | 'oldest';
   offset: number;
   limit?: number;
-}
-
-/** A chaos rule as asked for: for one session, or for an API key's next `next` deliveries (null or absent: until removed). */
-export interface ChaosRuleRequest {
-  session_id?: string;
-  api_key?: string;
-  next?: number | null;
-  chaos: WebhookChaos;
-}
-
-export interface ChaosRule {
-  id: string;
-  session_id?: string;
-  api_key?: string;
-  /** For api_key rules: how many more deliveries it applies to (null = until cleared). */
-  remaining: number | null;
-  chaos: WebhookChaos;
 }
 
 /** A key's share of WEBHOOK_CONCURRENCY: half, at least one, so that another key always finds a slot when there are two or more. */

@@ -2,7 +2,10 @@
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
-export function escapeHtml(value: unknown): string {
+/** What a page may show as text: an object would come out as "[object Object]". */
+type Text = string | number | bigint | boolean | null | undefined;
+
+export function escapeHtml(value: Text): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (ch) => escapes[ch]);
 }
 
@@ -14,11 +17,13 @@ export class SafeHtml {
   }
 }
 
+const isList = (value: unknown): value is readonly (Text | SafeHtml)[] => Array.isArray(value);
+
 /** Tagged template: interpolations are escaped unless they are SafeHtml (or arrays of it). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+export function html(strings: TemplateStringsArray, ...values: (Text | SafeHtml | readonly (Text | SafeHtml)[])[]): SafeHtml {
   let out = strings[0];
   values.forEach((value, i) => {
-    const parts = Array.isArray(value) ? value : [value];
+    const parts = isList(value) ? value : [value];
     out += parts.map((part) => (part instanceof SafeHtml ? part.value : escapeHtml(part))).join('');
     out += strings[i + 1];
   });

@@ -497,7 +497,7 @@ t.test('requests Node cannot parse get a ZignSec error body too, and the connect
     new Promise<string>((resolve) => {
       const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
       let text = '';
-      socket.on('data', (chunk) => (text += chunk));
+      socket.on('data', (chunk) => (text += chunk.toString()));
       socket.on('error', () => {});
       socket.on('close', () => resolve(text));
     });

@@ -21,7 +21,7 @@ import { cookiesOf, csrfIn, form, signIn, startPortalApp } from '../helpers/port
 
 type InjectResponse = Awaited<ReturnType<Awaited<ReturnType<typeof startTestApp>>['app']['inject']>>;
 
-const errorsOf = (res: InjectResponse) => res.json() as { errors: { code: string; description: string }[] };
+const errorsOf = (res: InjectResponse) => res.json<{ errors: { code: string; description: string }[] }>();
 const setCookieLines = (res: InjectResponse) => {
   const header = res.headers['set-cookie'];
   return header === undefined ? [] : Array.isArray(header) ? header : [String(header)];
@@ -61,7 +61,7 @@ t.test('a reflected value never makes a header Node refuses', async (t) => {
   });
 
   t.test('a header Node refuses still gets the error body of its surface, not Fastify\'s', async (t) => {
-    const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false });
+    const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false, checkResponses: true });
     t.teardown(() => app.close());
     app.get('/v3/reflects-into-a-header', async (_request, reply) => reply.header('x-reflected', 'caf\u0100').send({ ok: true }));
     await app.ready();

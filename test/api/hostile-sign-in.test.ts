@@ -113,7 +113,7 @@ t.test('sign-in attempts are limited per client address: 429 with Retry-After on
   );
   const refused = answers[20];
   const retryAfter = Number(refused.headers['retry-after']);
-  t.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After in whole seconds (${refused.headers['retry-after']})`);
+  t.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After in whole seconds (${String(refused.headers['retry-after'])})`);
   t.equal(refused.headers['content-type'], 'text/html; charset=utf-8');
   t.equal(refused.headers['cache-control'], 'no-store');
   t.match(refused.headers['content-security-policy'], /^default-src 'none'/);

@@ -17,7 +17,6 @@ import { startReceiver } from '../helpers/receiver.js';
 type App = Awaited<ReturnType<typeof startTestApp>>['app'];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const NINE = Date.UTC(2026, 0, 15, 9);
 const A = 'pipeline-a';
 const B = 'pipeline-b';
@@ -26,7 +25,7 @@ const clockOf = async (app: App, query = '') => (await app.inject({ url: `/__moc
 const advance = (app: App, body: object) => app.inject({ method: 'POST', url: '/__mock/clock/advance', payload: body });
 const operate = (app: App, operation: 'freeze' | 'unfreeze' | 'reset', body?: object) => app.inject({ method: 'POST', url: `/__mock/clock/${operation}`, payload: body });
 const createLiveness = async (app: App, key: string, extra: object = {}) =>
-  (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: { ...exampleLivenessRequest, ...extra } })).json() as { id: string; redirect_url: string };
+  (await app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: { ...exampleLivenessRequest, ...extra } })).json<{ id: string; redirect_url: string }>();
 const resultOf = async (app: App, key: string, id: string) => {
   const { status, created, updated } = (await app.inject({ url: `/v3/scanning/${id}`, headers: auth(key) })).json();
   return { status, created, updated };
@@ -224,7 +223,7 @@ t.test('a global move moves the keys that follow it, keeps offsets on top, leave
 });
 
 t.test("the real-time timer wakes for a key's own work when it falls due", async (t) => {
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', SESSION_TTL: '10s' }), { logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', SESSION_TTL: '10s' }), { logger: false, checkResponses: true });
   t.teardown(() => app.close());
   const mine = await createLiveness(app, A);
   const theirs = await createLiveness(app, B);
@@ -265,7 +264,7 @@ t.test('the control API refuses bad clock requests in the ZignSec shape, and mov
 
 t.test('no clock goes past 2200-01-01: a key on its own, nor the global clock carrying a key ahead of it', async (t) => {
   const start = Date.UTC(2199, 11, 20);
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { clock: new AdjustableClock(() => start), logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { clock: new AdjustableClock(() => start), logger: false, checkResponses: true });
   t.teardown(() => app.close());
   const refusedKey = await advance(app, { duration: '13d', api_key: A });
   t.equal(refusedKey.statusCode, 400);

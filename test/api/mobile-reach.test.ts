@@ -10,7 +10,7 @@ import { auth, exampleLivenessRequest, type TestContext } from '../helpers/app.j
 import { decodeQrSvg } from '../helpers/qr-svg.js';
 
 const wifi = (address: string): NetworkInterfaceInfo =>
-  ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` }) as NetworkInterfaceInfo;
+  ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` });
 const interfaces = () => ({
   lo: [{ ...wifi('127.0.0.1'), internal: true }],
   docker0: [wifi('172.17.0.1')],
@@ -21,7 +21,7 @@ const interfaces = () => ({
 const onThisMachine = { interfaces, inContainer: () => false };
 
 async function start(t: TestContext, settings: ConfigInput, network: BuildOptions['network'] = onThisMachine) {
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false, network });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false, network, checkResponses: true });
   t.teardown(() => app.close());
   return app;
 }

@@ -8,7 +8,7 @@ import { followNotice, signIn, startPortalApp, textOf, textsOf } from '../helper
 type App = Awaited<ReturnType<typeof startPortalApp>>['app'];
 
 const rulesOf = async (app: App, key?: string) => (await app.inject({ url: `/__mock/faults${key ? `?api_key=${key}` : ''}` })).json().faults as Record<string, unknown>[];
-const addRule = async (app: App, rule: Record<string, unknown>) => (await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })).json() as { id: string };
+const addRule = async (app: App, rule: Record<string, unknown>) => (await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })).json<{ id: string }>();
 const create = (app: App, key: string) => app.inject({ method: 'POST', url: '/v3/scanning/liveness', headers: auth(key), payload: exampleLivenessRequest });
 const withoutStamps = (rule: Record<string, unknown>) => {
   const { id: _id, created: _created, ...rest } = rule;

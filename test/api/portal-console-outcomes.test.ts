@@ -200,7 +200,7 @@ t.test('the default outcome: the settings page\'s setting, with its validation',
 });
 
 t.test("one key's console never shows or changes another key's queue or default", async (t) => {
-  const { app, a, b } = await twoKeys(t);
+  const { app, b } = await twoKeys(t);
   await queue(app, 'key-a', ['liveness_failed', 'face_mismatch']);
   await app.inject({ method: 'PUT', url: '/__mock/merchants/key-a', payload: { name: 'Shop A', default_outcome: 'document_expired' } });
   const page = (await b.get('/portal/outcomes')).body;

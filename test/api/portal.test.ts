@@ -18,7 +18,7 @@ const expectedCsp =
 /** The raw Set-Cookie lines of a response. */
 function setCookies(res: { headers: Record<string, unknown> }): string[] {
   const header = res.headers['set-cookie'];
-  return header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
+  return header === undefined ? [] : Array.isArray(header) ? header.map(String) : [header as string];
 }
 
 async function createLiveness(app: App, key: string, body: Record<string, unknown> = {}): Promise<string> {

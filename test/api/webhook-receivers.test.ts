@@ -28,7 +28,7 @@ async function receiver(t: TestContext, verify: (headers: IncomingHttpHeaders, r
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let accepted = false;
+      let accepted: boolean;
       try {
         accepted = verify(req.headers, raw);
       } catch {
@@ -110,7 +110,7 @@ const tolerantReceiver = (secret: string) => (headers: IncomingHttpHeaders, raw:
 
 t.test("timestamped: a receiver that checks t against its own real clock accepts every retry of a key whose clock moved 48 hours, and the global clock's", async (t) => {
   // A real-time emulator: its clocks start at this machine's time, as a receiver's does.
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), { logger: false, checkResponses: true });
   t.teardown(() => app.close());
   const checks = tolerantReceiver('tolerance-secret');
   let answered = 0;
@@ -168,7 +168,7 @@ t.test('timestamped with no secret set: one is generated per key, stable, and sh
   t.match(page, 'data-testid="settings-webhook-signature-timestamped" checked');
 
   const hook = await receiver(t, rawBodyReceiver(shown));
-  const { delivery } = await finished(app as unknown as App, 'generated-key', hook.url);
+  const { delivery } = await finished(app, 'generated-key', hook.url);
   t.equal(delivery.status, 'succeeded', 'a receiver configured with the shown secret accepts the delivery');
 
   const again = await app.inject({ method: 'PUT', url: '/__mock/merchants/generated-key', payload: { webhook_signature: 'timestamped', webhook_secret: null } });

@@ -145,6 +145,7 @@ t.test('listening on every interface: the QR code holds the LAN address, the oth
   // Really on 127.0.0.1; the hand-off is told it listens on every interface of a machine on 192.168.1.0/24.
   const lanApp = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent' }), {
     logger: false,
+    checkResponses: true,
     network: {
       interfaces: () => ({ docker0: [wifi('172.17.0.1')], wlan0: [wifi('192.168.1.23')] }),
       listening: () => ({ address: '0.0.0.0', family: 'IPv4', port: 8080 }),

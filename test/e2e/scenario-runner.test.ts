@@ -1,7 +1,7 @@
 // The scenario runner itself: a failing journey gives a failed result, a JUnit <failure> and artifacts;
 // the CLI's exit codes and messages; integrator mode against the sample merchant app in its own process.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,7 +282,8 @@ t.test("integrator mode fails a journey when the app's webhook does not answer 2
   const emulator = await startInProcessEmulator();
   t.teardown(() => emulator.close());
   // A merchant backend whose webhook handler is broken (500), otherwise correct.
-  const app = createServer(async (request, response) => {
+  const app = createServer((request, response) => void handle(request, response));
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const self = `http://${request.headers.host}`;
     if (request.url === '/start') {
       const created = await fetch(`${emulator.url}/v3/scanning/liveness`, {
@@ -298,7 +299,7 @@ t.test("integrator mode fails a journey when the app's webhook does not answer 2
     } else {
       response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>shop</title><p>landing</p>');
     }
-  });
+  }
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     app.closeAllConnections();

@@ -16,7 +16,7 @@ export async function startTestApp(t: TestContext, settings: ConfigInput = {}, o
   const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
   let fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
   const clock = new AdjustableClock(() => fakeNow);
-  const app = await buildApp(config, { ...options, clock, logger: false });
+  const app = await buildApp(config, { ...options, clock, logger: false, checkResponses: true });
   t.teardown(() => app.close());
   await app.ready();
   return { app, clock, config, advanceRealTime: (ms: number) => (fakeNow += ms) };

@@ -38,7 +38,7 @@ export async function startListeningTestApp(t: Test, settings: ConfigInput = {})
 
 /** The emulator on real time, as a person would use it: analyses finish on the app's own tick. */
 export async function startRealTimeApp(t: Test, settings: ConfigInput = {}) {
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false });
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', ...settings }), { logger: false, checkResponses: true });
   t.teardown(() => app.close());
   return { app, baseUrl: await listen(app) };
 }

@@ -24,7 +24,7 @@ export async function startPortalApp(
   const config = loadConfig({}, { LOG_LEVEL: 'silent', ...settings });
   const fakeNow = Date.UTC(2026, 0, 15, 9, 0, 0);
   const clock = options.realTime ? new AdjustableClock() : new AdjustableClock(() => fakeNow);
-  const app = await buildApp(config, { clock, logger: false, live: options.live });
+  const app = await buildApp(config, { clock, logger: false, live: options.live, checkResponses: true });
   t.teardown(() => app.close());
   if (!app.hasRoute({ method: 'GET', url: '/portal/sign-in' })) await app.register(portalRoutes);
   await app.ready();
@@ -39,7 +39,7 @@ export async function startPortalApp(
 /** The name=value pairs of Set-Cookie headers. */
 export function cookiesOf(response: { headers: Record<string, unknown> }): Record<string, string> {
   const header = response.headers['set-cookie'];
-  const list = header === undefined ? [] : Array.isArray(header) ? header.map(String) : [String(header)];
+  const list = header === undefined ? [] : Array.isArray(header) ? header.map(String) : [header as string];
   const out: Record<string, string> = {};
   for (const line of list) {
     const [pair] = line.split(';');

@@ -25,10 +25,10 @@ t.test('--help lists every setting with its flag, variable, default and descript
     t.match(stdout, new RegExp(`^  ${flagName(key)} \\S+ +${key} +default: \\S`, 'm'), key);
     t.ok(stdout.replace(/\n +/g, ' ').includes(settingHelp[key].description), `${key} is described`);
   }
-  t.match(stdout, /^  --port <port> +PORT +default: 8080$/m);
-  t.match(stdout, /^  --session-ttl <duration> +SESSION_TTL +default: 30m$/m);
-  t.match(stdout, /^  --merchants-file <file> +MERCHANTS_FILE +default: <package>\/fixtures\/merchants\.json$/m);
-  t.match(stdout, /^  --mock-admin-token <token> +MOCK_ADMIN_TOKEN +default: \(unset\)$/m);
+  t.match(stdout, /^ {2}--port <port> +PORT +default: 8080$/m);
+  t.match(stdout, /^ {2}--session-ttl <duration> +SESSION_TTL +default: 30m$/m);
+  t.match(stdout, /^ {2}--merchants-file <file> +MERCHANTS_FILE +default: <package>\/fixtures\/merchants\.json$/m);
+  t.match(stdout, /^ {2}--mock-admin-token <token> +MOCK_ADMIN_TOKEN +default: \(unset\)$/m);
   t.equal((await runCli(['serve', '-h']).exited).stdout, stdout, 'serve -h is the same text');
 });
 
@@ -136,8 +136,8 @@ t.test('serve with a PUBLIC_URL that has a query exits 2 naming PUBLIC_URL and -
 
 t.test('an error no command expected is one line and exit code 1, not a stack trace', async (t) => {
   const written: string[] = [];
-  const { write: stdoutWrite } = process.stdout;
-  const { write: stderrWrite } = process.stderr;
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const stderrWrite = process.stderr.write.bind(process.stderr);
   const exitCode = process.exitCode;
   t.teardown(() => {
     process.stdout.write = stdoutWrite;

@@ -6,7 +6,7 @@ import { ACCEPTED_DOCUMENT_SCORE, applyOutcome, decideStatuses } from '../../src
 import { seededRandom } from '../../src/core/random.js';
 import { renderResult } from '../../src/core/result.js';
 import { DomainError } from '../../src/core/domain-errors.js';
-import { effectiveSettings, NO_DOCUMENTS, NO_EVENTS, requestedAnalyses, changeStatus, type Flow, type Session } from '../../src/core/session.js';
+import { effectiveSettings, NO_DOCUMENTS, requestedAnalyses, changeStatus, type Flow, type Session } from '../../src/core/session.js';
 import { toApiError } from '../../src/http/errors.js';
 import { MerchantSettings, OutcomePreset } from '../../src/schemas/fixtures.js';
 import people from '../../fixtures/people.json' with { type: 'json' };
@@ -38,7 +38,7 @@ function pendingSession(flow: Flow, request: Record<string, unknown>): Session {
     analyses,
     documents: NO_DOCUMENTS,
     link: null,
-    events: NO_EVENTS,
+    events: [],
     findings: null,
     analysisDueAt: null,
     outcome: { name: 'approved', rule: 'default' },
@@ -107,7 +107,7 @@ t.test('a session with a document analysis still gets an identity and every scor
   const result = finish(pendingSession('liveness', { options: 'FrontSide', action: 'Random' }), 'approved');
   const identity = result.result.identity as Record<string, unknown>;
   t.equal(identity.identificationDate, '2026-01-15T09:00:00.000Z');
-  t.equal(identity.fullName, `${identity.firstName} ${identity.lastName}`);
+  t.equal(identity.fullName, `${identity.firstName as string} ${identity.lastName as string}`);
   t.match(result.result.documentAnalysis, { status: 'Accepted', documentType: 'Passport', failedFields: [], score: 0.97 });
   t.match(result.result.faceMatchAnalysis, { status: 'Accepted', score: 0.94 });
 });

@@ -6,9 +6,9 @@ import t from 'tap';
 import { lanAddresses, MAX_LAN_ADDRESSES, phoneReach, type MachineNetwork } from '../../src/http/phone-reach.js';
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo =>
-  ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal, cidr: `${address}/24` }) as NetworkInterfaceInfo;
+  ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal, cidr: `${address}/24` });
 const v6 = (address: string, internal = false): NetworkInterfaceInfo =>
-  ({ address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal, cidr: `${address}/64`, scopeid: 0 }) as NetworkInterfaceInfo;
+  ({ address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal, cidr: `${address}/64`, scopeid: 0 });
 
 /** A laptop on Wi-Fi with Docker installed, a public address on a second card and a link-local one. */
 const laptop: NodeJS.Dict<NetworkInterfaceInfo[]> = {

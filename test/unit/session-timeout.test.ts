@@ -1,7 +1,7 @@
 // A session that times out does so at its deadline (created + SESSION_TTL), whenever the clock is
 // next looked at: the result and timeline must not depend on when the emulator noticed.
 import t from 'tap';
-import { expireIfDue, NO_DOCUMENTS, NO_EVENTS, timelineOf, type Session } from '../../src/core/session.js';
+import { expireIfDue, NO_DOCUMENTS, timelineOf, type Session } from '../../src/core/session.js';
 
 const CREATED = Date.UTC(2026, 0, 15, 9, 0, 0);
 const TTL = 30 * 60_000;
@@ -25,7 +25,7 @@ function waitingSession(): Session {
     analyses: { document: 'Pending', liveness: 'Pending', face_match: 'Pending', fraud: 'NotRequested' },
     documents: NO_DOCUMENTS,
     link: null,
-    events: NO_EVENTS,
+    events: [],
     findings: null,
     analysisDueAt: null,
     outcome: { name: 'abandoned', rule: 'header' },

@@ -8,10 +8,11 @@ import { parseDuration } from '../../config.js';
 import { ApiError } from '../../http/error-catalogue.js';
 import { isoInstant } from '../../core/time-limits.js';
 import { maskKey } from '../../http/auth.js';
+import { ErrorBody } from '../../schemas/common.js';
 import { AdvanceBody, AdvanceResult, ClockBody, ClockQuery, ClockState, ControlErrorResponses } from '../../schemas/control.js';
 
 const tags = ['Control: clock'];
-const TooMany = { 429: z.object({ errors: z.array(z.object({ code: z.string(), description: z.string() })) }) };
+const TooMany = { 429: ErrorBody };
 
 type Scope = { api_key?: string; session_id?: string } | null | undefined;
 

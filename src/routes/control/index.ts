@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../../http/error-catalogue.js';
 import { controlHeaders, securityHeaders } from '../../http/security-headers.js';
 import { timingSafeEqualText } from '../../core/otp.js';
+import { controlRouteErrorResponses } from '../../schemas/control.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';
 import { journalRoutes } from './journal.js';
@@ -15,6 +16,10 @@ import { webhookRoutes } from './webhooks.js';
 import { wireRoutes } from './wire.js';
 
 export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Declared once here rather than on each route: the OpenAPI document and the test suite's response check both read them.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.response) route.schema = { ...route.schema, response: { ...controlRouteErrorResponses, ...route.schema.response } };
+  });
   app.addHook('onSend', securityHeaders(controlHeaders));
   const token = app.emulator.config.MOCK_ADMIN_TOKEN;
   if (token) {

@@ -4,11 +4,13 @@ import { isoInstant } from '../../core/time-limits.js';
 import type { Session } from '../../core/session.js';
 import { maskKey } from '../../http/auth.js';
 import { inspectSession } from '../../services/session-inspection.js';
+import type { z } from 'zod';
+import type { DeliveryView } from '../../schemas/control.js';
 import type { SessionService } from '../../services/sessions.js';
 
 const iso = isoInstant;
 
-export function sessionView(session: Session, sessions: SessionService, extras: { webhooks?: unknown[] } = {}) {
+export function sessionView(session: Session, sessions: SessionService, extras: { webhooks?: z.infer<typeof DeliveryView>[] } = {}) {
   const inspected = inspectSession(session, sessions);
   return {
     id: inspected.id,

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../http/error-catalogue.js';
 import { isoInstant, isoInstantOrNull } from '../../core/time-limits.js';
-import { SessionStatus } from '../../schemas/common.js';
+import { ErrorBody, SessionStatus } from '../../schemas/common.js';
 import { ChaosRuleInput, ChaosRuleView, ControlErrorResponses, DeliveryListQuery, DeliveryView, KeyScopeQuery } from '../../schemas/control.js';
 import type { Delivery } from '../../services/webhooks.js';
 
@@ -57,7 +57,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           status: SessionStatus.optional().meta({ description: 'Only a delivery carrying this session status' }),
           timeout_ms: z.coerce.number().int().min(0).max(120_000).default(10_000),
         }),
-        response: { 200: DeliveryView, 408: ControlErrorResponses[400], 503: ControlErrorResponses[400], ...ControlErrorResponses },
+        response: { 200: DeliveryView, 408: ErrorBody, 503: ErrorBody, ...ControlErrorResponses },
       },
     },
     async (request, reply) => {
@@ -70,9 +70,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         reply.header('connection', 'close');
         throw new ApiError('SERVICE_UNAVAILABLE', 'The emulator is shutting down: it stopped waiting before a delivery of the session succeeded.');
       }
-      return reply.status(408).send({
-        errors: [{ code: 'WAIT_TIMEOUT', description: `No successful webhook delivery for session ${session_id}${status ? ` with status ${status}` : ''} within ${timeout_ms} ms.` }],
-      });
+      throw new ApiError('WAIT_TIMEOUT', `No successful webhook delivery for session ${session_id}${status ? ` with status ${status}` : ''} within ${timeout_ms} ms.`);
     },
   );
 

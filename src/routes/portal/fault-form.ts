@@ -48,8 +48,8 @@ export const presetById = (id: string | undefined) => faultPresets.find((p) => p
 /** A preset as the form shows it, so it can be changed before it is added. */
 export function draftOfPreset(preset: FaultPreset): FaultDraft {
   const { rule } = preset;
-  const action = rule.action as Record<string, unknown>;
-  const text = (value: unknown, fallback: string) => (value === undefined ? fallback : value === null ? '' : String(value));
+  const action = rule.action as Record<string, string | number | null | undefined>;
+  const text = (value: string | number | null | undefined, fallback: string) => (value === undefined ? fallback : value === null ? '' : String(value));
   return {
     method: text(rule.method, emptyFaultDraft.method),
     path: text(rule.path, emptyFaultDraft.path),

@@ -6,8 +6,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../http/error-catalogue.js';
 import { maskKey } from '../../http/auth.js';
-import { ChaosRuleInput, DeliveryFilterQuery, deliveryStatuses, webhookEvents } from '../../schemas/control.js';
-import type { ChaosRule, Delivery } from '../../services/webhooks.js';
+import { ChaosRuleInput, DeliveryFilterQuery, deliveryStatuses, webhookEvents, type ChaosRule } from '../../schemas/control.js';
+import type { Delivery } from '../../services/webhooks.js';
 import {
   describeChaos,
   emptyChaosDraft,

@@ -14,7 +14,7 @@ const samplesDir = join(packageRoot, 'fixtures', 'sample-documents');
 /** The samples by name (the file name without its extension); none when the folder is missing. */
 export function loadSampleDocuments(): Map<string, SampleDocument> {
   const samples = new Map<string, SampleDocument>();
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(samplesDir).sort();
   } catch {

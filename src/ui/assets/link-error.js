@@ -11,7 +11,7 @@
   frame.targets.forEach(function (origin) {
     try {
       window.parent.postMessage(frame.message, origin);
-    } catch (error) {
+    } catch {
       // An origin the browser refuses to post to: nothing to tell there.
     }
   });

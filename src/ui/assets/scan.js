@@ -187,7 +187,7 @@
         var json;
         try {
           json = JSON.parse(text);
-        } catch (error) {
+        } catch {
           json = undefined;
         }
         if (!res.ok) {
@@ -601,7 +601,7 @@
     cfg.frame.targets.forEach(function (origin) {
       try {
         window.parent.postMessage(frameMessage, origin);
-      } catch (error) {
+      } catch {
         // An origin the browser refuses to post to: nothing to tell there.
       }
     });

@@ -3,6 +3,7 @@
 // and a short form whose type-specific fields show for the chosen type (CSS :has, no script).
 import { html, type SafeHtml } from '../html.js';
 import type { FaultRule } from '../../schemas/control.js';
+import type { FaultRuleRequest } from '../../admin-client.js';
 import type { FaultDraft, FaultFieldErrors, FaultPreset } from '../../routes/portal/fault-form.js';
 import { faultFields, faultMethods, faultTypes } from '../../routes/portal/fault-form.js';
 import { actionForm, consoleError, consoleNotice, fieldHelpers, type NoticeView } from './console-parts.js';
@@ -31,7 +32,7 @@ const typeText: Record<string, string> = {
 };
 
 /** What a rule answers, in a few words: "error 503 Internal Exception", "2000 ms slower". */
-export function describeFaultAction(action: Record<string, unknown>): string {
+export function describeFaultAction(action: FaultRuleRequest['action']): string {
   switch (action.type) {
     case 'error':
       return `error ${action.status ?? 503} ${action.code ?? 'Internal Exception'}`;
@@ -45,8 +46,10 @@ export function describeFaultAction(action: Record<string, unknown>): string {
       return 'truncated body (200)';
     case 'rate_limit':
       return `429 rate limit, Retry-After ${action.retry_after_s ?? 30} s`;
-    default:
-      return String(action.type);
+    default: {
+      const other: { type: string } = action;
+      return other.type;
+    }
   }
 }
 
@@ -80,7 +83,7 @@ ${when(owned, () => html`<td>${actionForm({ action: '/portal/faults/remove', csr
 function presetList(view: FaultsPageView): SafeHtml {
   return html`<ul class="presets" data-testid="fault-presets">${view.presets.map(
     (preset) => html`<li class="preset" data-testid="fault-preset" data-preset="${preset.id}"><div><strong>${preset.title}</strong>
-<p class="hint"><code>${preset.rule.method}</code> <code>${preset.rule.path}</code>: ${describeFaultAction(preset.rule.action as Record<string, unknown>)}, ${timesText(preset.rule.times)}</p></div>
+<p class="hint"><code>${preset.rule.method}</code> <code>${preset.rule.path}</code>: ${describeFaultAction(preset.rule.action)}, ${timesText(preset.rule.times)}</p></div>
 <div class="preset-actions">${actionForm({ action: '/portal/faults', csrf: view.signedIn.csrf, fields: { preset: preset.id }, label: 'Add', testid: 'fault-preset-add', ariaLabel: `Add: ${preset.title}`, className: 'primary small' })}
 <a href="/portal/faults?preset=${preset.id}#fault-form" data-testid="fault-preset-edit" aria-label="Change before adding: ${preset.title}">Change first</a></div></li>`,
   )}</ul>`;

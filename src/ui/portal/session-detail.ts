@@ -140,7 +140,7 @@ export function renderSessionDetail(view: SessionDetailView): string {
 <dt>Chosen action</dt><dd data-testid="session-action">${view.chosenAction ?? html`<span class="muted">none</span>`}</dd>
 <dt>Created</dt><dd>${formatTime(view.createdAt)}</dd><dt>Updated</dt><dd>${formatTime(view.updatedAt)}</dd>
 <dt>Finished</dt><dd data-testid="session-finished">${formatTime(view.finishedAt)}</dd>${when(!view.final, () => html`<dt>Times out</dt><dd>${formatTime(view.expiresAt)}</dd>`)}</dl>
-${when(view.scanUiUrl, () => html`<p><a class="button secondary" href="${view.scanUiUrl!}" data-testid="session-open-scan-ui">Open the scan UI for this session</a></p>`)}</section>
+${when(view.scanUiUrl, () => html`<p><a class="button secondary" href="${view.scanUiUrl}" data-testid="session-open-scan-ui">Open the scan UI for this session</a></p>`)}</section>
 
 ${section(
   'session-outcome',

@@ -25,7 +25,7 @@
     try {
       window.top.location.replace(window.location.href);
       return;
-    } catch (e) {
+    } catch {
       /* framed by another origin: frame-ancestors forbids that anyway */
     }
   }
@@ -148,7 +148,7 @@
       try {
         var data = JSON.parse(/** @type {MessageEvent} */ (event).data);
         return data && typeof data === 'object' ? data : {};
-      } catch (e) {
+      } catch {
         return {};
       }
     }
@@ -502,7 +502,7 @@
       var doc;
       try {
         doc = frame.contentDocument;
-      } catch (e) {
+      } catch {
         return;
       }
       if (!doc || frame.getAttribute('data-driven') === 'mobile') return;
