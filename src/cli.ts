@@ -3,11 +3,10 @@
 import { z } from 'zod';
 import { ConfigSchema, configKeys, flagName, flagsToInput, packageRoot, packageVersion, settingHelp, type SettingHelp } from './config.js';
 import { isMainModule } from './main-module.js';
+import { UsageError } from './usage-error.js';
 
 /** A mistake on the command line: printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 interface SettingLine {
   flag: string;

@@ -8,6 +8,7 @@ import { CatalogueError } from './catalogue.js';
 import { OutputFolderError } from './outputs.js';
 import { consoleReporter } from './reporter.js';
 import { listScenarios, runScenarios, ScenarioSelectionError, type RunOptions } from './runner.js';
+import { UsageError } from '../usage-error.js';
 
 interface Output {
   write(text: string): unknown;
@@ -50,7 +51,6 @@ Exit status: 0 when every journey passed, 1 when one failed or the run could not
 The browser is PUPPETEER_EXECUTABLE_PATH, else a system Chromium (apt-get install chromium).
 `;
 
-class UsageError extends Error {}
 
 interface Parsed {
   command: 'list' | 'run' | 'help';
